@@ -1,0 +1,1 @@
+"""Mercato: a service marketplace with order management."""

@@ -1,0 +1,1 @@
+"""Users, providers and their data administrators, API tokens and web login."""

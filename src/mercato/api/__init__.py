@@ -1,0 +1,1 @@
+"""Wiring shared by the EOSC-compatible API under /api/v1."""

@@ -1,0 +1,134 @@
+"""The EOSC Marketplace wire conventions: token auth, error bodies, JSON-Schema checks.
+
+Error strings are those of the real EOSC Marketplace (reference §1), which
+clients compare and log, so they are kept to the letter.
+"""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from jsonschema import Draft4Validator, ValidationError
+
+from mercato.accounts.models import User
+from mercato.accounts.rules import user_for_token
+from mercato.dependencies import DbSession
+from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
+
+UNAUTHENTICATED = "You need to sign in or sign up before continuing."
+FORBIDDEN = "You are not authorized to perform this action."
+TOKEN_HEADER = "X-User-Token"
+
+
+class EoscError(Exception):
+    """An error already in EOSC form: a status and the value of ``error``."""
+
+    def __init__(self, status: int, error: str | dict[str, list[str]]) -> None:
+        super().__init__(str(error))
+        self.status = status
+        self.error = error
+
+
+def eosc_error_for(error: MercatoError) -> EoscError:
+    if isinstance(error, NotFound):
+        return EoscError(404, f"{error.what} not found")
+    if isinstance(error, Forbidden):
+        return EoscError(403, FORBIDDEN)
+    if isinstance(error, Invalid):
+        return EoscError(400, error.errors)
+    raise TypeError(f"no EOSC mapping for {type(error).__name__}")
+
+
+def error_response(error: EoscError) -> JSONResponse:
+    return JSONResponse({"error": error.error}, status_code=error.status)
+
+
+def token_user(request: Request, session: DbSession) -> User:
+    """The user behind `X-User-Token`; checked before anything else, as EOSC does."""
+    user = user_for_token(session, request.headers.get(TOKEN_HEADER, ""))
+    if user is None:
+        raise EoscError(401, UNAUTHENTICATED)
+    return user
+
+
+TokenUser = Annotated[User, Depends(token_user)]
+
+
+async def json_body(request: Request) -> Any:
+    """The request body parsed as JSON; an empty body reads as ``{}``."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise EoscError(400, "The request body is not valid JSON") from None
+
+
+# --- JSON-Schema checks in the wording of Ruby's json-schema gem ---------------------
+
+_TYPE_NAMES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    type(None): "null",
+}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _fragment(error: ValidationError) -> str:
+    return "#/" + "/".join(str(part) for part in error.absolute_path)
+
+
+def gem_message(error: ValidationError, document: Any) -> str:
+    """Render one jsonschema error as the json-schema gem (used by EOSC) words it."""
+    if error.schema_path and error.schema_path[0] == "allOf":
+        # The gem reports any failure inside allOf once, at the allOf itself.
+        return (
+            f"The property '#/' of type {_type_name(document)} "
+            "did not match all of the required schemas"
+        )
+    subject = f"The property '{_fragment(error)}'"
+    of_type = f"{subject} of type {_type_name(error.instance)}"
+    match error.validator:
+        case "required":
+            missing = str(error.message).split("'")[1]
+            return f"{subject} did not contain a required property of '{missing}'"
+        case "enum":
+            values = ", ".join(str(v) for v in error.validator_value)
+            return (
+                f"{subject} value {json.dumps(error.instance)} "
+                f"did not match one of the following values: {values}"
+            )
+        case "type":
+            return f"{of_type} did not match the following type: {error.validator_value}"
+        case "uniqueItems":
+            return f"{subject} contained duplicated array values"
+        case "not":
+            return f"{of_type} matched the disallowed schema"
+        case "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            return (
+                f"{subject} contains additional properties {json.dumps(extra)} "
+                "outside of the schema when none are allowed"
+            )
+        case "minProperties":
+            return (
+                f"{subject} did not contain a minimum number of properties {error.validator_value}"
+            )
+        case _:
+            return f"{of_type} did not match the schema"
+
+
+def check_schema(document: Any, schema: dict[str, Any]) -> None:
+    """Raise the EOSC 400 for the first schema violation, in the schema's own order."""
+    error = next(Draft4Validator(schema).iter_errors(document), None)
+    if error is not None:
+        raise EoscError(400, gem_message(error, document))

@@ -1,0 +1,132 @@
+"""The ASGI application: both APIs, the web pages, docs and static files."""
+
+from asgi_csrf import asgi_csrf
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
+
+from mercato.api.eosc import EoscError, eosc_error_for, error_response
+from mercato.catalogue import api_eosc as catalogue_api
+from mercato.db import make_engine, make_session_factory
+from mercato.errors import MercatoError
+from mercato.settings import Settings
+from mercato.web import STATIC_DIR
+from mercato.web import pages as web_pages
+
+EOSC_PREFIX = "/api/v1"
+
+
+class TrailingSlashes:
+    """Route `/api/.../` as `/api/...` without a redirect, as the EOSC Marketplace does.
+
+    Existing clients call `/api/v1/resources/`; a 307 would make some of them
+    drop the body or the token header.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api/") and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/")}
+        await self.app(scope, receive, send)
+
+
+def _is_eosc(request: Request) -> bool:
+    return request.url.path.startswith(EOSC_PREFIX)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(EoscError)
+    async def eosc_error(request: Request, error: EoscError) -> JSONResponse:
+        return error_response(error)
+
+    @app.exception_handler(MercatoError)
+    async def domain_error(request: Request, error: MercatoError) -> Response:
+        if _is_eosc(request):
+            return error_response(eosc_error_for(error))
+        return web_pages.error_page(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        problems = {
+            ".".join(str(p) for p in e["loc"][1:]) or "request": [e["msg"]] for e in error.errors()
+        }
+        if _is_eosc(request):
+            return JSONResponse({"error": problems}, status_code=400)
+        return web_pages.validation_error_page(request, problems)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"error": error.detail}, status_code=error.status_code, headers=error.headers
+            )
+        return web_pages.http_error_page(request, error)
+
+
+def _install_docs(app: FastAPI) -> None:
+    app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Mercato API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/api_docs/swagger/v1/offering_swagger.json", include_in_schema=False)
+    def offering_openapi() -> JSONResponse:
+        # Where EOSC clients look for the Offering API document (reference §1).
+        document = app.openapi()
+        paths = {p: v for p, v in document["paths"].items() if p.startswith("/api/v1/resources")}
+        return JSONResponse({**document, "paths": paths})
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    settings = settings or Settings()
+    engine = make_engine(settings.resolved_database_url)
+    app = FastAPI(
+        title="Mercato",
+        summary="A service marketplace with order management.",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    secret = settings.resolved_secret_key()
+
+    _install_error_handlers(app)
+    _install_docs(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(catalogue_api.router)
+    app.include_router(web_pages.router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="mercato_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.is_secure,
+    )
+    protected = asgi_csrf(
+        app,
+        signing_secret=secret,
+        cookie_secure=settings.is_secure,
+        # Token-authenticated APIs carry no cookies a browser could be tricked into sending.
+        skip_if_scope=lambda scope: scope["path"].startswith("/api/"),
+    )
+    return TrailingSlashes(protected)

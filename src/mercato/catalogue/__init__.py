@@ -1,0 +1,1 @@
+"""Providers' services and their offers, with typed technical parameters."""

@@ -1,0 +1,141 @@
+"""Catalogue tables."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mercato.accounts.models import Provider
+from mercato.db import Base, JSONDocument, str_enum, utcnow
+from mercato.ordering.models import Oms
+
+
+class OrderType(enum.StrEnum):
+    OPEN_ACCESS = "open_access"
+    FULLY_OPEN_ACCESS = "fully_open_access"
+    ORDER_REQUIRED = "order_required"
+    OTHER = "other"
+
+
+class ServiceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DELETED = "deleted"
+
+
+class OfferStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DELETED = "deleted"
+
+
+class OfferCategory(enum.StrEnum):
+    COMPUTE = "service_category-compute"
+    DATA_SOURCE = "service_category-data_source"
+    STORAGE = "service_category-storage"
+    TRAINING = "service_category-training"
+    OTHER = "service_category-other"
+
+
+service_categories = Table(
+    "service_categories",
+    Base.metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+service_scientific_domains = Table(
+    "service_scientific_domains",
+    Base.metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "scientific_domain_id",
+        ForeignKey("scientific_domains.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class ScientificDomain(Base):
+    __tablename__ = "scientific_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class Service(Base):
+    """What a provider publishes in the catalogue (EOSC: resource)."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    # Persistent identifier from an external catalogue (EOSC: eid).
+    pid: Mapped[str | None] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    tagline: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    webpage: Mapped[str] = mapped_column(String(2048), default="")
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    order_type: Mapped[OrderType] = mapped_column(str_enum(OrderType))
+    status: Mapped[ServiceStatus] = mapped_column(
+        str_enum(ServiceStatus), default=ServiceStatus.PUBLISHED, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    provider: Mapped[Provider] = relationship()
+    categories: Mapped[list[Category]] = relationship(
+        secondary=service_categories, order_by=Category.name
+    )
+    scientific_domains: Mapped[list[ScientificDomain]] = relationship(
+        secondary=service_scientific_domains, order_by=ScientificDomain.name
+    )
+    offers: Mapped[list["Offer"]] = relationship(back_populates="service", order_by="Offer.iid")
+
+
+class Offer(Base):
+    """A way to get a service: its terms, ordering path and technical parameters."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    # Per-service sequence; what the EOSC API calls the offer's id.
+    iid: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    order_type: Mapped[OrderType] = mapped_column(str_enum(OrderType))
+    internal: Mapped[bool] = mapped_column(default=False)
+    order_url: Mapped[str] = mapped_column(String(2048), default="")
+    primary_oms_id: Mapped[int | None] = mapped_column(ForeignKey("omses.id", ondelete="SET NULL"))
+    oms_params: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
+    offer_category: Mapped[OfferCategory | None] = mapped_column(str_enum(OfferCategory))
+    parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    bundle_exclusive: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[OfferStatus] = mapped_column(
+        str_enum(OfferStatus), default=OfferStatus.PUBLISHED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service] = relationship(back_populates="offers")
+    primary_oms: Mapped[Oms | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("service_id", "iid"),)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == OfferStatus.PUBLISHED

@@ -1,0 +1,298 @@
+"""Catalogue rules: services, offers and who may manage them."""
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.accounts.models import DataAdministrator, Provider, User
+from mercato.accounts.rules import administered_provider_ids
+from mercato.catalogue.models import (
+    Category,
+    Offer,
+    OfferCategory,
+    OfferStatus,
+    OrderType,
+    ScientificDomain,
+    Service,
+    ServiceStatus,
+)
+from mercato.catalogue.parameters import check_parameters
+from mercato.db import unique_slug
+from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.ordering.models import Oms
+from mercato.ordering.rules import available_omses, default_oms, offer_has_orders
+
+_URL = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True)
+class OfferData:
+    """Everything a provider sets on an offer; rules normalise it before saving."""
+
+    name: str
+    description: str
+    order_type: OrderType
+    internal: bool = False
+    order_url: str = ""
+    primary_oms_id: int | None = None
+    oms_params: dict[str, Any] = field(default_factory=dict)
+    offer_category: OfferCategory | None = None
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    bundle_exclusive: bool = False
+
+    @classmethod
+    def of(cls, offer: Offer) -> "OfferData":
+        return cls(**{f.name: getattr(offer, f.name) for f in fields(cls)})
+
+
+# --- who may do what -------------------------------------------------------------
+
+
+def can_manage_service(session: Session, user: User, service: Service) -> bool:
+    """Admins and the data administrators of the service's provider manage it."""
+    return user.is_admin or service.provider_id in administered_provider_ids(session, user)
+
+
+def check_can_manage_service(session: Session, user: User, service: Service) -> None:
+    if not can_manage_service(session, user, service):
+        raise Forbidden()
+
+
+def managed_services(session: Session, user: User) -> list[Service]:
+    """Services the user administers through their providers, by id, not deleted."""
+    query = (
+        select(Service)
+        .join(Provider)
+        .join(DataAdministrator)
+        .where(DataAdministrator.email == user.email, Service.status != ServiceStatus.DELETED)
+        .order_by(Service.id)
+        .options(selectinload(Service.provider))
+    )
+    return list(session.scalars(query).unique())
+
+
+# --- services ----------------------------------------------------------------------
+
+
+def find_service(session: Session, reference: str) -> Service | None:
+    """A service by slug, numeric id or PID, as the EOSC API addresses resources."""
+    conditions: list[ColumnElement[bool]] = [Service.slug == reference, Service.pid == reference]
+    if reference.isdigit():
+        conditions.append(Service.id == int(reference))
+    return session.scalars(select(Service).where(or_(*conditions)).order_by(Service.id)).first()
+
+
+def require_service(session: Session, reference: str) -> Service:
+    service = find_service(session, reference)
+    if service is None:
+        raise NotFound("Resource")
+    return service
+
+
+def _named_rows(
+    session: Session, model: type[Category] | type[ScientificDomain], names: list[str]
+) -> list[Any]:
+    rows = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        row = session.scalar(select(model).where(model.name == name))
+        if row is None:
+            row = model(name=name, slug=unique_slug(session, model.slug, name))
+            session.add(row)
+            session.flush()
+        rows.append(row)
+    return rows
+
+
+def create_service(
+    session: Session,
+    *,
+    provider: Provider,
+    name: str,
+    description: str,
+    order_type: OrderType,
+    pid: str | None = None,
+    tagline: str = "",
+    webpage: str = "",
+    categories: list[str] | None = None,
+    scientific_domains: list[str] | None = None,
+    status: ServiceStatus = ServiceStatus.PUBLISHED,
+) -> Service:
+    name = name.strip()
+    if not name:
+        raise Invalid.field("name", "can't be blank")
+    if pid and session.scalar(select(Service.id).where(Service.pid == pid)):
+        raise Invalid.field("pid", "is already taken")
+    if webpage and not _URL.match(webpage):
+        raise Invalid.field("webpage", "must start with http:// or https://")
+    service = Service(
+        provider=provider,
+        slug=unique_slug(session, Service.slug, name),
+        pid=pid or None,
+        name=name,
+        tagline=tagline,
+        description=description,
+        webpage=webpage,
+        order_type=order_type,
+        status=status,
+        categories=_named_rows(session, Category, categories or []),
+        scientific_domains=_named_rows(session, ScientificDomain, scientific_domains or []),
+    )
+    session.add(service)
+    session.flush()
+    return service
+
+
+# --- offers ------------------------------------------------------------------------
+
+
+def find_offer(session: Session, service: Service, reference: str) -> Offer | None:
+    if not reference.isdigit():
+        return None
+    return session.scalar(
+        select(Offer).where(Offer.service_id == service.id, Offer.iid == int(reference))
+    )
+
+
+def require_offer(session: Session, service: Service, reference: str) -> Offer:
+    offer = find_offer(session, service, reference)
+    if offer is None:
+        raise NotFound("Offer")
+    return offer
+
+
+def published_offers(session: Session, service: Service) -> list[Offer]:
+    return list(
+        session.scalars(
+            select(Offer)
+            .where(Offer.service_id == service.id, Offer.status == OfferStatus.PUBLISHED)
+            .order_by(Offer.iid)
+        )
+    )
+
+
+def _normalised(data: OfferData) -> OfferData:
+    """Drop what the order type makes meaningless, as the EOSC Marketplace does silently."""
+    internal = data.internal and data.order_type == OrderType.ORDER_REQUIRED
+    return replace(
+        data,
+        name=data.name.strip(),
+        description=data.description.strip(),
+        internal=internal,
+        order_url=data.order_url.strip(),
+        primary_oms_id=data.primary_oms_id if internal else None,
+        oms_params={k: v for k, v in data.oms_params.items() if v not in ("", None)}
+        if internal
+        else {},
+        tags=list(dict.fromkeys(t.strip() for t in data.tags if t.strip())),
+    )
+
+
+def _check_oms_params(oms: Oms | None, oms_params: dict[str, Any]) -> None:
+    custom = oms.custom_params if oms is not None else {}
+    if not custom:
+        if oms_params:
+            message = "must be blank if primary OMS' custom params are blank"
+            raise Invalid.field("oms_params", message)
+        return
+    mandatory = {name for name, spec in custom.items() if spec.get("mandatory")}
+    if mandatory and not oms_params:
+        raise Invalid.field("oms_params", "can't be blank")
+    if set(oms_params) - set(custom):
+        raise Invalid.field("oms_params", "additional unspecified keys added")
+    if mandatory - set(oms_params):
+        raise Invalid.field("oms_params", "missing mandatory keys")
+    if any(not isinstance(value, str) for value in oms_params.values()):
+        raise Invalid.field("oms_params", "values must be strings")
+
+
+def check_offer(session: Session, service: Service, data: OfferData) -> OfferData:
+    """Validate offer data against the catalogue's rules; returns the normalised data."""
+    data = _normalised(data)
+    if not data.name:
+        raise Invalid.field("name", "can't be blank")
+    if not data.description:
+        raise Invalid.field("description", "can't be blank")
+    if data.order_url and not _URL.match(data.order_url):
+        raise Invalid.field("order_url", "must start with http:// or https://")
+    oms = default_oms(session)
+    if data.primary_oms_id is not None:
+        oms = session.get(Oms, data.primary_oms_id)
+        if oms is None:
+            raise Invalid.field("primary_oms", "doesn't exist")
+        if oms not in available_omses(session, service):
+            raise Invalid.field("primary_oms", "is not available for this service")
+    if data.internal:
+        _check_oms_params(oms, data.oms_params)
+    return replace(data, parameters=check_parameters(data.parameters))
+
+
+def _next_iid(session: Session, service: Service) -> int:
+    # Lock the service row so two concurrent creations cannot pick the same iid
+    # (a no-op on SQLite, whose writers are serialised anyway).
+    session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
+    highest = session.scalar(select(func.max(Offer.iid)).where(Offer.service_id == service.id))
+    return (highest or 0) + 1
+
+
+def create_offer(
+    session: Session,
+    service: Service,
+    data: OfferData,
+    status: OfferStatus = OfferStatus.PUBLISHED,
+) -> Offer:
+    data = check_offer(session, service, data)
+    offer = Offer(service=service, iid=_next_iid(session, service), status=status)
+    _apply(session, offer, data)
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def update_offer(
+    session: Session,
+    offer: Offer,
+    changes: dict[str, Any],
+    status: OfferStatus | None = None,
+) -> Offer:
+    """Apply a partial change; ``parameters`` given replace the whole list."""
+    if offer.status == OfferStatus.DELETED:
+        raise Invalid.field("status", "a deleted offer cannot be changed")
+    if "primary_oms_id" in changes and "oms_params" not in changes:
+        new_oms = session.get(Oms, changes["primary_oms_id"]) if changes["primary_oms_id"] else None
+        if new_oms is not None and not new_oms.custom_params:
+            changes = {**changes, "oms_params": {}}
+    data = check_offer(session, offer.service, replace(OfferData.of(offer), **changes))
+    _apply(session, offer, data)
+    if status is not None:
+        offer.status = status
+    session.flush()
+    return offer
+
+
+def _apply(session: Session, offer: Offer, data: OfferData) -> None:
+    for item in fields(OfferData):
+        if item.name != "primary_oms_id":
+            setattr(offer, item.name, getattr(data, item.name))
+    # Through the relationship, so the loaded offer never shows a stale OMS.
+    offer.primary_oms = session.get(Oms, data.primary_oms_id) if data.primary_oms_id else None
+
+
+def delete_offer(session: Session, offer: Offer) -> None:
+    """Remove the offer, or mark it deleted when orders refer to it.
+
+    When a single published offer is left, it takes the service's order type
+    again, as the EOSC Marketplace does.
+    """
+    service = offer.service
+    if offer_has_orders(session, offer):
+        offer.status = OfferStatus.DELETED
+    else:
+        session.delete(offer)
+    session.flush()
+    remaining = published_offers(session, service)
+    if len(remaining) == 1 and remaining[0].order_type != service.order_type:
+        update_offer(session, remaining[0], {"order_type": service.order_type})

@@ -1,0 +1,1 @@
+"""Projects, orders and the order-management systems (OMS) that handle them."""

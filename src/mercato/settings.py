@@ -1,0 +1,52 @@
+"""Configuration, read from ``MERCATO_*`` environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every value has a default that works on one machine with nothing installed."""
+
+    model_config = SettingsConfigDict(env_prefix="MERCATO_", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="Folder for the SQLite file and secrets.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; defaults to a SQLite file in the data folder."
+    )
+    secret_key: str | None = Field(
+        None, description="Signs sessions and CSRF tokens; generated on first start if unset."
+    )
+    base_url: str = Field("http://127.0.0.1:8000", description="Public address of the site.")
+    host: str = Field("127.0.0.1", description="Address `mercato serve` binds to.")
+    port: int = Field(8000, description="Port `mercato serve` listens on.")
+    session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
+    page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'mercato.db').resolve()}"
+
+    @property
+    def is_secure(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two processes starting at once must agree on one key.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return key_file.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        return key_file.read_text().strip()

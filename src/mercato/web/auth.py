@@ -1,0 +1,45 @@
+"""Who is logged in to the web UI, from the signed session cookie."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import User
+from mercato.dependencies import DbSession
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a logged-in user; answered with a redirect to login."""
+
+
+def _load_user(request: Request, session: Session) -> User | None:
+    user_id = request.session.get("user_id")
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    request.state.user = user
+    return user
+
+
+def optional_user(request: Request, session: DbSession) -> User | None:
+    return _load_user(request, session)
+
+
+def required_user(request: Request, session: DbSession) -> User:
+    user = _load_user(request, session)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def log_in(request: Request, user: User) -> None:
+    # A fresh session on login, so a session id planted before login is useless.
+    request.session.clear()
+    request.session["user_id"] = user.id
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(required_user)]

@@ -1,0 +1,30 @@
+"""Rendering pages: one Jinja2 environment, the layout's context, flash messages."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from mercato.web import TEMPLATES_DIR
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    """Queue a message for the next page this browser sees."""
+    request.session.setdefault("flashes", []).append({"kind": kind, "message": message})
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    csrftoken = request.scope.get("csrftoken")
+    base = {
+        "current_user": getattr(request.state, "user", None),
+        "csrftoken": csrftoken() if csrftoken else "",
+        "flashes": request.session.pop("flashes", []),
+    }
+    return templates.TemplateResponse(
+        request, template, {**base, **(context or {})}, status_code=status
+    )

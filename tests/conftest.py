@@ -1,0 +1,77 @@
+"""Test set-up: a real, migrated database (SQLite, or PostgreSQL when
+MERCATO_TEST_DATABASE_URL is set), emptied after every test, and the real app."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from mercato.app import create_app
+from mercato.db import Base, make_engine, make_session_factory, migrate
+from mercato.settings import Settings
+from tests.factories import Factory
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    configured = os.environ.get("MERCATO_TEST_DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'mercato.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, engine: Engine) -> Iterator[Settings]:
+    yield Settings(database_url=database_url, data_dir=tmp_path, secret_key="test-secret")
+    _empty_tables(engine)
+
+
+@pytest.fixture
+def app(settings: Settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(engine: Engine, settings: Settings) -> Iterator[Session]:
+    """A session for arranging and checking rows; each factory call commits."""
+    with make_session_factory(engine)() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def make(session: Session) -> Factory:
+    return Factory(session)

@@ -2,11 +2,11 @@
 MERCATO_TEST_DATABASE_URL is set), emptied after every test, and the real app."""
 
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,11 @@ from mercato.app import create_app
 from mercato.db import Base, make_engine, make_session_factory, migrate
 from mercato.settings import Settings
 from tests.factories import Factory
+
+with warnings.catch_warnings():
+    # Starlette asks for httpx2 in its TestClient; httpx is what FastAPI documents today.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 

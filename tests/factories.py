@@ -35,6 +35,7 @@ ALL_PARAMETERS: list[dict[str, Any]] = [
         "description": None,
         "unit": None,
         "value_type": "string",
+        "sensitive": False,
     },
     {
         "id": "2",

@@ -142,15 +142,8 @@ def list_resources(session: DbSession, user: TokenUser) -> dict[str, Any]:
     return {"resources": [resource_json(session, service) for service in services]}
 
 
-@router.get("/{resource_id}", summary="Get an administered resource", responses=_ERRORS)
-def get_resource(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
-    service = rules.require_service(session, resource_id)
-    _check_resource_access(session, user, service)
-    return resource_json(session, service)
-
-
 @router.get(
-    "/{resource_id}/offers", summary="List a resource's published offers", responses=_ERRORS
+    "/{resource_id:path}/offers", summary="List a resource's published offers", responses=_ERRORS
 )
 def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
     service = rules.require_service(session, resource_id)
@@ -160,7 +153,7 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
 
 
 @router.post(
-    "/{resource_id}/offers",
+    "/{resource_id:path}/offers",
     status_code=201,
     summary="Create a published offer",
     responses=_ERRORS,
@@ -178,7 +171,9 @@ async def create_offer(
     return offer_json(session, offer)
 
 
-@router.get("/{resource_id}/offers/{offer_id}", summary="Get a published offer", responses=_ERRORS)
+@router.get(
+    "/{resource_id:path}/offers/{offer_id}", summary="Get a published offer", responses=_ERRORS
+)
 def get_offer(
     resource_id: str, offer_id: str, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
@@ -188,7 +183,7 @@ def get_offer(
 
 
 @router.patch(
-    "/{resource_id}/offers/{offer_id}",
+    "/{resource_id:path}/offers/{offer_id}",
     summary="Change a published offer",
     responses=_ERRORS,
     openapi_extra=_body_doc(OFFER_UPDATE),
@@ -205,7 +200,7 @@ async def update_offer(
 
 
 @router.delete(
-    "/{resource_id}/offers/{offer_id}",
+    "/{resource_id:path}/offers/{offer_id}",
     summary="Delete an offer",
     responses={200: {"description": "Deleted; the body is empty"}, **_ERRORS},
 )
@@ -214,3 +209,11 @@ def delete_offer(resource_id: str, offer_id: str, session: DbSession, user: Toke
     _check_offer_access(session, user, offer)
     rules.delete_offer(session, offer)
     return Response(status_code=200)
+
+
+# Last, because a PID may hold slashes and this path would swallow the offer routes.
+@router.get("/{resource_id:path}", summary="Get an administered resource", responses=_ERRORS)
+def get_resource(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
+    service = rules.require_service(session, resource_id)
+    _check_resource_access(session, user, service)
+    return resource_json(session, service)

@@ -246,8 +246,8 @@ def create_offer(
 ) -> Offer:
     data = check_offer(session, service, data)
     offer = Offer(service=service, iid=_next_iid(session, service), status=status)
-    _apply(session, offer, data)
     session.add(offer)
+    _apply(session, offer, data)
     session.flush()
     return offer
 

@@ -1,0 +1,88 @@
+"""Catalogue and OMS-registry rules that the APIs and pages share."""
+
+import pytest
+
+from mercato.catalogue import rules
+from mercato.catalogue.models import OrderType
+from mercato.catalogue.rules import OfferData
+from mercato.errors import Invalid
+from mercato.ordering.models import OmsType
+from mercato.ordering.rules import available_omses, current_oms
+
+
+def test_available_omses_are_default_dedicated_global_then_provider_group(make):
+    service = make.service()
+    group = make.oms("Group", type=OmsType.PROVIDER_GROUP, providers=[service.provider])
+    shared = make.oms("Shared")
+    dedicated = make.oms("Dedicated", type=OmsType.RESOURCE_DEDICATED, service=service)
+    default = make.oms("Default", is_default=True)
+    make.oms("Elsewhere", type=OmsType.RESOURCE_DEDICATED, service=make.service())
+
+    assert available_omses(make.session, service) == [default, dedicated, shared, group]
+
+
+def test_current_oms_is_the_primary_one_or_the_default(make):
+    default = make.oms("Default", is_default=True)
+    other = make.oms("Other")
+    service = make.service()
+
+    with_primary = make.offer(service, internal=True, primary_oms_id=other.id)
+    without = make.offer(service, internal=True)
+
+    assert current_oms(make.session, with_primary) == other
+    assert current_oms(make.session, without) == default
+
+
+def test_only_one_oms_may_be_the_default(make):
+    make.oms("First", is_default=True)
+
+    with pytest.raises(Invalid) as raised:
+        make.oms("Second", is_default=True)
+
+    assert raised.value.errors == {"default": ["another OMS is already the default"]}
+
+
+@pytest.mark.parametrize(
+    "custom_params",
+    [{"a": {"mandatory": True}}, {"a": {"mandatory": False, "default": "x"}}, {"a": "x"},
+     {"a": {"mandatory": True, "default": 1}}],
+)
+def test_custom_params_have_the_two_allowed_shapes(make, custom_params):
+    with pytest.raises(Invalid) as raised:
+        make.oms(custom_params=custom_params)
+
+    assert list(raised.value.errors) == ["custom_params"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"name": "  "}, {"name": ["can't be blank"]}),
+        ({"description": ""}, {"description": ["can't be blank"]}),
+        ({"order_url": "ftp://example.org"}, {"order_url": ["must start with http:// or https://"]}),
+    ],
+)
+def test_offer_fields_are_checked(make, fields, error):
+    service = make.service()
+    data = OfferData(**{"name": "N", "description": "D", "order_type": OrderType.OTHER,
+                        **fields})
+
+    with pytest.raises(Invalid) as raised:
+        rules.check_offer(make.session, service, data)
+
+    assert raised.value.errors == error
+
+
+def test_tags_are_trimmed_and_deduplicated(make):
+    offer = make.offer(tags=[" gpu", "gpu ", "", "hpc"])
+
+    assert offer.tags == ["gpu", "hpc"]
+
+
+def test_service_slugs_stay_unique_and_categories_are_shared(make):
+    first = make.service(name="Notebook", categories=["Compute", "Analytics"])
+    second = make.service(name="Notebook", categories=["Compute"])
+
+    assert (first.slug, second.slug) == ("notebook", "notebook-2")
+    compute = [c.id for c in first.categories if c.name == "Compute"]
+    assert [c.id for c in second.categories] == compute

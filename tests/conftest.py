@@ -4,10 +4,11 @@ MERCATO_TEST_DATABASE_URL is set), emptied after every test, and the real app.""
 import os
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from mercato.app import create_app
@@ -80,3 +81,31 @@ def session(engine: Engine, settings: Settings) -> Iterator[Session]:
 @pytest.fixture
 def make(session: Session) -> Factory:
     return Factory(session)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries:`` collects the SQL the app runs meanwhile."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(app.state.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(app.state.engine, "before_cursor_execute", counter)
+
+    return counting

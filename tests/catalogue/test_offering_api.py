@@ -790,3 +790,45 @@ def test_delete_by_a_stranger_is_403_and_keeps_the_offer(client, make, service, 
 
     assert response.status_code == 403
     assert offer_count(session) == 1
+
+
+# --- query counts --------------------------------------------------------------------
+
+
+def _listing_queries(client, count_queries, admin, path):
+    with count_queries() as queries:
+        response = client.get(path, headers=admin.headers)
+    assert response.status_code == 200
+    return queries.count
+
+
+def test_resource_list_runs_the_same_queries_for_one_or_many_services(
+    client, make, admin, count_queries
+):
+    provider = make.provider(admin.user)
+    make.oms("Default", is_default=True)
+    make.oms("Group", type=OmsType.PROVIDER_GROUP, providers=[provider])
+    make.service(provider)
+    one = _listing_queries(client, count_queries, admin, "/api/v1/resources")
+
+    for _ in range(5):
+        make.service(provider)
+    many = _listing_queries(client, count_queries, admin, "/api/v1/resources")
+
+    assert many == one
+
+
+def test_offer_list_runs_the_same_queries_for_one_or_many_offers(
+    client, make, admin, service, count_queries
+):
+    default = make.oms("Default", is_default=True)
+    other = make.oms("Other")
+    make.offer(service, internal=True, primary_oms_id=other.id)
+    path = f"/api/v1/resources/{service.slug}/offers"
+    one = _listing_queries(client, count_queries, admin, path)
+
+    for oms in (default, other, other, None):
+        make.offer(service, internal=True, primary_oms_id=oms.id if oms else None)
+    many = _listing_queries(client, count_queries, admin, path)
+
+    assert many == one

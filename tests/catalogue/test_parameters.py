@@ -18,27 +18,77 @@ def test_all_types_in_read_shape_are_kept_as_they_are():
 @pytest.mark.parametrize(
     ("given", "stored"),
     [
-        (_one(type="date"),
-         {"id": "p", "label": "Label", "description": None, "type": "date",
-          "value_type": "string"}),
-        (_one(type="range", config={"minimum": 0, "maximum": 9}),
-         {"id": "p", "label": "Label", "description": None, "type": "range", "unit": None,
-          "value_type": "integer",
-          "config": {"minimum": 0, "maximum": 9, "exclusiveMinimum": None,
-                     "exclusiveMaximum": None}}),
-        (_one(type="multiselect", value_type="integer", config={"values": [1, 2, 3],
-                                                                "minItems": 2}),
-         {"id": "p", "label": "Label", "description": None, "type": "multiselect",
-          "value_type": "integer", "unit": None,
-          "config": {"values": [1, 2, 3], "minItems": 2, "maxItems": 3}}),
-        (_one(type="quantity_price", unit="h", value_type="integer",
-              config={"start_price": 0, "step_price": 5, "currency": "EUR"}),
-         {"id": "p", "label": "Label", "description": None, "type": "quantity_price",
-          "value_type": "integer",
-          "config": {"start_price": 0, "step_price": 5, "max": None, "currency": "EUR"}}),
-        (_one(type="input", value_type="integer", sensitive=True, label="  Padded  "),
-         {"id": "p", "label": "Padded", "description": None, "type": "input", "unit": None,
-          "value_type": "integer", "sensitive": True}),
+        (
+            _one(type="date"),
+            {
+                "id": "p",
+                "label": "Label",
+                "description": None,
+                "type": "date",
+                "value_type": "string",
+            },
+        ),
+        (
+            _one(type="range", config={"minimum": 0, "maximum": 9}),
+            {
+                "id": "p",
+                "label": "Label",
+                "description": None,
+                "type": "range",
+                "unit": None,
+                "value_type": "integer",
+                "config": {
+                    "minimum": 0,
+                    "maximum": 9,
+                    "exclusiveMinimum": None,
+                    "exclusiveMaximum": None,
+                },
+            },
+        ),
+        (
+            _one(
+                type="multiselect",
+                value_type="integer",
+                config={"values": [1, 2, 3], "minItems": 2},
+            ),
+            {
+                "id": "p",
+                "label": "Label",
+                "description": None,
+                "type": "multiselect",
+                "value_type": "integer",
+                "unit": None,
+                "config": {"values": [1, 2, 3], "minItems": 2, "maxItems": 3},
+            },
+        ),
+        (
+            _one(
+                type="quantity_price",
+                unit="h",
+                value_type="integer",
+                config={"start_price": 0, "step_price": 5, "currency": "EUR"},
+            ),
+            {
+                "id": "p",
+                "label": "Label",
+                "description": None,
+                "type": "quantity_price",
+                "value_type": "integer",
+                "config": {"start_price": 0, "step_price": 5, "max": None, "currency": "EUR"},
+            },
+        ),
+        (
+            _one(type="input", value_type="integer", sensitive=True, label="  Padded  "),
+            {
+                "id": "p",
+                "label": "Padded",
+                "description": None,
+                "type": "input",
+                "unit": None,
+                "value_type": "integer",
+                "sensitive": True,
+            },
+        ),
     ],
     ids=["date", "range", "multiselect", "quantity_price", "input"],
 )
@@ -49,49 +99,96 @@ def test_defaults_are_filled_in(given, stored):
 @pytest.mark.parametrize(
     ("given", "detail"),
     [
-        (_one(type="attribute", value="asd", value_type="integer"),
-         ("parameters.0", "value must be an integer")),
-        (_one(type="attribute", value_type="string"),
-         ("parameters.0.value", "Field required")),
-        (_one(type="attribute", value=12, value_type="integer"),
-         ("parameters.0.value", "Input should be a valid string")),
-        (_one(type="input", value_type="float"),
-         ("parameters.0.value_type", "Input should be 'string' or 'integer'")),
-        (_one(type="select", value_type="string", config={"values": [], "mode": "dropdown"}),
-         ("parameters.0.config.values",
-          "List should have at least 1 item after validation, not 0")),
-        (_one(type="select", value_type="string", config={"values": ["a", "a"],
-                                                           "mode": "buttons"}),
-         ("parameters.0.config", "values must be unique")),
-        (_one(type="select", value_type="integer", config={"values": ["a"], "mode": "buttons"}),
-         ("parameters.0", "every value must be of type integer")),
-        (_one(type="select", value_type="string", config={"values": ["a"], "mode": "radio"}),
-         ("parameters.0.config.mode", "Input should be 'dropdown' or 'buttons'")),
-        (_one(type="multiselect", value_type="string",
-              config={"values": ["a", "b"], "minItems": 3}),
-         ("parameters.0.config", "need 1 <= minItems <= maxItems <= number of values")),
-        (_one(type="multiselect", value_type="string",
-              config={"values": ["a", "b"], "minItems": 0}),
-         ("parameters.0.config", "need 1 <= minItems <= maxItems <= number of values")),
-        (_one(type="range", config={"minimum": 5, "maximum": 1}),
-         ("parameters.0.config", "minimum must not be greater than maximum")),
-        (_one(type="range", config={"minimum": 5, "maximum": 5, "exclusiveMaximum": True}),
-         ("parameters.0.config", "an exclusive bound leaves the range empty")),
-        (_one(type="range", config={"minimum": "1", "maximum": 5}),
-         ("parameters.0.config.minimum", "Input should be a valid integer")),
-        (_one(type="quantity_price", config={"start_price": -1, "step_price": 1,
-                                             "currency": "EUR"}),
-         ("parameters.0.config.start_price", "Input should be greater than or equal to 0")),
-        (_one(type="quantity_price", config={"start_price": 1, "step_price": 1, "max": 0,
-                                             "currency": "EUR"}),
-         ("parameters.0.config.max", "Input should be greater than 0")),
-        (_one(type="quantity_price", config={"start_price": 1, "step_price": 1,
-                                             "currency": " "}),
-         ("parameters.0.config.currency", "String should have at least 1 character")),
-        (_one(type="colour"),
-         ("parameters.0",
-          "Input tag 'colour' found using 'type' does not match any of the expected tags: "
-          "'attribute', 'input', 'select', 'multiselect', 'date', 'range', 'quantity_price'")),
+        (
+            _one(type="attribute", value="asd", value_type="integer"),
+            ("parameters.0", "value must be an integer"),
+        ),
+        (_one(type="attribute", value_type="string"), ("parameters.0.value", "Field required")),
+        (
+            _one(type="attribute", value=12, value_type="integer"),
+            ("parameters.0.value", "Input should be a valid string"),
+        ),
+        (
+            _one(type="input", value_type="float"),
+            ("parameters.0.value_type", "Input should be 'string' or 'integer'"),
+        ),
+        (
+            _one(type="select", value_type="string", config={"values": [], "mode": "dropdown"}),
+            (
+                "parameters.0.config.values",
+                "List should have at least 1 item after validation, not 0",
+            ),
+        ),
+        (
+            _one(
+                type="select", value_type="string", config={"values": ["a", "a"], "mode": "buttons"}
+            ),
+            ("parameters.0.config", "values must be unique"),
+        ),
+        (
+            _one(type="select", value_type="integer", config={"values": ["a"], "mode": "buttons"}),
+            ("parameters.0", "every value must be of type integer"),
+        ),
+        (
+            _one(type="select", value_type="string", config={"values": ["a"], "mode": "radio"}),
+            ("parameters.0.config.mode", "Input should be 'dropdown' or 'buttons'"),
+        ),
+        (
+            _one(
+                type="multiselect",
+                value_type="string",
+                config={"values": ["a", "b"], "minItems": 3},
+            ),
+            ("parameters.0.config", "need 1 <= minItems <= maxItems <= number of values"),
+        ),
+        (
+            _one(
+                type="multiselect",
+                value_type="string",
+                config={"values": ["a", "b"], "minItems": 0},
+            ),
+            ("parameters.0.config", "need 1 <= minItems <= maxItems <= number of values"),
+        ),
+        (
+            _one(type="range", config={"minimum": 5, "maximum": 1}),
+            ("parameters.0.config", "minimum must not be greater than maximum"),
+        ),
+        (
+            _one(type="range", config={"minimum": 5, "maximum": 5, "exclusiveMaximum": True}),
+            ("parameters.0.config", "an exclusive bound leaves the range empty"),
+        ),
+        (
+            _one(type="range", config={"minimum": "1", "maximum": 5}),
+            ("parameters.0.config.minimum", "Input should be a valid integer"),
+        ),
+        (
+            _one(
+                type="quantity_price",
+                config={"start_price": -1, "step_price": 1, "currency": "EUR"},
+            ),
+            ("parameters.0.config.start_price", "Input should be greater than or equal to 0"),
+        ),
+        (
+            _one(
+                type="quantity_price",
+                config={"start_price": 1, "step_price": 1, "max": 0, "currency": "EUR"},
+            ),
+            ("parameters.0.config.max", "Input should be greater than 0"),
+        ),
+        (
+            _one(
+                type="quantity_price", config={"start_price": 1, "step_price": 1, "currency": " "}
+            ),
+            ("parameters.0.config.currency", "String should have at least 1 character"),
+        ),
+        (
+            _one(type="colour"),
+            (
+                "parameters.0",
+                "Input tag 'colour' found using 'type' does not match any of the expected tags: "
+                "'attribute', 'input', 'select', 'multiselect', 'date', 'range', 'quantity_price'",
+            ),
+        ),
         ({"type": "date", "label": "No id"}, ("parameters.0.id", "Field required")),
     ],
 )

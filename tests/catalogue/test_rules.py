@@ -29,8 +29,8 @@ def test_current_oms_is_the_primary_one_or_the_default(make):
     with_primary = make.offer(service, internal=True, primary_oms_id=other.id)
     without = make.offer(service, internal=True)
 
-    assert current_oms(make.session, with_primary) == other
-    assert current_oms(make.session, without) == default
+    assert current_oms(with_primary, default) == other
+    assert current_oms(without, default) == default
 
 
 def test_only_one_oms_may_be_the_default(make):
@@ -44,8 +44,12 @@ def test_only_one_oms_may_be_the_default(make):
 
 @pytest.mark.parametrize(
     "custom_params",
-    [{"a": {"mandatory": True}}, {"a": {"mandatory": False, "default": "x"}}, {"a": "x"},
-     {"a": {"mandatory": True, "default": 1}}],
+    [
+        {"a": {"mandatory": True}},
+        {"a": {"mandatory": False, "default": "x"}},
+        {"a": "x"},
+        {"a": {"mandatory": True, "default": 1}},
+    ],
 )
 def test_custom_params_have_the_two_allowed_shapes(make, custom_params):
     with pytest.raises(Invalid) as raised:
@@ -59,13 +63,15 @@ def test_custom_params_have_the_two_allowed_shapes(make, custom_params):
     [
         ({"name": "  "}, {"name": ["can't be blank"]}),
         ({"description": ""}, {"description": ["can't be blank"]}),
-        ({"order_url": "ftp://example.org"}, {"order_url": ["must start with http:// or https://"]}),
+        (
+            {"order_url": "ftp://example.org"},
+            {"order_url": ["must start with http:// or https://"]},
+        ),
     ],
 )
 def test_offer_fields_are_checked(make, fields, error):
     service = make.service()
-    data = OfferData(**{"name": "N", "description": "D", "order_type": OrderType.OTHER,
-                        **fields})
+    data = OfferData(**{"name": "N", "description": "D", "order_type": OrderType.OTHER, **fields})
 
     with pytest.raises(Invalid) as raised:
         rules.check_offer(make.session, service, data)

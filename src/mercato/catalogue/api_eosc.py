@@ -21,7 +21,12 @@ from mercato.catalogue.rules import OfferData
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden
 from mercato.ordering.models import Oms
-from mercato.ordering.rules import available_omses, current_oms
+from mercato.ordering.rules import (
+    available_omses,
+    available_omses_by_service,
+    current_oms,
+    default_oms,
+)
 
 router = APIRouter(prefix="/api/v1/resources", tags=["Offering API (EOSC)"])
 
@@ -50,18 +55,18 @@ def _oms_json(oms: Oms) -> dict[str, Any]:
     return shown
 
 
-def resource_json(session: Session, service: Service) -> dict[str, Any]:
+def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
     return {
         "id": service.slug,
         "eid": service.pid,
         "name": service.name,
         "description": service.description,
         "status": service.status.value,
-        "available_omses": [_oms_json(oms) for oms in available_omses(session, service)],
+        "available_omses": [_oms_json(oms) for oms in omses],
     }
 
 
-def offer_json(session: Session, offer: Offer) -> dict[str, Any]:
+def offer_json(offer: Offer, default: Oms | None) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "id": offer.iid,
         "name": offer.name,
@@ -75,7 +80,7 @@ def offer_json(session: Session, offer: Offer) -> dict[str, Any]:
     if offer.order_type == OrderType.ORDER_REQUIRED:
         shown["internal"] = offer.internal
     if offer.internal:
-        oms = current_oms(session, offer)
+        oms = current_oms(offer, default)
         if oms is not None:
             shown["primary_oms_id"] = oms.id
         if offer.oms_params:
@@ -139,7 +144,8 @@ def _check_resource_access(session: Session, user: User, service: Service) -> No
 @router.get("", summary="List resources administered by the caller", responses=_ERRORS)
 def list_resources(session: DbSession, user: TokenUser) -> dict[str, Any]:
     services = rules.managed_services(session, user)
-    return {"resources": [resource_json(session, service) for service in services]}
+    omses = available_omses_by_service(session, services)
+    return {"resources": [resource_json(service, omses[service.id]) for service in services]}
 
 
 @router.get(
@@ -149,7 +155,9 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
     service = rules.require_service(session, resource_id)
     if not rules.can_manage_service(session, user, service):
         return {"offers": []}
-    return {"offers": [offer_json(session, o) for o in rules.published_offers(session, service)]}
+    default = default_oms(session)
+    offers = rules.published_offers(session, service)
+    return {"offers": [offer_json(offer, default) for offer in offers]}
 
 
 @router.post(
@@ -168,7 +176,7 @@ async def create_offer(
     _check_resource_access(session, user, service)
     changes = _offer_changes(body)
     offer = rules.create_offer(session, service, OfferData(**changes))
-    return offer_json(session, offer)
+    return offer_json(offer, default_oms(session))
 
 
 @router.get(
@@ -179,7 +187,7 @@ def get_offer(
 ) -> dict[str, Any]:
     offer = _find_offer(session, resource_id, offer_id)
     _check_offer_access(session, user, offer)
-    return offer_json(session, offer)
+    return offer_json(offer, default_oms(session))
 
 
 @router.patch(
@@ -196,7 +204,7 @@ async def update_offer(
     check_schema(body, OFFER_UPDATE)
     _check_offer_access(session, user, offer)
     rules.update_offer(session, offer, _offer_changes(body))
-    return offer_json(session, offer)
+    return offer_json(offer, default_oms(session))
 
 
 @router.delete(
@@ -216,4 +224,4 @@ def delete_offer(resource_id: str, offer_id: str, session: DbSession, user: Toke
 def get_resource(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
     service = rules.require_service(session, resource_id)
     _check_resource_access(session, user, service)
-    return resource_json(session, service)
+    return resource_json(service, available_omses(session, service))

@@ -1,13 +1,14 @@
 """Ordering rules available so far: the OMS registry and which OMS handles an offer."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import Provider, User
 from mercato.errors import Invalid
-from mercato.ordering.models import Oms, OmsType, Order, oms_providers
+from mercato.ordering.models import Oms, OmsType, Order
 
 if TYPE_CHECKING:
     from mercato.catalogue.models import Offer, Service
@@ -17,41 +18,46 @@ def default_oms(session: Session) -> Oms | None:
     return session.scalar(select(Oms).where(Oms.is_default))
 
 
-def available_omses(session: Session, service: "Service") -> list[Oms]:
-    """The OMSes an offer of this service may use, in the EOSC Marketplace's order.
+def _is_available(oms: Oms, service: "Service") -> bool:
+    if oms.is_default or oms.service_id == service.id or oms.type == OmsType.GLOBAL:
+        return True
+    return any(provider.id == service.provider_id for provider in oms.providers)
+
+
+def _availability_rank(oms: Oms, service: "Service") -> tuple[int, int]:
+    if oms.is_default:
+        return (0, oms.id)
+    if oms.service_id == service.id:
+        return (1, oms.id)
+    return (2, oms.id) if oms.type == OmsType.GLOBAL else (3, oms.id)
+
+
+def available_omses_by_service(
+    session: Session, services: Sequence["Service"]
+) -> dict[int, list[Oms]]:
+    """The OMSes an offer of each service may use, in the EOSC Marketplace's order.
 
     The default OMS first, then OMSes dedicated to the service, global ones, and
-    provider-group ones that list the service's provider; each once.
+    provider-group ones that list the service's provider; each once. A
+    marketplace has a handful of OMSes, so they are read once for all services.
     """
-    candidates = session.scalars(
-        select(Oms).where(
-            or_(
-                Oms.is_default,
-                Oms.service_id == service.id,
-                Oms.type == OmsType.GLOBAL,
-                exists().where(
-                    oms_providers.c.oms_id == Oms.id,
-                    oms_providers.c.provider_id == service.provider_id,
-                ),
-            )
+    omses = session.scalars(select(Oms).options(selectinload(Oms.providers))).all()
+    return {
+        service.id: sorted(
+            (oms for oms in omses if _is_available(oms, service)),
+            key=lambda oms, service=service: _availability_rank(oms, service),
         )
-    ).all()
-
-    def rank(oms: Oms) -> tuple[int, int]:
-        if oms.is_default:
-            return (0, oms.id)
-        if oms.service_id == service.id:
-            return (1, oms.id)
-        return (2, oms.id) if oms.type == OmsType.GLOBAL else (3, oms.id)
-
-    return sorted(candidates, key=rank)
+        for service in services
+    }
 
 
-def current_oms(session: Session, offer: "Offer") -> Oms | None:
+def available_omses(session: Session, service: "Service") -> list[Oms]:
+    return available_omses_by_service(session, [service])[service.id]
+
+
+def current_oms(offer: "Offer", default: Oms | None) -> Oms | None:
     """The OMS that handles the offer's orders: its primary OMS, else the default one."""
-    if offer.primary_oms is not None:
-        return offer.primary_oms
-    return default_oms(session)
+    return offer.primary_oms if offer.primary_oms is not None else default
 
 
 def offer_has_orders(session: Session, offer: "Offer") -> bool:

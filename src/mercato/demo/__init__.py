@@ -1,19 +1,5 @@
-"""Demo data: a realistic catalogue and one user per role, for trying Mercato out."""
+"""Demo data: a realistic research-infrastructure catalogue and one user per role."""
 
-from dataclasses import dataclass
+from mercato.demo.loader import DemoAccount, load_demo
 
-from sqlalchemy.orm import Session
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    email: str
-    name: str
-    roles: str
-    password: str
-    token: str
-
-
-def load_demo(session: Session) -> list[DemoAccount]:
-    """Placeholder until the demo catalogue lands; see mercato.demo.catalogue."""
-    return []
+__all__ = ["DemoAccount", "load_demo"]

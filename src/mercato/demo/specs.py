@@ -1,0 +1,73 @@
+"""The shapes of demo data: plain descriptions that the loader turns into rows through the rules.
+
+Specs name each other (an OMS names its providers, an offer its OMS) so the
+catalogue reads as data, without ids that only exist once rows are created.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mercato.catalogue.models import OfferCategory, OrderType
+from mercato.ordering.models import OmsType
+
+Parameter = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    email: str
+    first_name: str
+    last_name: str
+    password: str
+    is_admin: bool = False
+    is_operator: bool = False
+
+
+@dataclass(frozen=True)
+class OmsSpec:
+    name: str
+    type: OmsType
+    administrators: tuple[str, ...]
+    is_default: bool = False
+    custom_params: dict[str, Any] = field(default_factory=dict)
+    providers: tuple[str, ...] = ()
+    service: str | None = None
+
+
+@dataclass(frozen=True)
+class OfferSpec:
+    name: str
+    description: str
+    order_type: OrderType
+    category: OfferCategory
+    parameters: tuple[Parameter, ...] = ()
+    internal: bool = False
+    order_url: str = ""
+    # An OMS by name; None leaves internal orders with the default OMS.
+    oms: str | None = None
+    oms_params: dict[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    is_draft: bool = False
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    tagline: str
+    description: str
+    webpage: str
+    order_type: OrderType
+    categories: tuple[str, ...]
+    scientific_domains: tuple[str, ...]
+    offers: tuple[OfferSpec, ...]
+    pid: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    name: str
+    abbreviation: str
+    website: str
+    description: str
+    administrators: tuple[str, ...]
+    services: tuple[ServiceSpec, ...]

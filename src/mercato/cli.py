@@ -1,10 +1,13 @@
 """The `mercato` command line."""
 
+import sys
 from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -24,10 +27,14 @@ token_app = typer.Typer(help="Manage API tokens (sent as X-User-Token).", no_arg
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 console = Console()
+errors = Console(stderr=True)
 
 
 def _engine() -> Engine:
-    return make_engine(Settings().resolved_database_url)
+    settings = Settings()
+    # A fresh checkout has no data folder yet, and SQLite will not create one.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.resolved_database_url)
 
 
 def _migrated_engine() -> Engine:
@@ -36,27 +43,39 @@ def _migrated_engine() -> Engine:
     return engine
 
 
-def _fail(error: MercatoError) -> NoReturn:
-    console.print(f"[red]Error:[/red] {error}")
+def _fail(message: str | MercatoError) -> NoReturn:
+    errors.print(f"[red]Error:[/red] {escape(str(message))}")
     raise typer.Exit(1)
+
+
+def _print_uncut(table: Table) -> None:
+    """Print a table whole: Rich would cut no-wrap columns (secrets) to fit the console."""
+    needed = Measurement.get(console, console.options.update_width(sys.maxsize), table)
+    # A pipe has no width to respect: one line per row suits scripts best.
+    width = console.width if console.is_terminal else needed.maximum
+    Console(width=max(width, needed.minimum)).print(table)
 
 
 def _print_demo_accounts(accounts_made: list[DemoAccount]) -> None:
     table = Table(title="Demo users")
-    for column in ("E-mail", "Name", "Roles", "Password", "API token (X-User-Token)"):
-        table.add_column(column)
+    table.add_column("E-mail", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Roles")
+    table.add_column("Password", no_wrap=True)
+    table.add_column("API token (X-User-Token)", no_wrap=True)
     for account in accounts_made:
         table.add_row(account.email, account.name, account.roles, account.password, account.token)
-    console.print(table)
+    _print_uncut(table)
 
 
-def _load_demo(engine: Engine, *, only_if_empty: bool) -> None:
+def _load_demo(engine: Engine) -> bool:
+    """Load the demo data and print its users, unless the database already has users."""
     with transaction(make_session_factory(engine)) as session:
-        if only_if_empty and _has_users(session):
-            console.print("The database already has data; demo data not loaded.")
-            return
+        if _has_users(session):
+            return False
         made = load_demo(session)
     _print_demo_accounts(made)
+    return True
 
 
 def _has_users(session: Session) -> bool:
@@ -73,14 +92,8 @@ def migrate_schema() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo catalogue and users into an empty database."""
-    engine = _migrated_engine()
-    with make_session_factory(engine)() as session:
-        if _has_users(session):
-            console.print(
-                "[red]Error:[/red] the database is not empty; demo data needs an empty one."
-            )
-            raise typer.Exit(1)
-    _load_demo(engine, only_if_empty=False)
+    if not _load_demo(_migrated_engine()):
+        _fail("the database is not empty; demo data needs an empty one.")
 
 
 @app.command()
@@ -92,10 +105,11 @@ def serve(
     """Migrate the database and serve the web UI and the APIs."""
     settings = Settings()
     engine = _migrated_engine()
-    if demo:
-        _load_demo(engine, only_if_empty=True)
+    if demo and not _load_demo(engine):
+        console.print("The database already has data; demo data not loaded.")
     engine.dispose()
-    bind_host, bind_port = host or settings.host, port or settings.port
+    bind_host = host or settings.host
+    bind_port = settings.port if port is None else port
     console.print(f"Mercato on http://{bind_host}:{bind_port} (API docs at /docs)")
     uvicorn.run(
         "mercato.app:create_app", factory=True, host=bind_host, port=bind_port, proxy_headers=True

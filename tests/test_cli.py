@@ -1,0 +1,307 @@
+"""The real `mercato` console script, run as a subprocess on its own SQLite file."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mercato.accounts.rules import user_for_token
+from mercato.db import make_engine, make_session_factory
+
+MERCATO = Path(sys.executable).with_name("mercato")
+COMMAND_TIMEOUT = 60
+SERVER_START_TIMEOUT = 20
+NOT_EMPTY = "Error: the database is not empty; demo data needs an empty one.\n"
+ADA = "ada@example.org"
+NAME = ("--first-name", "Ada", "--last-name", "Lovelace")
+DEMO_USERS = [
+    ["admin@mercato.example", "Alice Martin", "admin", "admin-pass"],
+    [
+        "operator@mercato.example",
+        "Olivier Dupont",
+        "operator, OMS admin: Mercato Operations",
+        "operator-pass",
+    ],
+    [
+        "ingrid.larsen@mercato.example",
+        "Ingrid Larsen",
+        "data administrator: Nordic Research Cloud",
+        "ingrid-pass",
+    ],
+    [
+        "marco.rossi@mercato.example",
+        "Marco Rossi",
+        "data administrator: Alpine Supercomputing Centre",
+        "marco-pass",
+    ],
+    [
+        "sofia.papadopoulou@mercato.example",
+        "Sofia Papadopoulou",
+        "OMS admin: Helix Sequencing LIMS, data administrator: Helix Life Science Data Centre",
+        "sofia-pass",
+    ],
+    [
+        "jan.devries@mercato.example",
+        "Jan de Vries",
+        "data administrator: Lowlands Social Data Archive and Research Identity Federation",
+        "jan-pass",
+    ],
+    [
+        "emma.schmidt@mercato.example",
+        "Emma Schmidt",
+        "data administrator: Open Science Training Network",
+        "emma-pass",
+    ],
+    [
+        "oms-admin@mercato.example",
+        "Tomas Novak",
+        "OMS admin: Nordic Cloud Service Desk",
+        "oms-admin-pass",
+    ],
+    ["customer@mercato.example", "Lukas Weber", "customer", "customer-pass"],
+]
+
+
+def environment(data_dir: Path) -> dict[str, str]:
+    # Drop inherited MERCATO_* settings so nothing points at another database.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MERCATO_")}
+    return {**env, "MERCATO_DATA_DIR": str(data_dir)}
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return environment(tmp_path / "data")
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(MERCATO), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+
+
+def create_ada(env: dict[str, str]) -> None:
+    result = run(env, "user", "create", "--email", ADA, *NAME, "--password", "analytical-engine")
+    assert result.returncode == 0, result.stderr
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """The cells of each body row of a Rich table (rows that wrap are not joined)."""
+    return [
+        [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in output.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def test_migrate_creates_the_database_in_the_data_folder(cli_env, tmp_path):
+    result = run(cli_env, "migrate")
+
+    assert (result.returncode, result.stdout) == (0, "Database schema is up to date.\n")
+    assert (tmp_path / "data" / "mercato.db").is_file()
+
+
+def test_user_create_prints_the_new_account(cli_env):
+    result = run(
+        cli_env, "user", "create", "--email", "Ada@Example.org", *NAME, "--password", "difference"
+    )
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("Created user ada@example.org (uid ")
+
+
+def test_user_create_refuses_a_short_password(cli_env):
+    result = run(cli_env, "user", "create", "--email", ADA, *NAME, "--password", "short")
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "Error: password must have at least 8 characters\n"
+
+
+def test_token_create_prints_a_token_that_token_list_shows(cli_env):
+    create_ada(cli_env)
+
+    created = run(cli_env, "token", "create", "--user", ADA, "--label", "laptop")
+    listed = run(cli_env, "token", "list", "--user", ADA)
+
+    token = created.stdout.strip()
+    assert (created.returncode, len(token)) == (0, 32)
+    assert listed.returncode == 0
+    assert [row[:3] for row in table_rows(listed.stdout)] == [["1", f"{token[:6]}…", "laptop"]]
+
+
+def test_token_create_for_an_unknown_user_fails(cli_env):
+    result = run(cli_env, "token", "create", "--user", "nobody@example.org")
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "Error: User not found\n",
+    )
+
+
+def test_token_revoke_removes_every_token_of_the_user(cli_env):
+    create_ada(cli_env)
+    run(cli_env, "token", "create", "--user", ADA)
+    run(cli_env, "token", "create", "--user", ADA)
+
+    revoked = run(cli_env, "token", "revoke", "--user", ADA)
+    listed = run(cli_env, "token", "list", "--user", ADA)
+
+    assert (revoked.returncode, revoked.stdout) == (0, "Revoked 2 token(s) of ada@example.org.\n")
+    assert table_rows(listed.stdout) == []
+
+
+def test_token_revoke_by_id_keeps_the_other_tokens(cli_env):
+    create_ada(cli_env)
+    run(cli_env, "token", "create", "--user", ADA, "--label", "old")
+    kept = run(cli_env, "token", "create", "--user", ADA, "--label", "new")
+
+    revoked = run(cli_env, "token", "revoke", "--user", ADA, "--id", "1")
+    listed = run(cli_env, "token", "list", "--user", ADA)
+
+    assert (revoked.returncode, revoked.stdout) == (0, "Revoked 1 token(s) of ada@example.org.\n")
+    assert [row[:3] for row in table_rows(listed.stdout)] == [
+        ["2", f"{kept.stdout.strip()[:6]}…", "new"]
+    ]
+
+
+def test_demo_prints_every_demo_user_with_password_and_token(cli_env, tmp_path):
+    result = run(cli_env, "demo")
+
+    rows = table_rows(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert [row[:4] for row in rows] == DEMO_USERS
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'mercato.db'}")
+    with make_session_factory(engine)() as session:
+        owners = [getattr(user_for_token(session, row[4]), "email", None) for row in rows]
+    engine.dispose()
+    assert owners == [row[0] for row in DEMO_USERS]
+
+
+def test_demo_refuses_a_second_run(cli_env):
+    run(cli_env, "demo")
+
+    again = run(cli_env, "demo")
+
+    assert (again.returncode, again.stdout, again.stderr) == (1, "", NOT_EMPTY)
+
+
+# --- serve ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_answering(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"mercato serve exited with {process.returncode}")
+        try:
+            httpx.get(f"{base_url}/docs", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"mercato serve did not answer within {SERVER_START_TIMEOUT} s")
+
+
+@contextmanager
+def serving(env: dict[str, str], log_dir: Path, *args: str) -> Iterator[tuple[str, Path]]:
+    """Run `mercato serve` on a free loopback port; yields its URL and its stdout file."""
+    port = free_port()
+    stdout, stderr = log_dir / "serve.out", log_dir / "serve.err"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [str(MERCATO), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_answering(base_url, process)
+        yield base_url, stdout
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One `mercato serve --demo` for the read-only checks below; yields URL and output."""
+    folder = tmp_path_factory.mktemp("serve-demo")
+    with serving(environment(folder / "data"), folder, "--demo") as (base_url, stdout):
+        yield base_url, stdout.read_text()
+
+
+def test_serve_says_where_it_listens(demo_server):
+    base_url, output = demo_server
+
+    assert f"Mercato on {base_url} (API docs at /docs)" in output
+
+
+def test_serve_demo_serves_the_home_page(demo_server):
+    base_url, _ = demo_server
+
+    response = httpx.get(f"{base_url}/", timeout=5)
+
+    assert response.status_code == 200
+
+
+def test_serve_demo_serves_the_api_docs(demo_server):
+    base_url, _ = demo_server
+
+    response = httpx.get(f"{base_url}/docs", timeout=5)
+
+    assert (response.status_code, response.headers["content-type"]) == (
+        200,
+        "text/html; charset=utf-8",
+    )
+
+
+def test_serve_demo_lists_a_data_administrators_services(demo_server):
+    base_url, output = demo_server
+    tokens = {row[0]: row[4] for row in table_rows(output)}
+
+    response = httpx.get(
+        f"{base_url}/api/v1/resources",
+        headers={"X-User-Token": tokens["ingrid.larsen@mercato.example"]},
+        timeout=5,
+    )
+
+    assert response.status_code == 200
+    assert [resource["id"] for resource in response.json()["resources"]] == [
+        "nrc-virtual-machines",
+        "nrc-object-storage",
+        "nrc-gpu-cloud",
+        "nrc-managed-kubernetes",
+        "nrc-backup-as-a-service",
+    ]
+
+
+def test_serve_demo_leaves_a_database_with_users_alone(cli_env, tmp_path):
+    create_ada(cli_env)
+
+    with serving(cli_env, tmp_path, "--demo") as (_, stdout):
+        output = stdout.read_text()
+
+    assert "The database already has data; demo data not loaded.\n" in output
+    assert "Demo users" not in output

@@ -11,13 +11,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
+from mercato.accounts import web as accounts_web
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
 from mercato.catalogue import api_eosc as catalogue_api
+from mercato.catalogue import web as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
 from mercato.settings import Settings
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
+from mercato.web.auth import LoginRequired
 
 EOSC_PREFIX = "/api/v1"
 
@@ -47,6 +50,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EoscError)
     async def eosc_error(request: Request, error: EoscError) -> JSONResponse:
         return error_response(error)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, error: LoginRequired) -> Response:
+        return web_pages.login_redirect(request)
 
     @app.exception_handler(MercatoError)
     async def domain_error(request: Request, error: MercatoError) -> Response:
@@ -114,6 +121,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(catalogue_api.router)
     app.include_router(web_pages.router)
+    app.include_router(accounts_web.router)
+    app.include_router(catalogue_web.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,

@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
+from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import DbSession
 
 
@@ -17,6 +18,10 @@ def _load_user(request: Request, session: Session) -> User | None:
     user_id = request.session.get("user_id")
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     request.state.user = user
+    # The top bar offers "My services" only to people who administer a provider.
+    request.state.administers_providers = user is not None and bool(
+        administered_provider_ids(session, user)
+    )
     return user
 
 

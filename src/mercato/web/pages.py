@@ -1,5 +1,7 @@
 """Pages that belong to no single area: error pages and the login redirect."""
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
@@ -35,4 +37,8 @@ def http_error_page(request: Request, error: HTTPException) -> Response:
 
 
 def login_redirect(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    """To the login page, coming back here afterwards if "here" can be fetched again."""
+    if request.method != "GET":
+        return RedirectResponse("/login", status_code=303)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': here})}", status_code=303)

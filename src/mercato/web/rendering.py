@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the layout's context, flash messages."""
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -9,6 +10,13 @@ from fastapi.templating import Jinja2Templates
 from mercato.web import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y")
+
+
+templates.env.filters["day"] = _day
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
@@ -22,6 +30,7 @@ def render(
     csrftoken = request.scope.get("csrftoken")
     base = {
         "current_user": getattr(request.state, "user", None),
+        "administers_providers": getattr(request.state, "administers_providers", False),
         "csrftoken": csrftoken() if csrftoken else "",
         "flashes": request.session.pop("flashes", []),
     }

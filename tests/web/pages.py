@@ -1,0 +1,45 @@
+"""Driving the web UI through TestClient as a browser would: CSRF tokens, forms, logins."""
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from mercato.accounts.models import User
+from tests.factories import PASSWORD
+
+_CSRF = re.compile(r'<input type="hidden" name="csrftoken" value="([^"]+)">')
+
+
+def csrf_token(client: TestClient, page: str) -> str:
+    """The token in the forms of ``page``; the GET also sets the CSRF cookie."""
+    response = client.get(page)
+    match = _CSRF.search(response.text)
+    assert match, f"no CSRF field on {page} ({response.status_code})"
+    return match[1]
+
+
+def submit(
+    client: TestClient, page: str, action: str, data: dict[str, str] | None = None
+) -> Response:
+    """Post a form shown on ``page`` to ``action``, without following the redirect."""
+    fields = {"csrftoken": csrf_token(client, page), **(data or {})}
+    return client.post(action, data=fields, follow_redirects=False)
+
+
+def log_in(client: TestClient, user: User) -> None:
+    response = submit(client, "/login", "/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303
+
+
+def field_error(page: str, name: str) -> str | None:
+    """The message shown under the input called ``name``, if any."""
+    match = re.search(rf'<p class="field-error" id="{re.escape(name)}-error">([^<]*)</p>', page)
+    return html.unescape(match[1]) if match else None
+
+
+def input_value(page: str, name: str) -> str | None:
+    """The value of the text input called ``name`` as the page shows it."""
+    match = re.search(rf'<input [^>]*name="{re.escape(name)}" value="([^"]*)"', page)
+    return html.unescape(match[1]) if match else None

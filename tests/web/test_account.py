@@ -1,0 +1,109 @@
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from mercato.accounts import rules
+from mercato.accounts.models import ApiToken
+from tests.web.pages import log_in, submit
+
+RESOURCES = "/api/v1/resources"
+
+
+def _shown_token(page: str) -> str:
+    match = re.search(r'<input class="token-value" type="text" value="([^"]+)"', page)
+    assert match, "no new token on the page"
+    return match[1]
+
+
+def _active(session, user) -> list[ApiToken]:
+    session.expire_all()
+    return rules.active_tokens(session, user)
+
+
+def test_account_lists_active_tokens_with_prefix_label_and_date(client, make, session):
+    user = make.user()
+    token, _ = rules.issue_token(session, user, "JIRA adapter")
+    revoked, _ = rules.issue_token(session, user, "old one")
+    rules.revoke_token(session, user, revoked.id)
+    session.commit()
+    log_in(client, user)
+
+    page = client.get("/account").text
+
+    assert f"<code>{token.prefix}…</code>" in page
+    assert "JIRA adapter" in page
+    assert datetime.now(UTC).strftime("%d %b %Y") in page
+    assert "old one" not in page
+
+
+def test_created_token_is_shown_once_and_works_on_the_api(client, make, session):
+    user = make.user()
+    log_in(client, user)
+
+    response = submit(client, "/account", "/account/tokens", {"label": "My OMS"})
+
+    assert response.status_code == 200
+    plain = _shown_token(response.text)
+    assert "it will not be shown again" in response.text
+    [token] = _active(session, user)
+    assert (token.label, token.prefix) == ("My OMS", plain[:6])
+    assert client.get(RESOURCES, headers={"X-User-Token": plain}).status_code == 200
+    assert plain not in client.get("/account").text
+
+
+def test_revoked_token_is_refused_by_the_api(client, make, session):
+    user = make.token_user()
+    [token] = _active(session, user.user)
+    log_in(client, user.user)
+
+    response = submit(client, "/account", f"/account/tokens/{token.id}/revoke")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"
+    assert _active(session, user.user) == []
+    assert f"Token {token.prefix}… has been revoked." in client.get("/account").text
+    api = client.get(RESOURCES, headers=user.headers)
+    assert api.status_code == 401
+
+
+def test_nobody_revokes_the_token_of_someone_else(client, make, session):
+    owner = make.token_user()
+    [token] = _active(session, owner.user)
+    log_in(client, make.user())
+
+    response = submit(client, "/account", f"/account/tokens/{token.id}/revoke")
+
+    assert response.status_code == 404
+    assert _active(session, owner.user) == [token]
+
+
+def test_regenerate_revokes_every_token_and_issues_one(client, make, session):
+    user = make.token_user()
+    rules.issue_token(session, user.user, "second")
+    session.commit()
+    log_in(client, user.user)
+
+    response = submit(client, "/account", "/account/tokens/regenerate")
+
+    assert response.status_code == 200
+    plain = _shown_token(response.text)
+    [token] = _active(session, user.user)
+    assert token.prefix == plain[:6]
+    assert client.get(RESOURCES, headers=user.headers).status_code == 401
+    assert client.get(RESOURCES, headers={"X-User-Token": plain}).status_code == 200
+
+
+def test_account_page_needs_a_login(client):
+    response = client.get("/account", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Faccount"
+
+
+def test_token_actions_need_a_login(client, session):
+    response = submit(client, "/login", "/account/tokens", {"label": "x"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert session.scalars(select(ApiToken)).all() == []

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from mercato.accounts.rules import user_for_token
+from mercato.catalogue.rules import managed_services
 from mercato.db import make_engine, make_session_factory
 
 MERCATO = Path(sys.executable).with_name("mercato")
@@ -174,6 +175,69 @@ def test_token_revoke_by_id_keeps_the_other_tokens(cli_env):
     assert [row[:3] for row in table_rows(listed.stdout)] == [
         ["2", f"{kept.stdout.strip()[:6]}…", "new"]
     ]
+
+
+def test_token_regenerate_replaces_every_token_with_one(cli_env):
+    create_ada(cli_env)
+    run(cli_env, "token", "create", "--user", ADA)
+    run(cli_env, "token", "create", "--user", ADA)
+
+    regenerated = run(cli_env, "token", "regenerate", "--user", ADA)
+    listed = run(cli_env, "token", "list", "--user", ADA)
+
+    token = regenerated.stdout.strip()
+    assert (regenerated.returncode, len(token)) == (0, 32)
+    assert [row[:2] for row in table_rows(listed.stdout)] == [["3", f"{token[:6]}…"]]
+
+
+def test_provider_and_service_create_fill_an_empty_catalogue(cli_env, tmp_path):
+    create_ada(cli_env)
+
+    provider = run(cli_env, "provider", "create", "--name", "Data Hub", "--admin", ADA)
+    service = run(
+        cli_env,
+        "service",
+        "create",
+        "--provider",
+        "data-hub",
+        "--name",
+        "Notebooks",
+        "--description",
+        "Hosted Jupyter",
+        "--order-type",
+        "open_access",
+        "--pid",
+        "21.T/nb",
+        "--category",
+        "Analytics",
+    )
+    token = run(cli_env, "token", "create", "--user", ADA).stdout.strip()
+
+    assert (provider.returncode, provider.stdout) == (0, "Created provider Data Hub (data-hub).\n")
+    assert (service.returncode, service.stdout) == (0, "Created service Notebooks (notebooks).\n")
+    with make_session_factory(make_engine(f"sqlite:///{tmp_path / 'data' / 'mercato.db'}"))() as db:
+        user = user_for_token(db, token)
+        assert [(s.slug, s.pid, s.order_type.value) for s in managed_services(db, user)] == [
+            ("notebooks", "21.T/nb", "open_access")
+        ]
+
+
+def test_service_create_for_an_unknown_provider_fails(cli_env):
+    result = run(
+        cli_env,
+        "service",
+        "create",
+        "--provider",
+        "nope",
+        "--name",
+        "X",
+        "--description",
+        "Y",
+        "--order-type",
+        "other",
+    )
+
+    assert (result.returncode, result.stderr) == (1, "Error: Provider not found\n")
 
 
 def test_demo_prints_every_demo_user_with_password_and_token(cli_env, tmp_path):

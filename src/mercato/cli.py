@@ -1,6 +1,8 @@
 """The `mercato` command line."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
@@ -13,7 +15,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from mercato.accounts import rules as accounts
-from mercato.accounts.models import User
+from mercato.accounts.models import Provider, User
+from mercato.catalogue import rules as catalogue
+from mercato.catalogue.models import OrderType, ServiceStatus
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from mercato.demo import DemoAccount, load_demo
 from mercato.errors import MercatoError
@@ -24,8 +28,12 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens (sent as X-User-Token).", no_args_is_help=True)
+provider_app = typer.Typer(help="Manage providers.", no_args_is_help=True)
+service_app = typer.Typer(help="Manage the catalogue's services.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(provider_app, name="provider")
+app.add_typer(service_app, name="service")
 console = Console()
 errors = Console(stderr=True)
 
@@ -46,6 +54,16 @@ def _migrated_engine() -> Engine:
 def _fail(message: str | MercatoError) -> NoReturn:
     errors.print(f"[red]Error:[/red] {escape(str(message))}")
     raise typer.Exit(1)
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """A migrated database's session, committed at the end; a rule's error ends the command."""
+    try:
+        with transaction(make_session_factory(_migrated_engine())) as session:
+            yield session
+    except MercatoError as error:
+        _fail(error)
 
 
 def _print_uncut(table: Table) -> None:
@@ -69,17 +87,19 @@ def _print_demo_accounts(accounts_made: list[DemoAccount]) -> None:
 
 
 def _load_demo(engine: Engine) -> bool:
-    """Load the demo data and print its users, unless the database already has users."""
+    """Load the demo data and print its users, unless the database already has data."""
     with transaction(make_session_factory(engine)) as session:
-        if _has_users(session):
+        if _has_data(session):
             return False
         made = load_demo(session)
     _print_demo_accounts(made)
     return True
 
 
-def _has_users(session: Session) -> bool:
-    return session.scalar(select(User.id).limit(1)) is not None
+def _has_data(session: Session) -> bool:
+    return any(
+        session.scalar(select(column).limit(1)) is not None for column in (User.id, Provider.id)
+    )
 
 
 @app.command(name="migrate")
@@ -134,19 +154,16 @@ def user_create(
     operator: Annotated[bool, typer.Option(help="Give the operator role.")] = False,
 ) -> None:
     """Create a user account."""
-    try:
-        with transaction(make_session_factory(_migrated_engine())) as session:
-            user = accounts.create_user(
-                session,
-                email=email,
-                first_name=first_name,
-                last_name=last_name,
-                password=password or None,
-                is_admin=admin,
-                is_operator=operator,
-            )
-    except MercatoError as error:
-        _fail(error)
+    with _unit_of_work() as session:
+        user = accounts.create_user(
+            session,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=password or None,
+            is_admin=admin,
+            is_operator=operator,
+        )
     console.print(f"Created user {user.email} (uid {user.uid}).")
 
 
@@ -156,11 +173,8 @@ def token_create(
     label: Annotated[str, typer.Option(help="What the token is for.")] = "",
 ) -> None:
     """Issue a new API token and print it (it is shown only once)."""
-    try:
-        with transaction(make_session_factory(_migrated_engine())) as session:
-            _, plain = accounts.issue_token(session, accounts.require_user(session, user), label)
-    except MercatoError as error:
-        _fail(error)
+    with _unit_of_work() as session:
+        _, plain = accounts.issue_token(session, accounts.require_user(session, user), label)
     console.print(plain, highlight=False, soft_wrap=True)
 
 
@@ -170,16 +184,13 @@ def token_revoke(
     token_id: Annotated[int | None, typer.Option("--id", help="Revoke only this token.")] = None,
 ) -> None:
     """Revoke one API token of a user, or all of them."""
-    try:
-        with transaction(make_session_factory(_migrated_engine())) as session:
-            owner = accounts.require_user(session, user)
-            if token_id is None:
-                count = accounts.revoke_all_tokens(session, owner)
-            else:
-                accounts.revoke_token(session, owner, token_id)
-                count = 1
-    except MercatoError as error:
-        _fail(error)
+    with _unit_of_work() as session:
+        owner = accounts.require_user(session, user)
+        if token_id is None:
+            count = accounts.revoke_all_tokens(session, owner)
+        else:
+            accounts.revoke_token(session, owner, token_id)
+            count = 1
     console.print(f"Revoked {count} token(s) of {user}.")
 
 
@@ -188,17 +199,65 @@ def token_list(
     user: Annotated[str, typer.Option("--user", help="E-mail of the tokens' owner.")],
 ) -> None:
     """List a user's active tokens (their first characters only)."""
-    try:
-        with transaction(make_session_factory(_migrated_engine())) as session:
-            tokens = accounts.active_tokens(session, accounts.require_user(session, user))
-            table = Table("Id", "Starts with", "Label", "Created")
-            for token in tokens:
-                table.add_row(
-                    str(token.id),
-                    token.prefix + "…",
-                    token.label,
-                    token.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-                )
-    except MercatoError as error:
-        _fail(error)
+    with _unit_of_work() as session:
+        tokens = accounts.active_tokens(session, accounts.require_user(session, user))
+        table = Table("Id", "Starts with", "Label", "Created")
+        for token in tokens:
+            table.add_row(
+                str(token.id),
+                token.prefix + "…",
+                token.label,
+                token.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            )
     console.print(table)
+
+
+@token_app.command("regenerate")
+def token_regenerate(
+    user: Annotated[str, typer.Option("--user", help="E-mail of the token's owner.")],
+) -> None:
+    """Revoke every token of a user and print one new token (shown only once)."""
+    with _unit_of_work() as session:
+        _, plain = accounts.regenerate_token(session, accounts.require_user(session, user))
+    console.print(plain, highlight=False, soft_wrap=True)
+
+
+@provider_app.command("create")
+def provider_create(
+    name: Annotated[str, typer.Option(help="The organisation's name.")],
+    admin: Annotated[
+        list[str] | None, typer.Option(help="E-mail of a data administrator (repeatable).")
+    ] = None,
+    website: Annotated[str, typer.Option(help="The organisation's web site.")] = "",
+) -> None:
+    """Register a provider and name its data administrators."""
+    with _unit_of_work() as session:
+        provider = accounts.create_provider(
+            session, name=name, website=website, data_administrator_emails=admin or []
+        )
+    console.print(f"Created provider {provider.name} ({provider.slug}).")
+
+
+@service_app.command("create")
+def service_create(
+    provider: Annotated[str, typer.Option(help="Slug of the provider that offers it.")],
+    name: Annotated[str, typer.Option(help="The service's name.")],
+    description: Annotated[str, typer.Option(help="What the service does.")],
+    order_type: Annotated[OrderType, typer.Option(help="How it is ordered.")],
+    pid: Annotated[str | None, typer.Option(help="Persistent identifier (EOSC eid).")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="A category (repeatable).")] = None,
+    draft: Annotated[bool, typer.Option(help="Keep it out of the catalogue for now.")] = False,
+) -> None:
+    """Add a service to a provider's catalogue."""
+    with _unit_of_work() as session:
+        service = catalogue.create_service(
+            session,
+            provider=accounts.require_provider(session, provider),
+            name=name,
+            description=description,
+            order_type=order_type,
+            pid=pid,
+            categories=category or [],
+            status=ServiceStatus.DRAFT if draft else ServiceStatus.PUBLISHED,
+        )
+    console.print(f"Created service {service.name} ({service.slug}).")

@@ -178,6 +178,13 @@ def create_provider(
     return provider
 
 
+def require_provider(session: Session, slug: str) -> Provider:
+    provider = session.scalar(select(Provider).where(Provider.slug == slug))
+    if provider is None:
+        raise NotFound("Provider")
+    return provider
+
+
 def add_data_administrator(session: Session, provider: Provider, email: str) -> DataAdministrator:
     email = check_email(email)
     user = get_user_by_email(session, email)

@@ -100,7 +100,7 @@ def _install_docs(app: FastAPI) -> None:
         return JSONResponse({**document, "paths": paths})
 
 
-def create_app(settings: Settings | None = None) -> ASGIApp:
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.resolved_database_url)
     app = FastAPI(
@@ -131,11 +131,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         same_site="lax",
         https_only=settings.is_secure,
     )
-    protected = asgi_csrf(
-        app,
+    app.add_middleware(
+        asgi_csrf,
         signing_secret=secret,
         cookie_secure=settings.is_secure,
         # Token-authenticated APIs carry no cookies a browser could be tricked into sending.
         skip_if_scope=lambda scope: scope["path"].startswith("/api/"),
     )
-    return TrailingSlashes(protected)
+    app.add_middleware(TrailingSlashes)
+    return app

@@ -39,8 +39,9 @@ def test_password_is_stored_as_an_argon2_hash_and_checked(session, make):
 
 def test_short_passwords_are_refused(session):
     with pytest.raises(Invalid) as raised:
-        rules.create_user(session, email="a@example.org", first_name="A", last_name="B",
-                          password="short")
+        rules.create_user(
+            session, email="a@example.org", first_name="A", last_name="B", password="short"
+        )
 
     assert raised.value.errors == {"password": ["must have at least 8 characters"]}
 

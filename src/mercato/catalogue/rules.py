@@ -170,6 +170,7 @@ def published_offers(session: Session, service: Service) -> list[Offer]:
             select(Offer)
             .where(Offer.service_id == service.id, Offer.status == OfferStatus.PUBLISHED)
             .order_by(Offer.iid)
+            .options(selectinload(Offer.primary_oms))
         )
     )
 

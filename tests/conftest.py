@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
@@ -61,8 +62,10 @@ def settings(database_url: str, tmp_path: Path, engine: Engine) -> Iterator[Sett
 
 
 @pytest.fixture
-def app(settings: Settings):
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
 
 
 @pytest.fixture

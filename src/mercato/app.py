@@ -146,6 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         asgi_csrf,
         signing_secret=secret,
         cookie_secure=settings.is_secure,
+        # asgi_csrf lets cookie-less POSTs through; a forged login would need exactly that.
+        always_protect={"/login"},
         # Token-authenticated APIs carry no cookies a browser could be tricked into sending.
         skip_if_scope=lambda scope: scope["path"].startswith("/api/"),
     )

@@ -832,3 +832,36 @@ def test_offer_list_runs_the_same_queries_for_one_or_many_offers(
     many = _listing_queries(client, count_queries, admin, path)
 
     assert many == one
+
+
+def test_every_broken_field_is_reported_at_once(client, admin, service, session):
+    payload = {
+        "name": " ",
+        "description": "",
+        "order_type": "other",
+        "order_url": "example.org",
+        "parameters": [
+            {
+                "id": "0",
+                "type": "range",
+                "label": "R",
+                "value_type": "integer",
+                "config": {"minimum": 3, "maximum": 1},
+            }
+        ],
+    }
+
+    response = client.post(
+        f"/api/v1/resources/{service.slug}/offers", json=payload, headers=admin.headers
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "name": ["can't be blank"],
+            "description": ["can't be blank"],
+            "order_url": ["must start with http:// or https://"],
+            "parameters": ["is invalid"],
+        }
+    }
+    assert offer_count(session) == 0

@@ -89,3 +89,14 @@ def test_a_form_posted_with_a_wrong_csrf_token_is_refused(client, make):
 
     assert response.status_code == 403
     assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_a_login_posted_from_elsewhere_without_cookies_is_refused(client, make):
+    user = make.user()
+
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
+    )
+
+    assert response.status_code == 403
+    assert "mercato_session" not in response.cookies

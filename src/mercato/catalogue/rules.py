@@ -192,43 +192,59 @@ def _normalised(data: OfferData) -> OfferData:
     )
 
 
-def _check_oms_params(oms: Oms | None, oms_params: dict[str, Any]) -> None:
+def _oms_params_problem(oms: Oms | None, oms_params: dict[str, Any]) -> str | None:
     custom = oms.custom_params if oms is not None else {}
     if not custom:
-        if oms_params:
-            message = "must be blank if primary OMS' custom params are blank"
-            raise Invalid.field("oms_params", message)
-        return
+        return "must be blank if primary OMS' custom params are blank" if oms_params else None
     mandatory = {name for name, spec in custom.items() if spec.get("mandatory")}
     if mandatory and not oms_params:
-        raise Invalid.field("oms_params", "can't be blank")
+        return "can't be blank"
     if set(oms_params) - set(custom):
-        raise Invalid.field("oms_params", "additional unspecified keys added")
+        return "additional unspecified keys added"
     if mandatory - set(oms_params):
-        raise Invalid.field("oms_params", "missing mandatory keys")
+        return "missing mandatory keys"
     if any(not isinstance(value, str) for value in oms_params.values()):
-        raise Invalid.field("oms_params", "values must be strings")
+        return "values must be strings"
+    return None
 
 
-def check_offer(session: Session, service: Service, data: OfferData) -> OfferData:
-    """Validate offer data against the catalogue's rules; returns the normalised data."""
-    data = _normalised(data)
+def _field_problems(session: Session, service: Service, data: OfferData) -> dict[str, str]:
+    problems = {}
     if not data.name:
-        raise Invalid.field("name", "can't be blank")
+        problems["name"] = "can't be blank"
     if not data.description:
-        raise Invalid.field("description", "can't be blank")
+        problems["description"] = "can't be blank"
     if data.order_url and not _URL.match(data.order_url):
-        raise Invalid.field("order_url", "must start with http:// or https://")
+        problems["order_url"] = "must start with http:// or https://"
     oms = default_oms(session)
     if data.primary_oms_id is not None:
         oms = session.get(Oms, data.primary_oms_id)
         if oms is None:
-            raise Invalid.field("primary_oms", "doesn't exist")
+            return {**problems, "primary_oms": "doesn't exist"}
         if oms not in available_omses(session, service):
-            raise Invalid.field("primary_oms", "is not available for this service")
-    if data.internal:
-        _check_oms_params(oms, data.oms_params)
-    return replace(data, parameters=check_parameters(data.parameters))
+            return {**problems, "primary_oms": "is not available for this service"}
+    oms_params_problem = _oms_params_problem(oms, data.oms_params) if data.internal else None
+    if oms_params_problem:
+        problems["oms_params"] = oms_params_problem
+    return problems
+
+
+def check_offer(session: Session, service: Service, data: OfferData) -> OfferData:
+    """Validate offer data against the catalogue's rules; returns the normalised data.
+
+    Every broken field is reported at once, as a form needs (and as the EOSC
+    Marketplace's model validation does).
+    """
+    data = _normalised(data)
+    problems = _field_problems(session, service, data)
+    errors = {field: [message] for field, message in problems.items()}
+    try:
+        parameters = check_parameters(data.parameters)
+    except Invalid as invalid:
+        raise Invalid({**errors, **invalid.errors}, {**problems, **invalid.details}) from None
+    if problems:
+        raise Invalid(errors, problems)
+    return replace(data, parameters=parameters)
 
 
 def _next_iid(session: Session, service: Service) -> int:

@@ -44,7 +44,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _empty_tables(engine: Engine) -> None:
+def empty_tables(engine: Engine) -> None:
     tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -58,7 +58,7 @@ def _empty_tables(engine: Engine) -> None:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, engine: Engine) -> Iterator[Settings]:
     yield Settings(database_url=database_url, data_dir=tmp_path, secret_key="test-secret")
-    _empty_tables(engine)
+    empty_tables(engine)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 from mercato.accounts.rules import user_for_token
 from mercato.catalogue.rules import managed_services
 from mercato.db import make_engine, make_session_factory
+from tests.test_demo import DEMO_USERS
 
 MERCATO = Path(sys.executable).with_name("mercato")
 COMMAND_TIMEOUT = 60
@@ -22,52 +23,6 @@ SERVER_START_TIMEOUT = 20
 NOT_EMPTY = "Error: the database is not empty; demo data needs an empty one.\n"
 ADA = "ada@example.org"
 NAME = ("--first-name", "Ada", "--last-name", "Lovelace")
-DEMO_USERS = [
-    ["admin@mercato.example", "Alice Martin", "admin", "admin-pass"],
-    [
-        "operator@mercato.example",
-        "Olivier Dupont",
-        "operator, OMS admin: Mercato Operations",
-        "operator-pass",
-    ],
-    [
-        "ingrid.larsen@mercato.example",
-        "Ingrid Larsen",
-        "data administrator: Nordic Research Cloud",
-        "ingrid-pass",
-    ],
-    [
-        "marco.rossi@mercato.example",
-        "Marco Rossi",
-        "data administrator: Alpine Supercomputing Centre",
-        "marco-pass",
-    ],
-    [
-        "sofia.papadopoulou@mercato.example",
-        "Sofia Papadopoulou",
-        "OMS admin: Helix Sequencing LIMS, data administrator: Helix Life Science Data Centre",
-        "sofia-pass",
-    ],
-    [
-        "jan.devries@mercato.example",
-        "Jan de Vries",
-        "data administrator: Lowlands Social Data Archive and Research Identity Federation",
-        "jan-pass",
-    ],
-    [
-        "emma.schmidt@mercato.example",
-        "Emma Schmidt",
-        "data administrator: Open Science Training Network",
-        "emma-pass",
-    ],
-    [
-        "oms-admin@mercato.example",
-        "Tomas Novak",
-        "OMS admin: Nordic Cloud Service Desk",
-        "oms-admin-pass",
-    ],
-    ["customer@mercato.example", "Lukas Weber", "customer", "customer-pass"],
-]
 
 
 def environment(data_dir: Path) -> dict[str, str]:
@@ -245,7 +200,7 @@ def test_demo_prints_every_demo_user_with_password_and_token(cli_env, tmp_path):
 
     rows = table_rows(result.stdout)
     assert result.returncode == 0, result.stderr
-    assert [row[:4] for row in rows] == DEMO_USERS
+    assert [tuple(row[:4]) for row in rows] == DEMO_USERS
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'mercato.db'}")
     with make_session_factory(engine)() as session:
         owners = [getattr(user_for_token(session, row[4]), "email", None) for row in rows]

@@ -22,7 +22,55 @@ from mercato.db import make_session_factory, transaction
 from mercato.demo import DemoAccount, load_demo
 from mercato.errors import Invalid
 from mercato.ordering.models import Oms
-from tests.conftest import _empty_tables
+from tests.conftest import empty_tables
+
+# (e-mail, name, roles, password) of each demo user, in the order they are printed.
+DEMO_USERS = [
+    ("admin@mercato.example", "Alice Martin", "admin", "admin-pass"),
+    (
+        "operator@mercato.example",
+        "Olivier Dupont",
+        "operator, OMS admin: Mercato Operations",
+        "operator-pass",
+    ),
+    (
+        "ingrid.larsen@mercato.example",
+        "Ingrid Larsen",
+        "data administrator: Nordic Research Cloud",
+        "ingrid-pass",
+    ),
+    (
+        "marco.rossi@mercato.example",
+        "Marco Rossi",
+        "data administrator: Alpine Supercomputing Centre",
+        "marco-pass",
+    ),
+    (
+        "sofia.papadopoulou@mercato.example",
+        "Sofia Papadopoulou",
+        "OMS admin: Helix Sequencing LIMS, data administrator: Helix Life Science Data Centre",
+        "sofia-pass",
+    ),
+    (
+        "jan.devries@mercato.example",
+        "Jan de Vries",
+        "data administrator: Lowlands Social Data Archive and Research Identity Federation",
+        "jan-pass",
+    ),
+    (
+        "emma.schmidt@mercato.example",
+        "Emma Schmidt",
+        "data administrator: Open Science Training Network",
+        "emma-pass",
+    ),
+    (
+        "oms-admin@mercato.example",
+        "Tomas Novak",
+        "OMS admin: Nordic Cloud Service Desk",
+        "oms-admin-pass",
+    ),
+    ("customer@mercato.example", "Lukas Weber", "customer", "customer-pass"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +83,7 @@ def demo_accounts(engine: Engine) -> Iterator[list[DemoAccount]]:
     with transaction(make_session_factory(engine)) as session:
         made = load_demo(session)
     yield made
-    _empty_tables(engine)
+    empty_tables(engine)
 
 
 @pytest.fixture
@@ -143,52 +191,7 @@ def test_every_demo_offer_passes_the_offer_rules_again(db, demo_accounts):
 
 
 def test_demo_accounts_cover_every_role(demo_accounts):
-    assert [(a.email, a.name, a.roles, a.password) for a in demo_accounts] == [
-        ("admin@mercato.example", "Alice Martin", "admin", "admin-pass"),
-        (
-            "operator@mercato.example",
-            "Olivier Dupont",
-            "operator, OMS admin: Mercato Operations",
-            "operator-pass",
-        ),
-        (
-            "ingrid.larsen@mercato.example",
-            "Ingrid Larsen",
-            "data administrator: Nordic Research Cloud",
-            "ingrid-pass",
-        ),
-        (
-            "marco.rossi@mercato.example",
-            "Marco Rossi",
-            "data administrator: Alpine Supercomputing Centre",
-            "marco-pass",
-        ),
-        (
-            "sofia.papadopoulou@mercato.example",
-            "Sofia Papadopoulou",
-            "OMS admin: Helix Sequencing LIMS, data administrator: Helix Life Science Data Centre",
-            "sofia-pass",
-        ),
-        (
-            "jan.devries@mercato.example",
-            "Jan de Vries",
-            "data administrator: Lowlands Social Data Archive and Research Identity Federation",
-            "jan-pass",
-        ),
-        (
-            "emma.schmidt@mercato.example",
-            "Emma Schmidt",
-            "data administrator: Open Science Training Network",
-            "emma-pass",
-        ),
-        (
-            "oms-admin@mercato.example",
-            "Tomas Novak",
-            "OMS admin: Nordic Cloud Service Desk",
-            "oms-admin-pass",
-        ),
-        ("customer@mercato.example", "Lukas Weber", "customer", "customer-pass"),
-    ]
+    assert [(a.email, a.name, a.roles, a.password) for a in demo_accounts] == DEMO_USERS
 
 
 def test_every_demo_token_authenticates_its_user(db, demo_accounts):

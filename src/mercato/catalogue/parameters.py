@@ -67,11 +67,10 @@ class InputParameter(_Parameter):
     sensitive: bool = False
 
 
-class SelectConfig(BaseModel):
+class _Choices(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
     values: list[Choice] = Field(min_length=1)
-    mode: Literal["dropdown", "buttons"]
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -80,17 +79,16 @@ class SelectConfig(BaseModel):
         return self
 
 
-class MultiselectConfig(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+class SelectConfig(_Choices):
+    mode: Literal["dropdown", "buttons"]
 
-    values: list[Choice] = Field(min_length=1)
+
+class MultiselectConfig(_Choices):
     minItems: int | None = None
     maxItems: int | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
-        if _has_duplicates(self.values):
-            raise ValueError("values must be unique")
         low = 1 if self.minItems is None else self.minItems
         high = len(self.values) if self.maxItems is None else self.maxItems
         if not 1 <= low <= high <= len(self.values):
@@ -98,38 +96,31 @@ class MultiselectConfig(BaseModel):
         return self.model_copy(update={"minItems": low, "maxItems": high})
 
 
-def _values_match_type(values: list[Choice], value_type: str) -> None:
-    expected = int if value_type == "integer" else str
-    if any(type(value) is not expected for value in values):
-        raise ValueError(f"every value must be of type {value_type}")
+class _ChoiceParameter(_Parameter):
+    config: _Choices
+    value_type: Literal["string", "integer"]
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _typed_values(self) -> Self:
+        expected = int if self.value_type == "integer" else str
+        if any(type(value) is not expected for value in self.config.values):
+            raise ValueError(f"every value must be of type {self.value_type}")
+        return self
 
 
-class SelectParameter(_Parameter):
+class SelectParameter(_ChoiceParameter):
     """One choice out of a list."""
 
     type: Literal["select"]
     config: SelectConfig
-    value_type: Literal["string", "integer"]
-    unit: str | None = None
-
-    @model_validator(mode="after")
-    def _typed_values(self) -> Self:
-        _values_match_type(self.config.values, self.value_type)
-        return self
 
 
-class MultiselectParameter(_Parameter):
+class MultiselectParameter(_ChoiceParameter):
     """Several choices out of a list, between minItems and maxItems of them."""
 
     type: Literal["multiselect"]
     config: MultiselectConfig
-    value_type: Literal["string", "integer"]
-    unit: str | None = None
-
-    @model_validator(mode="after")
-    def _typed_values(self) -> Self:
-        _values_match_type(self.config.values, self.value_type)
-        return self
 
 
 class DateParameter(_Parameter):

@@ -385,13 +385,6 @@ def providers_with_service_counts(session: Session) -> list[tuple[Provider, int]
     return [(provider, services) for provider, services in rows]
 
 
-def require_provider(session: Session, slug: str) -> Provider:
-    provider = session.scalar(select(Provider).where(Provider.slug == slug))
-    if provider is None:
-        raise NotFound("Provider")
-    return provider
-
-
 def can_view_service(session: Session, user: User | None, service: Service) -> bool:
     """Published services are public; the others only to those who manage them."""
     if service.status == ServiceStatus.PUBLISHED:

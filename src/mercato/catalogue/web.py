@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
+from mercato.accounts.rules import require_provider
 from mercato.catalogue import offer_form as forms
 from mercato.catalogue import rules
 from mercato.catalogue.models import Offer, OfferStatus, Service
@@ -83,7 +84,7 @@ def provider(
     slug: str,
     page: PageNumber = 1,
 ) -> Response:
-    shown = rules.require_provider(session, slug)
+    shown = require_provider(session, slug)
     listing = rules.browse_services(session, provider=slug, page=page, page_size=settings.page_size)
     context = {
         "provider": shown,

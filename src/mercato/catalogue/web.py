@@ -194,6 +194,7 @@ def create_offer(
     try:
         offer = rules.create_offer(session, managed, _offer_data(session, managed, form), status)
     except Invalid as error:
+        session.rollback()  # the page answers normally, so nothing may be committed after it
         return _offer_form_page(request, session, managed, form, error=error)
     return _saved(request, managed, offer, _SAVED["create", status])
 
@@ -228,6 +229,7 @@ def update_offer(
         data = _offer_data(session, managed, form)
         rules.update_offer(session, offer, asdict(data), status)
     except Invalid as error:
+        session.rollback()  # the page answers normally, so nothing may be committed after it
         return _offer_form_page(request, session, managed, form, offer, error)
     return _saved(request, managed, offer, _SAVED["update", status])
 

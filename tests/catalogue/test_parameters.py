@@ -103,21 +103,18 @@ def test_defaults_are_filled_in(given, stored):
             _one(type="attribute", value="asd", value_type="integer"),
             ("parameters.0", "value must be an integer"),
         ),
-        (_one(type="attribute", value_type="string"), ("parameters.0.value", "Field required")),
+        (_one(type="attribute", value_type="string"), ("parameters.0.value", "can't be blank")),
         (
             _one(type="attribute", value=12, value_type="integer"),
-            ("parameters.0.value", "Input should be a valid string"),
+            ("parameters.0.value", "must be text"),
         ),
         (
             _one(type="input", value_type="float"),
-            ("parameters.0.value_type", "Input should be 'string' or 'integer'"),
+            ("parameters.0.value_type", "must be 'string' or 'integer'"),
         ),
         (
             _one(type="select", value_type="string", config={"values": [], "mode": "dropdown"}),
-            (
-                "parameters.0.config.values",
-                "List should have at least 1 item after validation, not 0",
-            ),
+            ("parameters.0.config.values", "needs at least one value"),
         ),
         (
             _one(
@@ -131,7 +128,7 @@ def test_defaults_are_filled_in(given, stored):
         ),
         (
             _one(type="select", value_type="string", config={"values": ["a"], "mode": "radio"}),
-            ("parameters.0.config.mode", "Input should be 'dropdown' or 'buttons'"),
+            ("parameters.0.config.mode", "must be 'dropdown' or 'buttons'"),
         ),
         (
             _one(
@@ -159,37 +156,38 @@ def test_defaults_are_filled_in(given, stored):
         ),
         (
             _one(type="range", config={"minimum": "1", "maximum": 5}),
-            ("parameters.0.config.minimum", "Input should be a valid integer"),
+            ("parameters.0.config.minimum", "must be a whole number"),
         ),
         (
             _one(
                 type="quantity_price",
                 config={"start_price": -1, "step_price": 1, "currency": "EUR"},
             ),
-            ("parameters.0.config.start_price", "Input should be greater than or equal to 0"),
+            ("parameters.0.config.start_price", "must be at least 0"),
         ),
         (
             _one(
                 type="quantity_price",
                 config={"start_price": 1, "step_price": 1, "max": 0, "currency": "EUR"},
             ),
-            ("parameters.0.config.max", "Input should be greater than 0"),
+            ("parameters.0.config.max", "must be greater than 0"),
         ),
         (
             _one(
                 type="quantity_price", config={"start_price": 1, "step_price": 1, "currency": " "}
             ),
-            ("parameters.0.config.currency", "String should have at least 1 character"),
+            ("parameters.0.config.currency", "can't be blank"),
         ),
         (
             _one(type="colour"),
-            (
-                "parameters.0",
-                "Input tag 'colour' found using 'type' does not match any of the expected tags: "
-                "'attribute', 'input', 'select', 'multiselect', 'date', 'range', 'quantity_price'",
-            ),
+            ("parameters.0", "is not a parameter type"),
         ),
-        ({"type": "date", "label": "No id"}, ("parameters.0.id", "Field required")),
+        ({"type": "date", "label": "No id"}, ("parameters.0.id", "can't be blank")),
+        ({"id": "p", "label": "No type"}, ("parameters.0", "needs a type")),
+        (
+            _one(type="range", config={"minimum": 1, "maximum": 2, "exclusiveMinimum": "yes"}),
+            ("parameters.0.config.exclusiveMinimum", "must be true or false"),
+        ),
     ],
 )
 def test_a_broken_rule_is_reported_at_its_input(given, detail):

@@ -347,9 +347,9 @@ def test_a_broken_parameter_is_shown_next_to_its_input_and_nothing_is_saved(
     page = submit(client, NEW, NEW, typed)
 
     assert page.status_code == 400
-    assert field_error(page.text, "parameters-0-currency") == "Field required"
+    assert field_error(page.text, "parameters-0-currency") == "can't be blank"
     assert (
-        '<a href="#parameters-0-currency">Parameter 1 (Hours) · Currency</a>: Field required'
+        '<a href="#parameters-0-currency">Parameter 1 (Hours) · Currency</a>: can&#39;t be blank'
         in (page.text)
     )
     assert input_value(page.text, "parameters-0-start_price") == "10"

@@ -15,6 +15,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from mercato.errors import Invalid
 
@@ -196,6 +197,37 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(["parameters", *parts])
 
 
+_MESSAGES = {
+    "missing": "can't be blank",
+    "string_too_short": "can't be blank",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "bool_type": "must be true or false",
+    "too_short": "needs at least one value",
+    "list_type": "must be a list",
+    "union_tag_invalid": "is not a parameter type",
+    "union_tag_not_found": "needs a type",
+}
+
+
+def _message(problem: ErrorDetails) -> str:
+    """Pydantic's problem in the words a provider reads next to an input."""
+    kind = problem["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "value_error":
+        return str(problem["ctx"]["error"])
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = next(iter(problem["ctx"].values()))
+        return (
+            f"must be at least {bound}"
+            if kind == "greater_than_equal"
+            else (f"must be greater than {bound}")
+        )
+    return problem["msg"].replace("Input should be", "must be")
+
+
 def check_parameters(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Validate parameters and return them in their stored (read) shape.
 
@@ -207,8 +239,7 @@ def check_parameters(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     except ValidationError as error:
         details: dict[str, str] = {}
         for problem in error.errors():
-            message = problem["msg"].removeprefix("Value error, ")
-            details.setdefault(_location(problem["loc"]), message)
+            details.setdefault(_location(problem["loc"]), _message(problem))
         raise Invalid({"parameters": ["is invalid"]}, details) from None
     seen: dict[str, int] = {}
     for index, parameter in enumerate(parameters):

@@ -100,3 +100,14 @@ def test_a_login_posted_from_elsewhere_without_cookies_is_refused(client, make):
 
     assert response.status_code == 403
     assert "mercato_session" not in response.cookies
+
+
+def test_an_unknown_page_still_shows_who_is_logged_in(client, make):
+    log_in(client, make.user())
+
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert ">Log out</button>" in response.text
+    assert 'href="/login"' not in response.text

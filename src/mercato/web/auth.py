@@ -14,7 +14,7 @@ class LoginRequired(Exception):
     """Raised by pages that need a logged-in user; answered with a redirect to login."""
 
 
-def _load_user(request: Request, session: Session) -> User | None:
+def load_user(request: Request, session: Session) -> User | None:
     user_id = request.session.get("user_id")
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     request.state.user = user
@@ -26,18 +26,18 @@ def _load_user(request: Request, session: Session) -> User | None:
 
 
 def optional_user(request: Request, session: DbSession) -> User | None:
-    return _load_user(request, session)
+    return load_user(request, session)
 
 
 def required_user(request: Request, session: DbSession) -> User:
-    user = _load_user(request, session)
+    user = load_user(request, session)
     if user is None:
         raise LoginRequired()
     return user
 
 
 def log_in(request: Request, user: User) -> None:
-    # A fresh session on login, so a session id planted before login is useless.
+    # Nothing an anonymous visit left in the session carries over into the login.
     request.session.clear()
     request.session["user_id"] = user.id
 

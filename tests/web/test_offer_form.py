@@ -468,11 +468,26 @@ def test_update_error_keeps_the_offer_as_it_was(client, service, make, session):
     assert (saved.name, saved.description) == ("Standard", "An offer for tests")
 
 
+def test_delete_asks_first_and_says_what_will_happen(client, service, make, session):
+    offer = make.offer(service, name="Standard")
+    with_orders = make.offer(service, name="Ordered")
+    make.order(with_orders)
+
+    plain = client.get(f"/services/cloud/offers/{offer.iid}/delete")
+    kept = client.get(f"/services/cloud/offers/{with_orders.iid}/delete")
+
+    assert plain.status_code == 200
+    assert "Delete offer “Standard”?" in plain.text
+    assert "removed for good" in plain.text
+    assert "kept for them and marked deleted" in kept.text
+    assert len(_offers(session)) == 2
+
+
 def test_delete_offer_without_orders_removes_it(client, service, make, session):
     offer = make.offer(service, name="Standard")
-    edit = f"/services/cloud/offers/{offer.iid}/edit"
+    confirm = f"/services/cloud/offers/{offer.iid}/delete"
 
-    response = submit(client, edit, f"/services/cloud/offers/{offer.iid}/delete")
+    response = submit(client, confirm, confirm)
 
     assert response.status_code == 303
     assert response.headers["location"] == "/services/cloud/offers"
@@ -485,7 +500,11 @@ def test_delete_offer_with_orders_marks_it_deleted(client, service, make, sessio
     make.order(offer)
     edit = f"/services/cloud/offers/{offer.iid}/edit"
 
-    submit(client, edit, f"/services/cloud/offers/{offer.iid}/delete")
+    submit(
+        client,
+        f"/services/cloud/offers/{offer.iid}/delete",
+        f"/services/cloud/offers/{offer.iid}/delete",
+    )
 
     [saved] = _offers(session)
     assert saved.status == OfferStatus.DELETED

@@ -15,7 +15,7 @@ from mercato.catalogue.models import Offer, OfferStatus, Service
 from mercato.catalogue.rules import OfferData
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
-from mercato.ordering.rules import available_omses
+from mercato.ordering.rules import available_omses, offer_has_orders
 from mercato.web.auth import CurrentUser, OptionalUser
 from mercato.web.forms import SubmittedForm
 from mercato.web.pagination import pages
@@ -232,6 +232,16 @@ def update_offer(
         session.rollback()  # the page answers normally, so nothing may be committed after it
         return _offer_form_page(request, session, managed, form, offer, error)
     return _saved(request, managed, offer, _SAVED["update", status])
+
+
+@router.get("/services/{slug}/offers/{iid}/delete")
+def confirm_offer_deletion(
+    request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
+) -> Response:
+    managed = _managed_service(session, user, slug)
+    offer = rules.require_current_offer(session, managed, iid)
+    context = {"service": managed, "offer": offer, "has_orders": offer_has_orders(session, offer)}
+    return _page(request, "catalogue/delete_offer.html", context)
 
 
 @router.post("/services/{slug}/offers/{iid}/delete")

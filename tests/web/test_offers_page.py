@@ -86,3 +86,19 @@ def test_my_services_is_not_in_the_top_bar_of_users_without_providers(client, ma
     log_in(client, make.user())
 
     assert "My services" not in client.get("/").text
+
+
+def test_my_services_lists_every_service_for_site_admins(client, make):
+    site_admin = make.user(is_admin=True)
+    make.service(name="Cloud")
+    make.service(name="Storage")
+    make.service(name="Gone", status=ServiceStatus.DELETED)
+    log_in(client, site_admin)
+
+    page = client.get("/my-services").text
+
+    assert re.findall(r'<td><a href="/services/[^"]+">([^<]+)</a></td>', page) == [
+        "Cloud",
+        "Storage",
+    ]
+    assert '<a href="/my-services" aria-current="page">My services</a>' in page

@@ -75,6 +75,19 @@ def managed_services(session: Session, user: User) -> list[Service]:
     return list(session.scalars(query).unique())
 
 
+def manageable_services(session: Session, user: User) -> list[Service]:
+    """What the user may manage: every service for site admins, else their providers'."""
+    if not user.is_admin:
+        return managed_services(session, user)
+    query = (
+        select(Service)
+        .where(Service.status != ServiceStatus.DELETED)
+        .order_by(Service.id)
+        .options(selectinload(Service.provider))
+    )
+    return list(session.scalars(query))
+
+
 # --- services ----------------------------------------------------------------------
 
 

@@ -117,7 +117,7 @@ def service(request: Request, session: DbSession, user: OptionalUser, slug: str)
 
 @router.get("/my-services")
 def my_services(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    context = {"services": rules.managed_services(session, user)}
+    context = {"services": rules.manageable_services(session, user)}
     return _page(request, "catalogue/my_services.html", context)
 
 

@@ -18,9 +18,9 @@ def load_user(request: Request, session: Session) -> User | None:
     user_id = request.session.get("user_id")
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     request.state.user = user
-    # The top bar offers "My services" only to people who administer a provider.
-    request.state.administers_providers = user is not None and bool(
-        administered_provider_ids(session, user)
+    # The top bar offers "My services" only to those who can manage a service.
+    request.state.administers_providers = user is not None and (
+        user.is_admin or bool(administered_provider_ids(session, user))
     )
     return user
 

@@ -63,72 +63,20 @@ SEVEN_TYPES_TYPED = {
     "parameters-6-currency": "EUR",
 }
 
+# What the form above stores: the factories' parameters, with the choices typed here.
 SEVEN_TYPES_STORED = [
+    ALL_PARAMETERS[0],
+    {**ALL_PARAMETERS[1], "sensitive": True},
+    *ALL_PARAMETERS[2:5],
     {
-        "id": "0",
-        "type": "attribute",
-        "label": "Storage",
-        "description": "Disk per VM",
-        "value": "100",
-        "value_type": "integer",
-        "unit": "GB",
-    },
-    {
-        "id": "1",
-        "type": "input",
-        "label": "Project code",
-        "description": None,
-        "unit": None,
-        "value_type": "string",
-        "sensitive": True,
-    },
-    {
-        "id": "2",
-        "type": "select",
-        "label": "CPU cores",
-        "description": "Cores per VM",
-        "config": {"values": [1, 2, 4], "mode": "buttons"},
-        "value_type": "integer",
-        "unit": "CPUs",
-    },
-    {
-        "id": "3",
-        "type": "multiselect",
-        "label": "Regions",
-        "description": None,
-        "config": {"values": ["eu-west", "eu-central"], "minItems": 1, "maxItems": 2},
-        "value_type": "string",
-        "unit": None,
-    },
-    {
-        "id": "4",
-        "type": "date",
-        "label": "Start",
-        "description": "First day of use",
-        "value_type": "string",
-    },
-    {
-        "id": "5",
-        "type": "range",
-        "label": "Memory",
-        "description": None,
-        "unit": "GB",
-        "value_type": "integer",
+        **ALL_PARAMETERS[5],
         "config": {
-            "minimum": 1,
-            "maximum": 64,
+            **ALL_PARAMETERS[5]["config"],
             "exclusiveMinimum": True,
             "exclusiveMaximum": False,
         },
     },
-    {
-        "id": "6",
-        "type": "quantity_price",
-        "label": "Hours",
-        "description": None,
-        "value_type": "integer",
-        "config": {"start_price": 10, "step_price": 2, "max": None, "currency": "EUR"},
-    },
+    {**ALL_PARAMETERS[6], "config": {**ALL_PARAMETERS[6]["config"], "max": None}},
 ]
 
 

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import DataAdministrator, Provider, User
@@ -62,30 +62,26 @@ def check_can_manage_service(session: Session, user: User, service: Service) -> 
         raise Forbidden()
 
 
-def managed_services(session: Session, user: User) -> list[Service]:
-    """Services the user administers through their providers, by id, not deleted."""
-    query = (
+def _live_services() -> Select[tuple[Service]]:
+    return (
         select(Service)
-        .join(Provider)
-        .join(DataAdministrator)
-        .where(DataAdministrator.email == user.email, Service.status != ServiceStatus.DELETED)
+        .where(Service.status != ServiceStatus.DELETED)
         .order_by(Service.id)
         .options(selectinload(Service.provider))
     )
-    return list(session.scalars(query).unique())
+
+
+def managed_services(session: Session, user: User) -> list[Service]:
+    """Services the user administers through their providers, by id, not deleted."""
+    query = _live_services().join(Provider).join(DataAdministrator)
+    return list(session.scalars(query.where(DataAdministrator.email == user.email)).unique())
 
 
 def manageable_services(session: Session, user: User) -> list[Service]:
     """What the user may manage: every service for site admins, else their providers'."""
     if not user.is_admin:
         return managed_services(session, user)
-    query = (
-        select(Service)
-        .where(Service.status != ServiceStatus.DELETED)
-        .order_by(Service.id)
-        .options(selectinload(Service.provider))
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_live_services()))
 
 
 # --- services ----------------------------------------------------------------------
@@ -326,76 +322,6 @@ def delete_offer(session: Session, offer: Offer) -> None:
     remaining = published_offers(session, service)
     if len(remaining) == 1 and remaining[0].order_type != service.order_type:
         update_offer(session, remaining[0], {"order_type": service.order_type})
-
-
-# --- browsing the catalogue -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    service: Service
-    offer_count: int
-
-
-@dataclass(frozen=True)
-class CataloguePage:
-    entries: list[CatalogueEntry]
-    total: int
-
-
-def _published_offer_count() -> ScalarSelect[int]:
-    return (
-        select(func.count(Offer.id))
-        .where(Offer.service_id == Service.id, Offer.status == OfferStatus.PUBLISHED)
-        .correlate(Service)
-        .scalar_subquery()
-    )
-
-
-def browse_services(
-    session: Session,
-    *,
-    category: str | None = None,
-    provider: str | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> CataloguePage:
-    """One page of published services by name, filtered by category and provider slugs.
-
-    Providers, categories and offer counts come in a fixed number of queries,
-    however long the page.
-    """
-    conditions: list[ColumnElement[bool]] = [Service.status == ServiceStatus.PUBLISHED]
-    if category:
-        conditions.append(Service.categories.any(Category.slug == category))
-    if provider:
-        conditions.append(Service.provider.has(Provider.slug == provider))
-    total = session.scalar(select(func.count(Service.id)).where(*conditions)) or 0
-    rows = session.execute(
-        select(Service, _published_offer_count())
-        .where(*conditions)
-        .order_by(Service.name, Service.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-        .options(selectinload(Service.provider), selectinload(Service.categories))
-    ).all()
-    return CataloguePage([CatalogueEntry(service, count) for service, count in rows], total)
-
-
-def categories(session: Session) -> list[Category]:
-    return list(session.scalars(select(Category).order_by(Category.name)))
-
-
-def providers_with_service_counts(session: Session) -> list[tuple[Provider, int]]:
-    """Every provider by name, with how many published services it has."""
-    count = (
-        select(func.count(Service.id))
-        .where(Service.provider_id == Provider.id, Service.status == ServiceStatus.PUBLISHED)
-        .correlate(Provider)
-        .scalar_subquery()
-    )
-    rows = session.execute(select(Provider, count).order_by(Provider.name)).all()
-    return [(provider, services) for provider, services in rows]
 
 
 def can_view_service(session: Session, user: User | None, service: Service) -> bool:

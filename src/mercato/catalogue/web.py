@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
 from mercato.accounts.rules import require_provider
+from mercato.catalogue import browsing, rules
 from mercato.catalogue import offer_form as forms
-from mercato.catalogue import rules
 from mercato.catalogue.models import Offer, OfferStatus, Service
 from mercato.catalogue.rules import OfferData
 from mercato.dependencies import AppSettings, DbSession
@@ -56,14 +56,14 @@ def catalogue(
     provider: str = "",
     page: PageNumber = 1,
 ) -> Response:
-    listing = rules.browse_services(
+    listing = browsing.browse_services(
         session, category=category, provider=provider, page=page, page_size=settings.page_size
     )
     context = {
         "listing": listing,
         "pages": pages(request.query_params, page, listing.total, settings.page_size),
-        "categories": rules.categories(session),
-        "providers": [p for p, _ in rules.providers_with_service_counts(session)],
+        "categories": browsing.categories(session),
+        "providers": [p for p, _ in browsing.providers_with_service_counts(session)],
         "chosen": {"category": category, "provider": provider},
     }
     return _page(request, "catalogue/home.html", context)
@@ -71,7 +71,7 @@ def catalogue(
 
 @router.get("/providers")
 def providers(request: Request, session: DbSession, user: OptionalUser) -> Response:
-    context = {"providers": rules.providers_with_service_counts(session)}
+    context = {"providers": browsing.providers_with_service_counts(session)}
     return _page(request, "catalogue/providers.html", context)
 
 
@@ -85,7 +85,9 @@ def provider(
     page: PageNumber = 1,
 ) -> Response:
     shown = require_provider(session, slug)
-    listing = rules.browse_services(session, provider=slug, page=page, page_size=settings.page_size)
+    listing = browsing.browse_services(
+        session, provider=slug, page=page, page_size=settings.page_size
+    )
     context = {
         "provider": shown,
         "listing": listing,

@@ -594,6 +594,9 @@ def test_create_checks_the_schema_before_authorisation(client, make, service):
     )
 
     assert response.status_code == 400
+    assert response.json() == {
+        "error": "The property '#/' did not contain a required property of 'name'"
+    }
 
 
 def test_create_checks_the_resource_before_the_schema(client, admin):
@@ -611,6 +614,7 @@ def test_create_checks_authorisation_before_the_model(client, make, service):
     )
 
     assert response.status_code == 403
+    assert response.json() == FORBIDDEN
 
 
 # --- updating offers -----------------------------------------------------------------

@@ -11,7 +11,10 @@ from mercato.accounts.models import Provider, User
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, OfferStatus, OrderType, Service
 from mercato.catalogue.rules import OfferData
-from mercato.ordering.models import Oms, OmsType, Order, Project
+from mercato.ordering.messages import post_message
+from mercato.ordering.models import AuthorRole, Message, MessageScope, Oms, OmsType, Order, Project
+from mercato.ordering.orders import OrderRequest, place_order
+from mercato.ordering.projects import ProjectData, create_project
 from mercato.ordering.rules import create_oms
 
 T = TypeVar("T")
@@ -85,6 +88,29 @@ ALL_PARAMETERS: list[dict[str, Any]] = [
         "config": {"start_price": 10, "step_price": 2, "max": 100, "currency": "EUR"},
     },
 ]
+
+
+def sample_value(parameter: dict[str, Any]) -> Any:
+    """A value the parameter accepts, as a customer would fill it in."""
+    config = parameter.get("config", {})
+    match parameter["type"]:
+        case "input":
+            return "42" if parameter["value_type"] == "integer" else "ABC-1"
+        case "select":
+            return config["values"][0]
+        case "multiselect":
+            return config["values"][: config["minItems"]]
+        case "date":
+            return "2026-12-01"
+        case "range":
+            return config["maximum"]
+        case "quantity_price":
+            return 1
+    return None
+
+
+def sample_values(parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {p["id"]: sample_value(p) for p in parameters if p["type"] != "attribute"}
 
 
 @dataclass
@@ -168,8 +194,43 @@ class Factory:
             create_oms(self.session, name=name or f"OMS {next(self._numbers)}", type=type, **fields)
         )
 
-    def order(self, offer: Offer, owner: User | None = None) -> Order:
-        project = Project(owner=owner or self.user(), name="Test project")
-        order = Order(project=project, iid=1, offer_id=offer.id)
-        self.session.add(order)
-        return self._done(order)
+    def project(self, owner: User | None = None, **fields: Any) -> Project:
+        fields.setdefault("name", f"Project {next(self._numbers)}")
+        return self._done(create_project(self.session, owner or self.user(), ProjectData(**fields)))
+
+    def order(
+        self,
+        offer: Offer,
+        project: Project | None = None,
+        *,
+        values: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Order:
+        project = project or self.project()
+        request = OrderRequest(
+            values=sample_values(offer.parameters) if values is None else values, **fields
+        )
+        return self._done(place_order(self.session, project.owner, project, offer, request))
+
+    def message(
+        self,
+        target: Project | Order,
+        *,
+        scope: MessageScope = MessageScope.PUBLIC,
+        role: AuthorRole = AuthorRole.USER,
+        author: User | None = None,
+        content: str = "Hello",
+    ) -> Message:
+        order = target if isinstance(target, Order) else None
+        project = target.project if isinstance(target, Order) else target
+        return self._done(
+            post_message(
+                self.session,
+                project=project,
+                order=order,
+                scope=scope,
+                role=role,
+                author=author or project.owner,
+                content=content,
+            )
+        )

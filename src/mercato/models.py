@@ -2,18 +2,37 @@
 
 from mercato.accounts.models import ApiToken, DataAdministrator, Provider, User
 from mercato.catalogue.models import Category, Offer, ScientificDomain, Service
-from mercato.ordering.models import Oms, Order, Project
+from mercato.ordering.models import (
+    Delivery,
+    DeliveryAttempt,
+    Event,
+    Message,
+    Oms,
+    Order,
+    Project,
+    StatusChange,
+)
+from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
 
 __all__ = [
     "ApiToken",
+    "Asset",
     "Category",
     "DataAdministrator",
+    "Delivery",
+    "DeliveryAttempt",
+    "Event",
+    "Message",
     "Offer",
     "Oms",
     "Order",
     "Project",
     "Provider",
+    "ProviderStoreSettings",
+    "Review",
     "ScientificDomain",
+    "StatusChange",
+    "StoreOffering",
     "Service",
     "User",
 ]

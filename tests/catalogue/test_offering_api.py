@@ -760,7 +760,7 @@ def test_delete_removes_an_offer_without_orders(client, make, admin, service, se
 
 
 def test_delete_keeps_an_offer_with_orders_as_deleted(client, make, admin, service, session):
-    offer = make.offer(service)
+    offer = make.offer(service, internal=True)
     make.order(offer)
 
     response = client.delete(f"/api/v1/resources/{service.slug}/offers/1", headers=admin.headers)

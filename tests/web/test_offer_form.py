@@ -418,7 +418,7 @@ def test_update_error_keeps_the_offer_as_it_was(client, service, make, session):
 
 def test_delete_asks_first_and_says_what_will_happen(client, service, make, session):
     offer = make.offer(service, name="Standard")
-    with_orders = make.offer(service, name="Ordered")
+    with_orders = make.offer(service, name="Ordered", internal=True)
     make.order(with_orders)
 
     plain = client.get(f"/services/cloud/offers/{offer.iid}/delete")
@@ -444,7 +444,7 @@ def test_delete_offer_without_orders_removes_it(client, service, make, session):
 
 
 def test_delete_offer_with_orders_marks_it_deleted(client, service, make, session):
-    offer = make.offer(service, name="Standard")
+    offer = make.offer(service, name="Standard", internal=True)
     make.order(offer)
     edit = f"/services/cloud/offers/{offer.iid}/edit"
 

@@ -25,7 +25,7 @@ def test_offers_page_lists_published_and_draft_offers_but_not_deleted_ones(clien
     service = make.service(make.provider(admin), name="Cloud")
     make.offer(service, name="Standard")
     make.offer(service, name="Next", status=OfferStatus.DRAFT)
-    gone = make.offer(service, name="Gone")
+    gone = make.offer(service, name="Gone", internal=True)
     make.order(gone)
     rules.delete_offer(session, gone)
     session.commit()

@@ -1,20 +1,92 @@
-"""Ordering tables: OMS registry, projects and orders."""
+"""Ordering tables: OMS registry, projects, orders, messages, events and trigger deliveries."""
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mercato.accounts.models import Provider, User
 from mercato.db import Base, JSONDocument, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from mercato.catalogue.models import Offer
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere event ids need 64 bits.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class OmsType(enum.StrEnum):
     GLOBAL = "global"
     PROVIDER_GROUP = "provider_group"
     RESOURCE_DEDICATED = "resource_dedicated"
+
+
+class TriggerMethod(enum.StrEnum):
+    GET = "get"
+    POST = "post"
+    PUT = "put"
+
+
+class CustomerTypology(enum.StrEnum):
+    SINGLE_USER = "single_user"
+    RESEARCH = "research"
+    PRIVATE_COMPANY = "private_company"
+    PROJECT = "project"
+
+
+class StatusType(enum.StrEnum):
+    """An order's status type; its order is the documented workflow (reference §2.5)."""
+
+    CREATED = "created"
+    REGISTERED = "registered"
+    IN_PROGRESS = "in_progress"
+    WAITING_FOR_RESPONSE = "waiting_for_response"
+    APPROVED = "approved"
+    READY = "ready"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+class MessageScope(enum.StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    USER_DIRECT = "user_direct"
+
+
+class AuthorRole(enum.StrEnum):
+    USER = "user"
+    PROVIDER = "provider"
+    MEDIATOR = "mediator"
+
+
+class EventType(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+
+
+class EventResource(enum.StrEnum):
+    PROJECT = "project"
+    PROJECT_ITEM = "project_item"
+    MESSAGE = "message"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 oms_administrators = Table(
@@ -46,6 +118,14 @@ class Oms(Base):
     service_id: Mapped[int | None] = mapped_column(
         ForeignKey("services.id", ondelete="CASCADE"), index=True
     )
+    trigger_url: Mapped[str] = mapped_column(String(2048), default="")
+    trigger_method: Mapped[TriggerMethod] = mapped_column(
+        str_enum(TriggerMethod), default=TriggerMethod.POST
+    )
+    # Kept readable: the Ordering API shows it to the OMS's administrators and
+    # the trigger sends it, exactly as the EOSC Marketplace does.
+    trigger_user: Mapped[str] = mapped_column(String(255), default="")
+    trigger_password: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     administrators: Mapped[list[User]] = relationship(
@@ -64,6 +144,10 @@ class Oms(Base):
         ),
     )
 
+    @property
+    def has_trigger(self) -> bool:
+        return bool(self.trigger_url)
+
 
 class Project(Base):
     """A customer's folder of orders (EOSC: project)."""
@@ -73,9 +157,21 @@ class Project(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
+    customer_typology: Mapped[CustomerTypology] = mapped_column(
+        str_enum(CustomerTypology), default=CustomerTypology.SINGLE_USER
+    )
+    organization: Mapped[str] = mapped_column(String(255), default="")
+    department: Mapped[str] = mapped_column(String(255), default="")
+    department_webpage: Mapped[str] = mapped_column(String(2048), default="")
+    scientific_domains: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    country: Mapped[str] = mapped_column(String(255), default="")
+    collaboration_countries: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    user_group_name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     owner: Mapped[User] = relationship()
+    orders: Mapped[list["Order"]] = relationship(back_populates="project", order_by="Order.iid")
 
 
 class Order(Base):
@@ -87,10 +183,139 @@ class Order(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     iid: Mapped[int]
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
-    status_type: Mapped[str] = mapped_column(String(32), default="created")
+    # Copied from the offer when ordered: the order keeps what the customer chose.
+    order_type: Mapped[str] = mapped_column(String(32), default="order_required")
+    status_type: Mapped[StatusType] = mapped_column(
+        str_enum(StatusType), default=StatusType.CREATED
+    )
     status_value: Mapped[str] = mapped_column(String(255), default="created")
+    offer_properties: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    user_secrets: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
+    request_voucher: Mapped[bool] = mapped_column(default=False)
+    voucher_id: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    project: Mapped[Project] = relationship()
+    project: Mapped[Project] = relationship(back_populates="orders")
+    offer: Mapped["Offer"] = relationship()
+    history: Mapped[list["StatusChange"]] = relationship(
+        back_populates="order", order_by="StatusChange.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("project_id", "iid"),)
+
+
+class StatusChange(Base):
+    """One step of an order's status history."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    status_type: Mapped[StatusType] = mapped_column(str_enum(StatusType))
+    status_value: Mapped[str] = mapped_column(String(255))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="history")
+    author: Mapped[User | None] = relationship()
+
+
+class Message(Base):
+    """A message on a project, or on one of its orders when ``order_id`` is set."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[MessageScope] = mapped_column(str_enum(MessageScope))
+    author_role: Mapped[AuthorRole] = mapped_column(str_enum(AuthorRole))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What an OMS sent as the author; a customer's author block comes from the account.
+    author_uid: Mapped[str] = mapped_column(String(255), default="")
+    author_email: Mapped[str] = mapped_column(String(255), default="")
+    author_name: Mapped[str] = mapped_column(String(255), default="")
+    content: Mapped[str] = mapped_column(Text)
+    is_edited: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship()
+    order: Mapped[Order | None] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Event(Base):
+    """A change an OMS may see; the single source of the feed and of triggers."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    type: Mapped[EventType] = mapped_column(str_enum(EventType))
+    resource: Mapped[EventResource] = mapped_column(str_enum(EventResource))
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    changes: Mapped[list[dict[str, str]] | None] = mapped_column(JSONDocument)
+
+    order: Mapped[Order | None] = relationship()
+
+
+class Delivery(Base):
+    """One trigger call owed to one OMS for one event (the outbox row)."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    oms_id: Mapped[int] = mapped_column(ForeignKey("omses.id", ondelete="CASCADE"), index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A worker owns the delivery until then; a killed worker's lease simply runs out.
+    leased_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+    oms: Mapped[Oms] = relationship()
+    attempt_log: Mapped[list["DeliveryAttempt"]] = relationship(
+        back_populates="delivery", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+
+
+class DeliveryAttempt(Base):
+    """One HTTP call of a delivery, as the OMS administrators see it in the log."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    url: Mapped[str] = mapped_column(String(2048))
+    method: Mapped[str] = mapped_column(String(8))
+    status_code: Mapped[int | None]
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")

@@ -1,0 +1,170 @@
+"""Orders: offers ordered into projects, their status and the secrets given to the customer."""
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import User
+from mercato.catalogue.models import Offer, OfferStatus, OrderType, ServiceStatus
+from mercato.catalogue.parameter_values import check_values
+from mercato.errors import Invalid
+from mercato.ordering.events import OBFUSCATED, Change, record_event
+from mercato.ordering.messages import post_message
+from mercato.ordering.models import (
+    AuthorRole,
+    EventType,
+    MessageScope,
+    Order,
+    Project,
+    StatusChange,
+    StatusType,
+)
+
+VOUCHER_KEY = "voucher_id"
+
+
+class Fulfilment(enum.StrEnum):
+    """How ordering an offer is fulfilled."""
+
+    READY = "ready"  # open access: in the project at once
+    EXTERNAL = "external"  # the provider's own order page
+    OMS = "oms"  # an order handled by the offer's OMS
+
+
+def fulfilment(offer: Offer) -> Fulfilment:
+    if offer.order_type != OrderType.ORDER_REQUIRED:
+        return Fulfilment.READY
+    return Fulfilment.OMS if offer.internal else Fulfilment.EXTERNAL
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """What a customer fills in on an offer's order form."""
+
+    values: dict[str, Any]
+    request_voucher: bool = False
+    voucher_id: str = ""
+
+
+def _check_orderable(offer: Offer) -> None:
+    if offer.status != OfferStatus.PUBLISHED or offer.service.status != ServiceStatus.PUBLISHED:
+        raise Invalid.field("offer", "is not available for ordering")
+    if fulfilment(offer) == Fulfilment.EXTERNAL:
+        raise Invalid.field("offer", "is ordered on the provider's own page")
+
+
+def _next_iid(session: Session, project: Project) -> int:
+    # The project row lock keeps two concurrent orders from taking the same iid.
+    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    highest = session.scalar(select(func.max(Order.iid)).where(Order.project_id == project.id))
+    return (highest or 0) + 1
+
+
+def _set_status(
+    order: Order, status_type: StatusType, value: str, author: User | None
+) -> list[Change]:
+    changes = []
+    if value != order.status_value:
+        changes.append({"field": "status.value", "before": order.status_value, "after": value})
+    if status_type != order.status_type:
+        changes.append(
+            {"field": "status.type", "before": order.status_type.value, "after": status_type.value}
+        )
+    if changes:
+        order.status_type, order.status_value = status_type, value
+        order.history.append(
+            StatusChange(status_type=status_type, status_value=value, author=author)
+        )
+    return changes
+
+
+def place_order(
+    session: Session, customer: User, project: Project, offer: Offer, request: OrderRequest
+) -> Order:
+    """Order an offer into the customer's project; open-access offers are ready at once."""
+    _check_orderable(offer)
+    properties = check_values(offer.parameters, request.values)
+    voucher_id = request.voucher_id.strip() if request.request_voucher else ""
+    status = StatusType.READY if fulfilment(offer) == Fulfilment.READY else StatusType.CREATED
+    order = Order(
+        project=project,
+        iid=_next_iid(session, project),
+        offer=offer,
+        order_type=offer.order_type.value,
+        status_type=status,
+        status_value=status.value,
+        offer_properties=properties,
+        request_voucher=request.request_voucher,
+        voucher_id=voucher_id,
+    )
+    order.history.append(
+        StatusChange(status_type=status, status_value=status.value, author=customer)
+    )
+    session.add(order)
+    session.flush()
+    record_event(session, type=EventType.CREATE, project=project, order=order)
+    return order
+
+
+def check_user_secrets(secrets: Any) -> dict[str, str]:
+    if not isinstance(secrets, dict) or not all(isinstance(v, str) for v in secrets.values()):
+        raise Invalid.field("user_secrets", "values must be strings")
+    return secrets
+
+
+def _voucher_notice(before: str | None, after: str | None) -> str | None:
+    if before == after:
+        return None
+    if not after:
+        return "Voucher has been revoked" if before else None
+    if not before:
+        return f"Voucher has been granted to you, ID: {after}"
+    return f"Voucher ID has been updated: {after}"
+
+
+def _merge_secrets(order: Order, secrets: dict[str, str]) -> list[Change]:
+    merged = {**order.user_secrets, **secrets}
+    if merged == order.user_secrets:
+        return []
+    order.user_secrets = merged
+    return [{"field": "user_secrets", "before": OBFUSCATED, "after": OBFUSCATED}]
+
+
+def update_order(
+    session: Session,
+    order: Order,
+    *,
+    author: User | None,
+    status: tuple[StatusType, str] | None = None,
+    user_secrets: dict[str, str] | None = None,
+) -> Order:
+    """Change an order's status and merge user secrets, writing one event for both.
+
+    A new, changed or cleared ``voucher_id`` secret also tells the customer in a
+    private message from the provider, as the EOSC Marketplace does (§5.5).
+    """
+    if status is not None and status[0] == StatusType.CREATED:
+        raise Invalid.field("status", "cannot go back to created")
+    voucher_before = order.user_secrets.get(VOUCHER_KEY)
+    changes = _set_status(order, *status, author) if status is not None else []
+    if user_secrets:
+        changes += _merge_secrets(order, check_user_secrets(user_secrets))
+    if changes:
+        record_event(
+            session, type=EventType.UPDATE, project=order.project, order=order, changes=changes
+        )
+    notice = _voucher_notice(voucher_before, order.user_secrets.get(VOUCHER_KEY))
+    if notice is not None:
+        post_message(
+            session,
+            project=order.project,
+            order=order,
+            scope=MessageScope.USER_DIRECT,
+            role=AuthorRole.PROVIDER,
+            author=author,
+            content=notice,
+        )
+    return order

@@ -22,7 +22,7 @@ from mercato.accounts.models import Provider, User
 from mercato.db import Base, JSONDocument, str_enum, utcnow
 
 if TYPE_CHECKING:
-    from mercato.catalogue.models import Offer
+    from mercato.catalogue.models import Offer, Service
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere event ids need 64 bits.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -132,6 +132,7 @@ class Oms(Base):
         secondary=oms_administrators, order_by=User.id
     )
     providers: Mapped[list[Provider]] = relationship(secondary=oms_providers, order_by=Provider.id)
+    service: Mapped["Service | None"] = relationship()
 
     __table_args__ = (
         # The operations team's OMS is unique: at most one row may be the default.

@@ -1,21 +1,26 @@
-"""Ordering rules available so far: the OMS registry and which OMS handles an offer."""
+"""Which OMS handles an offer; the registry itself is in ``mercato.ordering.registry``."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from mercato.accounts.models import Provider, User
-from mercato.errors import Invalid
 from mercato.ordering.models import Oms, OmsType, Order
+from mercato.ordering.registry import check_custom_params, create_oms, default_oms
+
+__all__ = [
+    "available_omses",
+    "available_omses_by_service",
+    "check_custom_params",
+    "create_oms",
+    "current_oms",
+    "default_oms",
+    "offer_has_orders",
+]
 
 if TYPE_CHECKING:
     from mercato.catalogue.models import Offer, Service
-
-
-def default_oms(session: Session) -> Oms | None:
-    return session.scalar(select(Oms).where(Oms.is_default))
 
 
 def _is_available(oms: Oms, service: "Service") -> bool:
@@ -62,61 +67,3 @@ def current_oms(offer: "Offer", default: Oms | None) -> Oms | None:
 
 def offer_has_orders(session: Session, offer: "Offer") -> bool:
     return bool(session.scalar(select(exists().where(Order.offer_id == offer.id))))
-
-
-def check_custom_params(custom_params: Any) -> dict[str, dict[str, Any]]:
-    """Custom params are ``{"mandatory": false}`` or ``{"mandatory": true, "default": "..."}``."""
-    if not isinstance(custom_params, dict):
-        raise Invalid.field("custom_params", "must be an object")
-    for name, spec in custom_params.items():
-        valid = spec == {"mandatory": False} or (
-            isinstance(spec, dict)
-            and spec.keys() == {"mandatory", "default"}
-            and spec["mandatory"] is True
-            and isinstance(spec["default"], str)
-        )
-        if not valid:
-            raise Invalid.field(
-                "custom_params",
-                f"'{name}' must be {{\"mandatory\": false}} "
-                'or {"mandatory": true, "default": "<string>"}',
-            )
-    return custom_params
-
-
-def create_oms(
-    session: Session,
-    *,
-    name: str,
-    type: OmsType,
-    is_default: bool = False,
-    custom_params: dict[str, Any] | None = None,
-    administrators: list[User] | None = None,
-    providers: list[Provider] | None = None,
-    service: "Service | None" = None,
-) -> Oms:
-    name = name.strip()
-    if not name:
-        raise Invalid.field("name", "can't be blank")
-    if session.scalar(select(exists().where(Oms.name == name))):
-        raise Invalid.field("name", "is already taken")
-    if is_default and default_oms(session) is not None:
-        raise Invalid.field("default", "another OMS is already the default")
-    if type == OmsType.PROVIDER_GROUP and not providers:
-        raise Invalid.field("providers", "a provider_group OMS needs at least one provider")
-    if type == OmsType.RESOURCE_DEDICATED and service is None:
-        raise Invalid.field("service", "a resource_dedicated OMS needs a service")
-    oms = Oms(
-        name=name,
-        type=type,
-        is_default=is_default,
-        custom_params=check_custom_params(custom_params or {}),
-        administrators=administrators or [],
-        providers=providers if type == OmsType.PROVIDER_GROUP else [],
-        service_id=service.id
-        if service is not None and type == OmsType.RESOURCE_DEDICATED
-        else None,
-    )
-    session.add(oms)
-    session.flush()
-    return oms

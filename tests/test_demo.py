@@ -21,7 +21,7 @@ from mercato.catalogue.rules import OfferData, check_offer, managed_services
 from mercato.db import make_session_factory, transaction
 from mercato.demo import DemoAccount, load_demo
 from mercato.errors import Invalid
-from mercato.ordering.models import Oms
+from mercato.ordering.models import Event, Message, MessageScope, Oms, Order, Project, StatusType
 from tests.conftest import empty_tables
 
 # (e-mail, name, roles, password) of each demo user, in the order they are printed.
@@ -223,3 +223,41 @@ def test_loading_the_demo_twice_is_refused_by_the_rules(db, demo_accounts):
         load_demo(db)
 
     assert raised.value.errors == {"email": ["is already taken"]}
+
+
+def test_demo_orders_show_every_stage_and_each_kind_of_oms(db, demo_accounts):
+    rows = db.execute(
+        select(Project.name, Order.iid, Offer.name, Order.status_type, Order.status_value)
+        .join(Order.project)
+        .join(Order.offer)
+        .order_by(Project.id, Order.iid)
+    ).all()
+
+    assert [tuple(row) for row in rows] == [
+        (
+            "Rare disease genomes 2027",
+            1,
+            "Whole-genome analysis",
+            StatusType.IN_PROGRESS,
+            "Samples received",
+        ),
+        ("Rare disease genomes 2027", 2, "Pilot analysis", StatusType.CREATED, "created"),
+        (
+            "Regional climate downscaling",
+            1,
+            "Standard VM",
+            StatusType.WAITING_FOR_RESPONSE,
+            "Need a public key",
+        ),
+        ("Regional climate downscaling", 2, "Interactive notebooks", StatusType.READY, "ready"),
+    ]
+
+
+def test_demo_conversations_include_internal_notes_and_every_change_is_an_event(db, demo_accounts):
+    scopes = db.execute(
+        select(Message.scope, func.count()).group_by(Message.scope).order_by(Message.scope)
+    ).all()
+
+    assert [tuple(row) for row in scopes] == [(MessageScope.INTERNAL, 1), (MessageScope.PUBLIC, 4)]
+    # 2 projects, 4 orders, 4 status changes, 5 messages
+    assert _count(db, Event) == 15

@@ -12,8 +12,21 @@ from mercato.catalogue.rules import OfferData
 from mercato.demo.catalogue import PROVIDERS
 from mercato.demo.omses import OMSES
 from mercato.demo.people import PEOPLE
-from mercato.demo.specs import OfferSpec, OmsSpec, PersonSpec, ProviderSpec, ServiceSpec
-from mercato.ordering.models import Oms
+from mercato.demo.projects import PROJECTS
+from mercato.demo.specs import (
+    MessageSpec,
+    OfferSpec,
+    OmsSpec,
+    OrderSpec,
+    PersonSpec,
+    ProjectSpec,
+    ProviderSpec,
+    ServiceSpec,
+)
+from mercato.ordering.messages import post_message
+from mercato.ordering.models import Oms, Order, Project
+from mercato.ordering.orders import OrderRequest, place_order, update_order
+from mercato.ordering.projects import ProjectData, create_project
 from mercato.ordering.rules import create_oms
 
 TOKEN_LABEL = "demo"
@@ -46,6 +59,8 @@ def load_demo(session: Session) -> list[DemoAccount]:
         for service in provider.services:
             for offer in service.offers:
                 _create_offer(session, services[service.name], offer, omses)
+    for project in PROJECTS:
+        _create_project(session, project, users, services)
     return [_account(session, person, users[person.email]) for person in PEOPLE]
 
 
@@ -123,6 +138,56 @@ def _create_offer(
     )
     status = OfferStatus.DRAFT if spec.is_draft else OfferStatus.PUBLISHED
     return catalogue.create_offer(session, service, data, status)
+
+
+def _create_project(
+    session: Session, spec: ProjectSpec, users: dict[str, User], services: dict[str, Service]
+) -> Project:
+    data = ProjectData(
+        name=spec.name,
+        customer_typology=spec.customer_typology,
+        organization=spec.organization,
+        department=spec.department,
+        country=spec.country,
+        collaboration_countries=list(spec.collaboration_countries),
+        scientific_domains=list(spec.scientific_domains),
+    )
+    project = create_project(session, users[spec.owner], data)
+    for message in spec.messages:
+        _post(session, project, None, message, users)
+    for order in spec.orders:
+        _create_order(session, project, order, users, services[order.service])
+    return project
+
+
+def _create_order(
+    session: Session, project: Project, spec: OrderSpec, users: dict[str, User], service: Service
+) -> Order:
+    offer = next(offer for offer in service.offers if offer.name == spec.offer)
+    order = place_order(session, project.owner, project, offer, OrderRequest(values=spec.values))
+    for status_type, value, author in spec.statuses:
+        update_order(session, order, author=users[author], status=(status_type, value))
+    for message in spec.messages:
+        _post(session, project, order, message, users)
+    return order
+
+
+def _post(
+    session: Session,
+    project: Project,
+    order: Order | None,
+    spec: MessageSpec,
+    users: dict[str, User],
+) -> None:
+    post_message(
+        session,
+        project=project,
+        order=order,
+        scope=spec.scope,
+        role=spec.role,
+        author=users[spec.author],
+        content=spec.content,
+    )
 
 
 def _roles_of(user: User) -> str:

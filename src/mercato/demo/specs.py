@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mercato.catalogue.models import OfferCategory, OrderType
-from mercato.ordering.models import OmsType
+from mercato.ordering.models import AuthorRole, CustomerTypology, MessageScope, OmsType, StatusType
 
 Parameter = dict[str, Any]
 
@@ -71,3 +71,35 @@ class ProviderSpec:
     description: str
     administrators: tuple[str, ...]
     services: tuple[ServiceSpec, ...]
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    author: str  # an e-mail
+    role: AuthorRole
+    content: str
+    scope: MessageScope = MessageScope.PUBLIC
+
+
+@dataclass(frozen=True)
+class OrderSpec:
+    service: str
+    offer: str
+    values: dict[str, Any] = field(default_factory=dict)
+    # (type, value, by whom) steps after the order is placed
+    statuses: tuple[tuple[StatusType, str, str], ...] = ()
+    messages: tuple[MessageSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    owner: str
+    name: str
+    customer_typology: CustomerTypology
+    organization: str
+    department: str
+    country: str
+    scientific_domains: tuple[str, ...]
+    orders: tuple[OrderSpec, ...]
+    collaboration_countries: tuple[str, ...] = ()
+    messages: tuple[MessageSpec, ...] = ()

@@ -21,6 +21,10 @@ from mercato.catalogue import web as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
 from mercato.settings import Settings
+from mercato.store import api_wstore as store_api
+from mercato.store.wire import WStoreError, is_wstore_path, wstore_error_for
+from mercato.store.wire import error_response as wstore_response
+from mercato.store.wire import envelope as wstore_envelope
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
 from mercato.web.auth import LoginRequired
@@ -54,6 +58,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def eosc_error(request: Request, error: EoscError) -> JSONResponse:
         return error_response(error)
 
+    @app.exception_handler(WStoreError)
+    async def wstore_error(request: Request, error: WStoreError) -> Response:
+        return wstore_response(request, error)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, error: LoginRequired) -> Response:
         return web_pages.login_redirect(request)
@@ -62,6 +70,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, error: MercatoError) -> Response:
         if _is_eosc(request):
             return error_response(eosc_error_for(error))
+        if is_wstore_path(request.url.path):
+            return wstore_response(request, wstore_error_for(error))
         return web_pages.error_page(request, error)
 
     @app.exception_handler(RequestValidationError)
@@ -71,10 +81,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         }
         if _is_eosc(request):
             return JSONResponse({"error": problems}, status_code=400)
+        if is_wstore_path(request.url.path):
+            message = "; ".join(f"{field} {', '.join(m)}" for field, m in problems.items())
+            return wstore_envelope(request, 400, message)
         return web_pages.validation_error_page(request, problems)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
+        if is_wstore_path(request.url.path):
+            return wstore_envelope(request, error.status_code, str(error.detail), error.headers)
         if request.url.path.startswith("/api/"):
             return JSONResponse(
                 {"error": error.detail}, status_code=error.status_code, headers=error.headers
@@ -131,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(catalogue_api.router)
+    app.include_router(store_api.router)
     app.include_router(web_pages.router)
     app.include_router(accounts_web.router)
     app.include_router(catalogue_web.router)

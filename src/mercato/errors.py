@@ -33,3 +33,7 @@ class Invalid(MercatoError):
     @classmethod
     def field(cls, name: str, message: str) -> "Invalid":
         return cls({name: [message]}, {name: message})
+
+
+class Conflict(Invalid):
+    """Input names something that already exists; surfaces that tell it apart answer 409."""

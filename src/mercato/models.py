@@ -13,9 +13,11 @@ from mercato.ordering.models import (
     StatusChange,
 )
 from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
+from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
 
 __all__ = [
     "ApiToken",
+    "Asset",
     "Asset",
     "Category",
     "DataAdministrator",
@@ -30,8 +32,11 @@ __all__ = [
     "Provider",
     "ProviderStoreSettings",
     "Review",
+    "ProviderStoreSettings",
+    "Review",
     "ScientificDomain",
     "StatusChange",
+    "StoreOffering",
     "StoreOffering",
     "Service",
     "User",

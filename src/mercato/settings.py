@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port `mercato serve` listens on.")
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")
+    asset_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest asset file a provider may upload, bytes."
+    )
+    asset_media_types: str = Field(
+        "",
+        description="Comma-separated media types assets may declare (`image/png`, `application/*`);"
+        " empty allows every well-formed type.",
+    )
+    image_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=1, description="Largest offering logo or screenshot, bytes."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,0 +1,1 @@
+"""The store: digital assets, versioned offerings, reviews and tags (the WStore API)."""

@@ -1,0 +1,67 @@
+"""Who acts for which provider, and who has acquired what."""
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import Provider, User
+from mercato.accounts.rules import administered_provider_ids
+from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.ordering.models import Order, Project
+
+
+def find_provider(session: Session, reference: str) -> Provider:
+    """A provider by slug or by exact name (WStore clients use organization names)."""
+    provider = session.scalars(
+        select(Provider)
+        .where(or_(Provider.slug == reference, Provider.name == reference))
+        .order_by(Provider.slug != reference)
+    ).first()
+    if provider is None:
+        raise NotFound("Provider")
+    return provider
+
+
+def can_manage_provider(session: Session, user: User, provider_id: int) -> bool:
+    return user.is_admin or provider_id in administered_provider_ids(session, user)
+
+
+def check_can_manage_provider(session: Session, user: User, provider_id: int) -> None:
+    if not can_manage_provider(session, user, provider_id):
+        raise Forbidden("Forbidden")
+
+
+def acting_provider(session: Session, user: User, reference: str | None) -> Provider:
+    """The provider a call acts for: the one named, or the caller's only provider."""
+    if reference:
+        provider = find_provider(session, reference)
+        check_can_manage_provider(session, user, provider.id)
+        return provider
+    provider_ids = administered_provider_ids(session, user)
+    if not provider_ids:
+        raise Forbidden("You are not a data administrator of any provider")
+    if len(provider_ids) > 1:
+        raise Invalid.field("provider", "must be given: you administer several providers")
+    return session.get_one(Provider, provider_ids.pop())
+
+
+def ordered_by(user: User) -> Select[tuple[int]]:
+    """Offer ids the user has ordered, as a subquery."""
+    return select(Order.offer_id).join(Project).where(Project.owner_id == user.id)
+
+
+def has_ordered(session: Session, user: User, offer_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Order.offer_id == offer_id,
+                    Order.project_id == Project.id,
+                    Project.owner_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def ordered_offer_ids(session: Session, user: User) -> set[int]:
+    return set(session.scalars(ordered_by(user)))

@@ -1,0 +1,215 @@
+"""WStore offerings API (reference §4.3): list, create, get, update, delete, publish, bind."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from mercato.dependencies import AppSettings, DbSession
+from mercato.errors import Invalid
+from mercato.store import listing
+from mercato.store import offerings as rules
+from mercato.store.access import acting_provider, check_can_manage_provider
+from mercato.store.http import (
+    FileStore,
+    Limit,
+    Start,
+    as_object,
+    asset_refs,
+    optional_upload,
+    optional_uploads,
+)
+from mercato.store.listing import Scope, Sort
+from mercato.store.offerings import Description, Media
+from mercato.store.shapes import Viewer, offering_json
+from mercato.store.wire import Caller, envelope, read_body
+
+router = APIRouter(tags=["Store: offerings (WStore)"])
+PREFIX = "/api/offering/offerings"
+ONE = f"{PREFIX}/{{provider}}/{{name}}/{{version}}"
+FORM_KEYS = ("offering_info", "offering_description")
+
+
+def _text(value: Any, field: str, required: bool = False) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid.field(field, "must be text")
+    return value
+
+
+def _price_plans(pricing: Any) -> list[dict[str, Any]]:
+    """``{"price_plans": [...]}``, or the Programmer Guide's ``{"price_model": "free"}``."""
+    if pricing is None or pricing == {"price_model": "free"}:
+        return []
+    plans = pricing.get("price_plans") if isinstance(pricing, dict) else None
+    if not isinstance(plans, list) or not all(
+        isinstance(plan, dict) and isinstance(plan.get("title"), str) for plan in plans
+    ):
+        raise Invalid.field("pricing", 'must be {"price_plans": [{"title", ...}]} or free')
+    return plans
+
+
+def _form_description(form: Any, field: str) -> Description:
+    if not isinstance(form, dict):
+        raise Invalid.field(field, "must be an object")
+    legal = form.get("legal")
+    if legal is not None and not isinstance(legal, dict):
+        raise Invalid.field("legal", "must be {title, text}")
+    return Description(
+        description=_text(form.get("description"), "description", required=True),
+        abstract=_text(form.get("abstract"), "abstract"),
+        legal=legal,
+        price_plans=_price_plans(form.get("pricing")),
+    )
+
+
+def _description(document: dict[str, Any]) -> Description | None:
+    """The description given one of WStore's ways; None when the body gives none."""
+    for key in FORM_KEYS:
+        value = document.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict) and {"content_type", "data"} <= set(value):
+            raise Invalid.field(key, "Linked USDL documents are not accepted yet")
+        return _form_description(value, key)
+    if document.get("description_url") is not None:
+        raise Invalid.field("description_url", "USDL URLs are not accepted yet")
+    return None
+
+
+def _media(document: dict[str, Any]) -> Media:
+    return Media(
+        image=optional_upload(document, "image"),
+        screenshots=optional_uploads(document, "related_images"),
+    )
+
+
+@router.get(PREFIX, summary="List offerings", response_model=None)
+def list_offerings(
+    session: DbSession,
+    user: Caller,
+    settings: AppSettings,
+    filter: Scope = Scope.PUBLISHED,
+    state: str | None = None,
+    sort: Sort = Sort.DATE,
+    start: Start = 1,
+    limit: Limit = None,
+    action: Annotated[str | None, Query(pattern="^count$")] = None,
+) -> list[dict[str, Any]] | dict[str, int]:
+    if state is not None and filter != Scope.PROVIDED:
+        raise Invalid.field("state", "is only allowed with filter=provided")
+    states = listing.parse_states(state)
+    if action == "count":
+        return {"number": listing.count_offerings(session, user, scope=filter, states=states)}
+    found = listing.list_offerings(
+        session, user, scope=filter, states=states, sort=sort, start=start, limit=limit
+    )
+    viewer = Viewer.of(session, user)
+    return [offering_json(offering, viewer, settings.base_url) for offering in found]
+
+
+@router.post(PREFIX, status_code=201, summary="Create an offering")
+async def create_offering(
+    request: Request, session: DbSession, user: Caller, files: FileStore
+) -> Response:
+    document = as_object((await read_body(request)).document)
+    provider = acting_provider(session, user, document.get("provider"))
+    description = _description(document)
+    if description is None:
+        raise Invalid.field("offering_info", "is missing: describe the offering")
+    notification = document.get("notification_url")
+    if notification is not None and not isinstance(notification, str):
+        raise Invalid.field("notification_url", 'must be a URL or "default"')
+    rules.create_offering(
+        session,
+        files,
+        provider,
+        user,
+        name=document.get("name"),
+        version=document.get("version"),
+        description=description,
+        media=_media(document),
+        notification_url=notification,
+        is_open=document.get("open", False) is True,
+        assets=asset_refs(document.get("resources", [])),
+    )
+    return envelope(request, 201, "Created")
+
+
+@router.get(f"{PREFIX}/latest", summary="The newest published offerings")
+def latest(session: DbSession, user: Caller, settings: AppSettings) -> list[dict[str, Any]]:
+    viewer = Viewer.of(session, user)
+    return [offering_json(o, viewer, settings.base_url) for o in listing.latest_offerings(session)]
+
+
+@router.get(f"{PREFIX}/toprated", summary="The best rated published offerings")
+def top_rated(session: DbSession, user: Caller, settings: AppSettings) -> list[dict[str, Any]]:
+    viewer = Viewer.of(session, user)
+    found = listing.top_rated_offerings(session)
+    return [offering_json(offering, viewer, settings.base_url) for offering in found]
+
+
+@router.get(ONE, summary="Get an offering")
+def get_offering(
+    provider: str, name: str, version: str, session: DbSession, user: Caller, settings: AppSettings
+) -> dict[str, Any]:
+    offering = rules.find_offering(session, provider, name, version)
+    rules.check_can_see(session, user, offering)
+    return offering_json(offering, Viewer.of(session, user), settings.base_url)
+
+
+@router.put(ONE, summary="Update an uploaded offering")
+async def update_offering(
+    provider: str,
+    name: str,
+    version: str,
+    request: Request,
+    session: DbSession,
+    user: Caller,
+    files: FileStore,
+) -> Response:
+    offering = rules.find_offering(session, provider, name, version)
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    document = as_object((await read_body(request)).document)
+    rules.update_offering(
+        session, files, offering, description=_description(document), media=_media(document)
+    )
+    return envelope(request, 200, "OK")
+
+
+@router.delete(ONE, status_code=204, summary="Delete an offering")
+def delete_offering(
+    provider: str, name: str, version: str, session: DbSession, user: Caller, files: FileStore
+) -> Response:
+    offering = rules.find_offering(session, provider, name, version)
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    rules.delete_offering(session, files, offering)
+    return Response(status_code=204)
+
+
+@router.post(f"{ONE}/publish", summary="Publish an offering")
+async def publish_offering(
+    provider: str, name: str, version: str, request: Request, session: DbSession, user: Caller
+) -> Response:
+    offering = rules.find_offering(session, provider, name, version)
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    document = as_object((await read_body(request)).document)
+    marketplaces = document.get("marketplaces", [])
+    if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
+        raise Invalid.field("marketplaces", "must be a list of marketplace names")
+    rules.publish_offering(session, offering, marketplaces)
+    return envelope(request, 200, "OK")
+
+
+@router.post(f"{ONE}/bind", summary="Set the offering's resources (absolute update)")
+async def bind_resources(
+    provider: str, name: str, version: str, request: Request, session: DbSession, user: Caller
+) -> Response:
+    offering = rules.find_offering(session, provider, name, version)
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    document = (await read_body(request)).document
+    # WStore's code takes the bare list; the Programmer Guide wraps it in "resources".
+    refs = document.get("resources") if isinstance(document, dict) else document
+    rules.bind_assets(session, offering, asset_refs(refs))
+    return envelope(request, 200, "OK")

@@ -1,0 +1,218 @@
+"""Asset rules (WStore resources): register, upgrade, edit, delete, who may download."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.accounts.models import Provider, User
+from mercato.catalogue.models import OfferStatus
+from mercato.errors import Conflict, Invalid, NotFound
+from mercato.settings import Settings
+from mercato.store.access import can_manage_provider, ordered_by
+from mercato.store.models import Asset, AssetKind, AssetState, offering_assets
+from mercato.store.naming import check_asset_version, check_name, compare_versions
+from mercato.store.storage import Storage, delete_file_on_commit, new_key, save_file
+from mercato.store.uploads import (
+    Upload,
+    check_allowed_media_type,
+    check_asset_file,
+    check_media_type,
+)
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+EDITABLE_FIELDS = ("description", "content_type", "open")
+
+
+@dataclass(frozen=True)
+class AssetContent:
+    """What an asset delivers: an uploaded file or a link, never both."""
+
+    upload: Upload | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Files:
+    """The storage and the limits rules need to accept files."""
+
+    storage: Storage
+    settings: Settings
+
+
+def _check_content(files: Files, kind: AssetKind, content: AssetContent, media_type: str) -> None:
+    if (content.upload is None) == (content.link is None):
+        raise Invalid.field("content", "give either a file (content or file) or a link")
+    if content.link is not None:
+        if not _URL.match(content.link) or len(content.link) > 2048:
+            raise Invalid.field("link", "must be an http:// or https:// URL")
+        return
+    if kind == AssetKind.API:
+        raise Invalid.field("content", "an API resource is given as a link, not a file")
+    assert content.upload is not None
+    check_asset_file(files.settings, content.upload, media_type, "content")
+
+
+def _store_content(session: Session, files: Files, asset: Asset, content: AssetContent) -> None:
+    asset.link = content.link
+    if content.upload is None:
+        asset.file_key = asset.file_name = asset.size = None
+        return
+    asset.file_key = new_key("assets", content.upload.name)
+    asset.file_name = content.upload.name
+    asset.size = len(content.upload.data)
+    save_file(session, files.storage, asset.file_key, content.upload.data)
+
+
+def register_asset(
+    session: Session,
+    files: Files,
+    provider: Provider,
+    *,
+    name: object,
+    version: object,
+    description: object,
+    content_type: object,
+    kind: AssetKind,
+    is_open: bool,
+    meta: dict[str, Any],
+    content: AssetContent,
+) -> Asset:
+    name = check_name(name)
+    version = check_asset_version(version)
+    media_type = check_media_type(content_type)
+    check_allowed_media_type(files.settings, media_type)
+    if not isinstance(description, str):
+        raise Invalid.field("description", "must be text")
+    _check_content(files, kind, content, media_type)
+    if session.scalar(select(exists().where(Asset.provider_id == provider.id, Asset.name == name))):
+        raise Conflict.field("name", f"the provider already has a resource named '{name}'")
+    asset = Asset(
+        provider=provider,
+        name=name,
+        version=version,
+        description=description,
+        content_type=media_type,
+        kind=kind,
+        is_open=is_open,
+        meta=meta,
+    )
+    session.add(asset)
+    # The row first: a clash found by the database must not leave a file behind.
+    session.flush()
+    _store_content(session, files, asset, content)
+    return asset
+
+
+def find_asset(session: Session, provider: Provider, name: str, version: str | None) -> Asset:
+    """The provider's asset; a version, when given, must be the current one."""
+    asset = session.scalar(
+        select(Asset)
+        .where(Asset.provider_id == provider.id, Asset.name == name)
+        .options(selectinload(Asset.offerings))
+    )
+    if asset is None or (version is not None and asset.version != version):
+        raise NotFound("Resource")
+    return asset
+
+
+def provider_assets(
+    session: Session, providers: Sequence[Provider], is_open: bool | None = None
+) -> list[Asset]:
+    """The providers' assets that can still be used, by name."""
+    query = (
+        select(Asset)
+        .where(Asset.provider_id.in_([p.id for p in providers]), Asset.is_deleted.is_(False))
+        .order_by(Asset.name, Asset.id)
+        .options(selectinload(Asset.offerings), selectinload(Asset.provider))
+    )
+    if is_open is not None:
+        query = query.where(Asset.is_open.is_(is_open))
+    return list(session.scalars(query))
+
+
+def upgrade_asset(
+    session: Session, files: Files, asset: Asset, version: object, content: AssetContent
+) -> Asset:
+    """A new, higher version with new contents; every offering including it follows."""
+    if asset.is_deleted:
+        raise Invalid.field("state", "a deleted resource cannot be upgraded")
+    version = check_asset_version(version)
+    if compare_versions(version, asset.version) <= 0:
+        raise Invalid.field("version", f"must be higher than the current {asset.version}")
+    _check_content(files, asset.kind, content, asset.content_type)
+    if asset.file_key is not None:
+        delete_file_on_commit(session, files.storage, asset.file_key)
+    asset.version = version
+    session.flush()
+    _store_content(session, files, asset, content)
+    return asset
+
+
+def update_asset(session: Session, files: Files, asset: Asset, changes: dict[str, Any]) -> Asset:
+    """Description always; media type and open flag only while no offering includes it."""
+    fixed = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if fixed:
+        raise Invalid.field(fixed[0], "cannot be changed; only description, content_type and open")
+    if asset.is_deleted:
+        raise Invalid.field("state", "a deleted resource cannot be changed")
+    if asset.state == AssetState.USED and set(changes) - {"description"}:
+        raise Invalid.field(
+            sorted(set(changes) - {"description"})[0],
+            "cannot be changed while offerings include the resource; only description",
+        )
+    if "description" in changes:
+        if not isinstance(changes["description"], str):
+            raise Invalid.field("description", "must be text")
+        asset.description = changes["description"]
+    if "content_type" in changes:
+        media_type = check_media_type(changes["content_type"])
+        check_allowed_media_type(files.settings, media_type)
+        asset.content_type = media_type
+    if "open" in changes:
+        if not isinstance(changes["open"], bool):
+            raise Invalid.field("open", "must be true or false")
+        asset.is_open = changes["open"]
+    session.flush()
+    return asset
+
+
+def delete_asset(session: Session, files: Files, asset: Asset) -> None:
+    """Remove it when only unpublished offerings include it (they lose it).
+
+    Once a published or deleted offering includes it, it is kept, marked
+    deleted, for those who acquired it, and the published offerings that
+    include it are deleted with it.
+    """
+    if asset.is_deleted:
+        raise Invalid.field("state", "the resource is already deleted")
+    kept_for = [o for o in asset.offerings if o.offer.status != OfferStatus.DRAFT]
+    if not kept_for:
+        if asset.file_key is not None:
+            delete_file_on_commit(session, files.storage, asset.file_key)
+        session.delete(asset)
+        session.flush()
+        return
+    asset.is_deleted = True
+    for offering in kept_for:
+        if offering.offer.status == OfferStatus.PUBLISHED:
+            offering.offer.status = OfferStatus.DELETED
+    session.flush()
+
+
+def can_download(session: Session, user: User, asset: Asset) -> bool:
+    """The provider, anyone for an open asset, and those who acquired an offering with it."""
+    if can_manage_provider(session, user, asset.provider_id):
+        return True
+    if asset.is_open and not asset.is_deleted:
+        return True
+    if any(o.is_open and o.offer.status == OfferStatus.PUBLISHED for o in asset.offerings):
+        return True
+    acquired = exists().where(
+        offering_assets.c.asset_id == asset.id,
+        offering_assets.c.offer_id.in_(ordered_by(user)),
+    )
+    return bool(session.scalar(select(acquired)))

@@ -1,0 +1,356 @@
+"""Offering rules: versioned offers with media, legal terms and bound assets.
+
+States follow WStore (reference §3): created offerings are ``uploaded`` (the
+catalogue's draft), editable and bindable; publishing freezes them (a change
+needs a new, higher version); deleting an uploaded offering removes it,
+deleting a published one marks it deleted and keeps it for those who acquired it.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.accounts.models import Provider, User
+from mercato.catalogue import rules as catalogue
+from mercato.catalogue.models import Offer, OfferStatus, OrderType, Service, ServiceStatus
+from mercato.catalogue.rules import OfferData
+from mercato.db import utcnow
+from mercato.errors import Conflict, Invalid, NotFound
+from mercato.ordering.rules import offer_has_orders
+from mercato.store.access import can_manage_provider, check_can_manage_provider, has_ordered
+from mercato.store.assets import Files
+from mercato.store.models import (
+    Asset,
+    NotificationTarget,
+    ProviderStoreSettings,
+    StoreOffering,
+)
+from mercato.store.naming import check_name, check_offering_version, compare_versions
+from mercato.store.storage import delete_file_on_commit, new_key, save_file
+from mercato.store.uploads import Upload, check_image
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+MAX_SCREENSHOTS = 10
+
+
+@dataclass(frozen=True)
+class Description:
+    """What describes an offering, however it was given (form, USDL document, USDL URL)."""
+
+    description: str
+    abstract: str = ""
+    legal: dict[str, str] | None = None
+    price_plans: list[dict[str, Any]] = field(default_factory=list)
+    description_url: str = ""
+    usdl_text: str = ""
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    name: str
+    version: str
+    provider: str | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """Logo and screenshots; None leaves what is there."""
+
+    image: Upload | None = None
+    screenshots: list[Upload] | None = None
+
+
+# --- finding -------------------------------------------------------------------------
+
+
+def offerings_query() -> Select[tuple[StoreOffering]]:
+    return select(StoreOffering).options(
+        selectinload(StoreOffering.service).selectinload(Service.provider),
+        selectinload(StoreOffering.assets).selectinload(Asset.provider),
+        selectinload(StoreOffering.owner),
+        selectinload(StoreOffering.reviews),
+    )
+
+
+def find_offering(session: Session, provider: str, name: str, version: str) -> StoreOffering:
+    offering = session.scalars(
+        offerings_query()
+        .join(StoreOffering.service)
+        .join(Service.provider)
+        .where(
+            (Provider.slug == provider) | (Provider.name == provider),
+            Service.name == name,
+            StoreOffering.version == version,
+        )
+    ).first()
+    if offering is None:
+        raise NotFound("Offering")
+    return offering
+
+
+def can_manage(session: Session, user: User, offering: StoreOffering) -> bool:
+    return can_manage_provider(session, user, offering.service.provider_id)
+
+
+def check_can_see(session: Session, user: User, offering: StoreOffering) -> None:
+    """Uploaded offerings are their provider's; deleted ones also their acquirers'."""
+    status = offering.offer.status
+    if status == OfferStatus.PUBLISHED or can_manage(session, user, offering):
+        return
+    if status == OfferStatus.DELETED and has_ordered(session, user, offering.offer_id):
+        return
+    raise NotFound("Offering")
+
+
+# --- checks --------------------------------------------------------------------------
+
+
+def check_description(description: Description) -> Description:
+    if not description.description.strip():
+        raise Invalid.field("description", "is missing")
+    legal = description.legal
+    if legal is not None and not (
+        isinstance(legal.get("title"), str)
+        and legal["title"].strip()
+        and isinstance(legal.get("text"), str)
+        and legal["text"].strip()
+    ):
+        raise Invalid.field("legal", "needs a non-empty title and text")
+    return description
+
+
+def _check_notification(session: Session, provider: Provider, url: str | None) -> tuple[Any, str]:
+    if url is None or url == "":
+        return NotificationTarget.NONE, ""
+    if url == "default":
+        settings = session.get(ProviderStoreSettings, provider.id)
+        if settings is None or not settings.notification_url:
+            raise Invalid.field("notification_url", "the provider has no default URL")
+        return NotificationTarget.PROVIDER_DEFAULT, ""
+    if not isinstance(url, str) or not _URL.match(url) or len(url) > 2048:
+        raise Invalid.field("notification_url", 'must be an http(s) URL or "default"')
+    return NotificationTarget.OWN, url
+
+
+def _check_media(files: Files, media: Media) -> None:
+    if media.image is not None:
+        check_image(files.settings, media.image, "image")
+    if media.screenshots is not None:
+        if len(media.screenshots) > MAX_SCREENSHOTS:
+            raise Invalid.field("related_images", f"at most {MAX_SCREENSHOTS} images")
+        for number, upload in enumerate(media.screenshots):
+            check_image(files.settings, upload, f"related_images.{number}")
+
+
+def _check_version_order(session: Session, service: Service | None, version: str) -> None:
+    if service is None:
+        return
+    versions = session.scalars(
+        select(StoreOffering.version).where(StoreOffering.service_id == service.id)
+    ).all()
+    if version in versions:
+        raise Conflict.field("version", f"the offering already has version {version}")
+    if any(compare_versions(other, version) > 0 for other in versions):
+        raise Invalid.field("version", "A bigger version of the current offering exists")
+
+
+def resolve_assets(
+    session: Session, provider: Provider, refs: list[AssetRef], is_open: bool
+) -> list[Asset]:
+    """The provider's current, live assets named by ``refs``."""
+    assets: dict[int, Asset] = {}
+    for ref in refs:
+        if ref.provider not in (None, provider.slug, provider.name):
+            raise Invalid.field("resources", f"'{ref.name}' is not a resource of {provider.slug}")
+        asset = session.scalar(
+            select(Asset).where(
+                Asset.provider_id == provider.id,
+                Asset.name == ref.name,
+                Asset.version == ref.version,
+            )
+        )
+        if asset is None or asset.is_deleted:
+            raise Invalid.field("resources", f"no resource '{ref.name}' version {ref.version}")
+        if is_open and not asset.is_open:
+            raise Invalid.field(
+                "resources", f"an open offering takes only open resources: '{ref.name}'"
+            )
+        assets[asset.id] = asset
+    return list(assets.values())
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _offering_service(session: Session, provider: Provider, name: str) -> Service | None:
+    return session.scalars(
+        select(Service)
+        .where(Service.provider_id == provider.id, Service.name == name)
+        .order_by(Service.id)
+    ).first()
+
+
+def _save_media(session: Session, files: Files, offering: StoreOffering, media: Media) -> None:
+    folder = f"offerings/{offering.offer_id}"
+    if media.image is not None:
+        if offering.image_key:
+            delete_file_on_commit(session, files.storage, offering.image_key)
+        offering.image_key = new_key(folder, media.image.name)
+        save_file(session, files.storage, offering.image_key, media.image.data)
+    if media.screenshots is not None:
+        for key in offering.screenshot_keys:
+            delete_file_on_commit(session, files.storage, key)
+        keys = [new_key(folder, upload.name) for upload in media.screenshots]
+        offering.screenshot_keys = keys
+        for key, upload in zip(keys, media.screenshots, strict=True):
+            save_file(session, files.storage, key, upload.data)
+
+
+def _apply_description(offering: StoreOffering, description: Description) -> None:
+    offering.offer.description = description.description
+    offering.abstract = description.abstract
+    offering.legal = description.legal
+    offering.price_plans = description.price_plans
+    offering.description_url = description.description_url
+    offering.usdl_text = description.usdl_text
+
+
+def create_offering(
+    session: Session,
+    files: Files,
+    provider: Provider,
+    user: User,
+    *,
+    name: object,
+    version: object,
+    description: Description,
+    media: Media,
+    notification_url: str | None,
+    is_open: bool,
+    assets: list[AssetRef],
+) -> StoreOffering:
+    check_can_manage_provider(session, user, provider.id)
+    name = check_name(name)
+    version = check_offering_version(version)
+    service = _offering_service(session, provider, name)
+    _check_version_order(session, service, version)
+    check_description(description)
+    notification, own_url = _check_notification(session, provider, notification_url)
+    _check_media(files, media)
+    bound = resolve_assets(session, provider, assets, is_open)
+    if service is None:
+        service = catalogue.create_service(
+            session,
+            provider=provider,
+            name=name,
+            description=description.description,
+            order_type=OrderType.ORDER_REQUIRED,
+            status=ServiceStatus.DRAFT,
+        )
+    order_type = OrderType.OPEN_ACCESS if is_open else OrderType.ORDER_REQUIRED
+    offer = catalogue.create_offer(
+        session,
+        service,
+        OfferData(name=name, description=description.description, order_type=order_type),
+        OfferStatus.DRAFT,
+    )
+    offering = StoreOffering(
+        offer=offer,
+        service=service,
+        version=version,
+        owner=user,
+        notification=notification,
+        notification_url=own_url,
+        assets=bound,
+    )
+    session.add(offering)
+    _apply_description(offering, description)
+    session.flush()
+    _save_media(session, files, offering, media)
+    return offering
+
+
+def check_editable(offering: StoreOffering) -> None:
+    if offering.offer.status != OfferStatus.DRAFT:
+        raise Invalid.field(
+            "state", "a published offering cannot be changed; create a higher version"
+        )
+
+
+def update_offering(
+    session: Session,
+    files: Files,
+    offering: StoreOffering,
+    *,
+    description: Description | None,
+    media: Media,
+) -> StoreOffering:
+    check_editable(offering)
+    if description is not None:
+        check_description(description)
+    _check_media(files, media)
+    if description is not None:
+        _apply_description(offering, description)
+    session.flush()
+    _save_media(session, files, offering, media)
+    return offering
+
+
+def bind_assets(session: Session, offering: StoreOffering, refs: list[AssetRef]) -> StoreOffering:
+    """Make ``refs`` the offering's whole set of assets."""
+    check_editable(offering)
+    offering.assets = resolve_assets(session, offering.service.provider, refs, offering.is_open)
+    session.flush()
+    return offering
+
+
+def publish_offering(
+    session: Session, offering: StoreOffering, marketplaces: list[str]
+) -> StoreOffering:
+    if offering.offer.status != OfferStatus.DRAFT:
+        raise Invalid.field("state", f"the offering is already {offering.state.value}")
+    if offering.is_open and not offering.assets:
+        raise Invalid.field("resources", "an open offering needs at least one resource")
+    if marketplaces:
+        raise Invalid.field("marketplaces", f"'{marketplaces[0]}' is not a registered marketplace")
+    offering.offer.status = OfferStatus.PUBLISHED
+    offering.published_at = utcnow()
+    if offering.service.status == ServiceStatus.DRAFT:
+        offering.service.status = ServiceStatus.PUBLISHED
+    session.flush()
+    return offering
+
+
+def delete_offering(session: Session, files: Files, offering: StoreOffering) -> None:
+    status = offering.offer.status
+    if status == OfferStatus.DELETED:
+        raise Invalid.field("state", "the offering is already deleted")
+    if status == OfferStatus.PUBLISHED or offer_has_orders(session, offering.offer):
+        offering.offer.status = OfferStatus.DELETED
+        session.flush()
+        return
+    for key in [offering.image_key, *offering.screenshot_keys]:
+        if key:
+            delete_file_on_commit(session, files.storage, key)
+    service, offer = offering.service, offering.offer
+    session.delete(offering)
+    session.delete(offer)
+    session.flush()
+    has_offers = session.scalar(select(exists().where(Offer.service_id == service.id)))
+    if not has_offers and service.status == ServiceStatus.DRAFT:
+        session.delete(service)
+        session.flush()
+
+
+def set_provider_notification_url(session: Session, provider: Provider, url: str) -> None:
+    if url and (not _URL.match(url) or len(url) > 2048):
+        raise Invalid.field("notification_url", "must be an http(s) URL")
+    settings = session.get(ProviderStoreSettings, provider.id)
+    if settings is None:
+        settings = ProviderStoreSettings(provider_id=provider.id)
+        session.add(settings)
+    settings.notification_url = url
+    session.flush()

@@ -20,6 +20,8 @@ from mercato.catalogue import api_eosc as catalogue_api
 from mercato.catalogue import web as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
+from mercato.ordering import web_orders as orders_web
+from mercato.ordering import web_projects as projects_web
 from mercato.settings import Settings
 from mercato.store import api_wstore as store_api
 from mercato.store.wire import WStoreError, is_wstore_path, wstore_error_for
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_pages.router)
     app.include_router(accounts_web.router)
     app.include_router(catalogue_web.router)
+    app.include_router(projects_web.router)
+    app.include_router(orders_web.router)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,

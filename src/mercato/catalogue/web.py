@@ -15,6 +15,7 @@ from mercato.catalogue.models import Offer, OfferStatus, Service
 from mercato.catalogue.rules import OfferData
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
+from mercato.ordering.order_form import order_entry
 from mercato.ordering.rules import available_omses, offer_has_orders
 from mercato.web.auth import CurrentUser, OptionalUser
 from mercato.web.forms import SubmittedForm
@@ -106,9 +107,11 @@ def _visible_service(session: Session, user: User | None, slug: str) -> Service:
 @router.get("/services/{slug}")
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
     shown = _visible_service(session, user, slug)
+    offers = rules.published_offers(session, shown)
     context = {
         "service": shown,
-        "offers": rules.published_offers(session, shown),
+        "offers": offers,
+        "order_entries": {offer.id: order_entry(offer) for offer in offers},
         "can_manage": user is not None and rules.can_manage_service(session, user, shown),
     }
     return _page(request, "catalogue/service.html", context)

@@ -20,9 +20,12 @@ from mercato.catalogue import api_eosc as catalogue_api
 from mercato.catalogue import web as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
+from mercato.ordering import web_omses as omses_web
 from mercato.ordering import web_orders as orders_web
 from mercato.ordering import web_projects as projects_web
+from mercato.queue import TaskQueue, hand_over_deliveries
 from mercato.settings import Settings
+from mercato.store.marketplaces import api as marketplaces_api
 from mercato.store import api_wstore as store_api
 from mercato.store.wire import WStoreError, is_wstore_path, wstore_error_for
 from mercato.store.wire import error_response as wstore_response
@@ -142,16 +145,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # Deliveries that a request's rules write are queued once its session commits.
+    app.state.queue = TaskQueue(settings, app.state.session_factory)
+    hand_over_deliveries(app.state.session_factory, app.state.queue)
     secret = settings.resolved_secret_key()
 
     _install_error_handlers(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(catalogue_api.router)
+    app.include_router(marketplaces_api.router)
     app.include_router(store_api.router)
     app.include_router(web_pages.router)
     app.include_router(accounts_web.router)
     app.include_router(catalogue_web.router)
+    app.include_router(omses_web.router)
     app.include_router(projects_web.router)
     app.include_router(orders_web.router)
     app.add_middleware(

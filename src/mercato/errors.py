@@ -37,3 +37,7 @@ class Invalid(MercatoError):
 
 class Conflict(Invalid):
     """Input names something that already exists; surfaces that tell it apart answer 409."""
+
+
+class Unavailable(MercatoError):
+    """An outside system (a marketplace, a repository) failed or did not answer; HTTP 502."""

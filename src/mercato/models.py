@@ -12,18 +12,24 @@ from mercato.ordering.models import (
     Project,
     StatusChange,
 )
-from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
+from mercato.store.marketplaces.models import (
+    Marketplace,
+    Publication,
+    RemoteOffering,
+    RemoteStore,
+    Repository,
+)
 from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
 
 __all__ = [
     "ApiToken",
-    "Asset",
     "Asset",
     "Category",
     "DataAdministrator",
     "Delivery",
     "DeliveryAttempt",
     "Event",
+    "Marketplace",
     "Message",
     "Offer",
     "Oms",
@@ -31,12 +37,13 @@ __all__ = [
     "Project",
     "Provider",
     "ProviderStoreSettings",
-    "Review",
-    "ProviderStoreSettings",
+    "Publication",
+    "RemoteOffering",
+    "RemoteStore",
+    "Repository",
     "Review",
     "ScientificDomain",
     "StatusChange",
-    "StoreOffering",
     "StoreOffering",
     "Service",
     "User",

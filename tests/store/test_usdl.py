@@ -2,9 +2,7 @@
 hostile or broken documents are refused without touching files or the network."""
 
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +25,7 @@ from mercato.store.usdl import (
     parse_usdl,
     usdl_format,
 )
+from tests.store.loopback import Server, serving
 
 OFFERING_URI = "http://store.example/api/offering/offerings/CoNWeT/SmartCityLights/1.0"
 
@@ -312,40 +311,10 @@ def test_documents_over_the_size_limit_are_refused():
     assert _problem(huge, "turtle") == f"is larger than {MAX_USDL_BYTES} bytes"
 
 
-@dataclass
-class Server:
-    """A loopback HTTP server that serves fixed answers and records what was asked."""
-
-    answers: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
-    requested: list[str] = field(default_factory=list)
-    url: str = ""
-
-
 @pytest.fixture
 def server() -> Iterator[Server]:
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requested.append(self.path)
-            status, content_type, body = state.answers.get(self.path, (404, "text/plain", b"no"))
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving() as running:
+        yield running
 
 
 DTD_REFUSED = "RDF/XML may not declare a DOCTYPE or entities (no external references)"

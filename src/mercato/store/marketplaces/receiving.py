@@ -1,0 +1,140 @@
+"""The receiving side of the marketplace contract: other stores publish here.
+
+A site admin registers a remote store (``POST /api/v2/store``), which gives its
+address; the store then publishes descriptions, each the URL of an offering's
+Linked USDL. The document is fetched (only from the store's own address, so a
+store cannot make this site call anywhere else), parsed and kept, and the
+offering is listed in this catalogue with a link back to the remote store.
+"""
+
+from typing import Any
+
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.accounts.models import User
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound
+from mercato.store.marketplaces.models import RemoteOffering, RemoteStore
+from mercato.store.marketplaces.rules import check_admin, check_web_address
+from mercato.store.usdl import fetch_usdl
+
+
+def _text(document: object, field: str) -> str:
+    value = document.get(field) if isinstance(document, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid.field(field, "is missing")
+    return value.strip()
+
+
+def _slug(display_name: str) -> str:
+    name = slugify(display_name)
+    if not name:
+        raise Invalid.field("displayName", "must contain letters or digits")
+    return name
+
+
+def register_store(session: Session, user: User, document: object) -> RemoteStore:
+    """Register ``{displayName, url, comment?}``; its name is the slug of ``displayName``."""
+    check_admin(user)
+    display_name = _text(document, "displayName")
+    url = check_web_address(_text(document, "url"), "url")
+    name = _slug(display_name)
+    if session.scalar(select(RemoteStore.id).where(RemoteStore.name == name)) is not None:
+        raise Conflict.field("displayName", "is already registered")
+    comment = document.get("comment") if isinstance(document, dict) else None
+    store = RemoteStore(
+        name=name,
+        display_name=display_name,
+        url=url,
+        comment=comment if isinstance(comment, str) else "",
+        registered_by_id=user.id,
+    )
+    session.add(store)
+    session.flush()
+    return store
+
+
+def list_stores(session: Session) -> list[RemoteStore]:
+    return list(session.scalars(select(RemoteStore).order_by(RemoteStore.name)))
+
+
+def find_store(session: Session, name: str) -> RemoteStore:
+    store = session.scalar(select(RemoteStore).where(RemoteStore.name == name))
+    if store is None:
+        raise NotFound("Store")
+    return store
+
+
+def _check_can_manage(user: User, store: RemoteStore) -> None:
+    if not (user.is_admin or user.id == store.registered_by_id):
+        raise Forbidden("Forbidden")
+
+
+def remove_store(session: Session, user: User, name: str) -> None:
+    """Forget a remote store and every offering it published here."""
+    store = find_store(session, name)
+    _check_can_manage(user, store)
+    session.delete(store)
+    session.flush()
+
+
+def receive_description(
+    session: Session, user: User, store_name: str, document: object
+) -> RemoteOffering:
+    """Read the USDL at ``url`` (on the store's address) and list the offering here."""
+    store = find_store(session, store_name)
+    _check_can_manage(user, store)
+    display_name = _text(document, "displayName")
+    url = _text(document, "url")
+    if not url.startswith(store.url):
+        raise Invalid.field("url", f"must be on the store's address {store.url}")
+    name = _slug(display_name)
+    taken = select(RemoteOffering.id).where(
+        RemoteOffering.store_id == store.id, RemoteOffering.name == name
+    )
+    if session.scalar(taken) is not None:
+        raise Conflict.field("displayName", "is already published by this store")
+    description = fetch_usdl(url)
+    offering = RemoteOffering(
+        store=store,
+        name=name,
+        display_name=display_name,
+        url=url,
+        description=description.model_dump(mode="json"),
+    )
+    session.add(offering)
+    session.flush()
+    return offering
+
+
+def list_descriptions(session: Session, store_name: str) -> list[RemoteOffering]:
+    store = find_store(session, store_name)
+    return sorted(store.offerings, key=lambda offering: offering.name)
+
+
+def remove_description(session: Session, user: User, store_name: str, name: str) -> None:
+    store = find_store(session, store_name)
+    _check_can_manage(user, store)
+    offering = next((o for o in store.offerings if o.name == name), None)
+    if offering is None:
+        raise NotFound("Description")
+    session.delete(offering)
+    session.flush()
+
+
+def list_remote_offerings(session: Session) -> list[RemoteOffering]:
+    """Every offering other stores published here, newest first."""
+    return list(
+        session.scalars(
+            select(RemoteOffering)
+            .options(selectinload(RemoteOffering.store))
+            .order_by(RemoteOffering.received_at.desc(), RemoteOffering.id.desc())
+        )
+    )
+
+
+def link_back(offering: RemoteOffering) -> str:
+    """Where the offering lives: its USDL subject on the remote store, else the USDL itself."""
+    description: dict[str, Any] = offering.description
+    return description.get("uri") or offering.url

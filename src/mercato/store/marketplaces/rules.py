@@ -1,0 +1,273 @@
+"""The marketplace and repository registry, and publishing offerings to marketplaces.
+
+Admins register marketplaces (this store is registered on each right away, so a
+marketplace that does not answer is not kept) and USDL repositories. For the
+offering rules of the store: ``publish_to_marketplaces`` sends a published
+offering's USDL address to each named marketplace; ``withdraw_from_marketplaces``
+takes it back when the offering is deleted. Both raise ``mercato.errors.Unavailable``
+(HTTP 502) when a marketplace fails, after undoing what they already sent.
+"""
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import User
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from mercato.store.marketplaces import client
+from mercato.store.marketplaces.client import MarketplaceAddress
+from mercato.store.marketplaces.models import Marketplace, Publication, Repository
+from mercato.store.models import StoreOffering
+from mercato.store.naming import check_name
+
+SUPPORTED_MARKETPLACE_VERSIONS = (2,)
+_COLLECTION = re.compile(r"^\S+$")
+
+
+def check_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("Forbidden")
+
+
+def check_web_address(value: object, field: str) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid.field(field, "must be an http or https address")
+    # urljoin drops the last path segment of a host without a trailing slash.
+    return value if value.endswith("/") else f"{value}/"
+
+
+def _api_version(value: object, allowed: tuple[int, ...]) -> int:
+    # WStore's admin pages send a digit string; JSON clients send a number.
+    version = int(value) if isinstance(value, (int, str)) and str(value) in ("1", "2") else None
+    if version not in allowed:
+        names = " or ".join(str(v) for v in allowed)
+        raise Invalid.field("api_version", f"must be {names}")
+    return version
+
+
+def _text(document: dict[str, Any], field: str) -> str:
+    value = document.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid.field(field, "is missing")
+    return value
+
+
+def _document(document: object) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise Invalid.field("body", "must be a JSON object")
+    return document
+
+
+# --- marketplaces ---------------------------------------------------------------------
+
+
+def list_marketplaces(session: Session) -> list[Marketplace]:
+    return list(session.scalars(select(Marketplace).order_by(Marketplace.name)))
+
+
+def address_of(marketplace: Marketplace) -> MarketplaceAddress:
+    return MarketplaceAddress(marketplace.host, marketplace.username, marketplace.password)
+
+
+def register_marketplace(
+    session: Session, user: User, document: object, store_name: str, store_url: str
+) -> Marketplace:
+    """Register ``{name, host, api_version, credentials: {username, passwd}}`` (§4.1)."""
+    check_admin(user)
+    body = _document(document)
+    name = check_name(body.get("name"))
+    host = check_web_address(body.get("host"), "host")
+    version = _api_version(body.get("api_version"), SUPPORTED_MARKETPLACE_VERSIONS)
+    credentials = body.get("credentials")
+    if not isinstance(credentials, dict):
+        raise Invalid.field("credentials", "are missing: give username and passwd")
+    username, password = _text(credentials, "username"), _text(credentials, "passwd")
+    for column, value in ((Marketplace.name, name), (Marketplace.host, host)):
+        if session.scalar(select(Marketplace.id).where(column == value)) is not None:
+            raise Conflict.field(column.key, "is already registered")
+    address = MarketplaceAddress(host, username, password)
+    store_id = client.register_store(address, store_name, store_url)
+    marketplace = Marketplace(
+        name=name,
+        host=host,
+        api_version=version,
+        store_id=store_id,
+        username=username,
+        password=password,
+    )
+    session.add(marketplace)
+    session.flush()
+    return marketplace
+
+
+def _marketplace(session: Session, name: str) -> Marketplace:
+    marketplace = session.scalar(select(Marketplace).where(Marketplace.name == name))
+    if marketplace is None:
+        raise NotFound("Marketplace")
+    return marketplace
+
+
+def remove_marketplace(session: Session, user: User, name: str) -> None:
+    """Unregister this store from the marketplace, then forget it."""
+    check_admin(user)
+    marketplace = _marketplace(session, name)
+    client.unregister_store(address_of(marketplace), marketplace.store_id)
+    session.delete(marketplace)
+    session.flush()
+
+
+# --- publishing -----------------------------------------------------------------------
+
+
+def display_name(offering: StoreOffering) -> str:
+    """WStore's ``"<org> <name> <version>"``."""
+    service = offering.service
+    return f"{service.provider.name} {service.name} {offering.version}"
+
+
+def check_marketplaces(session: Session, names: object) -> list[Marketplace]:
+    """The registered marketplaces named in a publish body, checked before anything changes."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise Invalid.field("marketplaces", "must be a list of marketplace names")
+    found = {
+        m.name: m for m in session.scalars(select(Marketplace).where(Marketplace.name.in_(names)))
+    }
+    unknown = [name for name in names if name not in found]
+    if unknown:
+        raise Invalid.field("marketplaces", f"not registered: {', '.join(unknown)}")
+    return [found[name] for name in dict.fromkeys(names)]
+
+
+def publish_to_marketplaces(
+    session: Session, offering: StoreOffering, marketplaces: object, usdl_url: str
+) -> list[Publication]:
+    """Publish the offering's USDL (served at ``usdl_url``) on each named marketplace."""
+    targets = check_marketplaces(session, marketplaces)
+    name = display_name(offering)
+    done: list[Publication] = []
+    for marketplace in targets:
+        try:
+            remote_name = client.add_description(
+                address_of(marketplace), marketplace.store_id, name, usdl_url
+            )
+        except Unavailable:
+            _withdraw(done)
+            raise
+        done.append(
+            Publication(
+                offer_id=offering.offer_id, marketplace=marketplace, remote_name=remote_name
+            )
+        )
+    session.add_all(done)
+    session.flush()
+    return done
+
+
+def _withdraw(publications: list[Publication]) -> None:
+    for publication in publications:
+        marketplace = publication.marketplace
+        try:
+            client.delete_description(
+                address_of(marketplace), marketplace.store_id, publication.remote_name
+            )
+        except Unavailable:
+            # Best effort: the publish is failing anyway, and the marketplace is the one to ask.
+            continue
+
+
+def publications(session: Session, offering: StoreOffering) -> list[Publication]:
+    return list(
+        session.scalars(
+            select(Publication)
+            .where(Publication.offer_id == offering.offer_id)
+            .order_by(Publication.id)
+        )
+    )
+
+
+def withdraw_from_marketplaces(session: Session, offering: StoreOffering) -> None:
+    """Take a deleted offering off every marketplace it was published on."""
+    for publication in publications(session, offering):
+        marketplace = publication.marketplace
+        client.delete_description(
+            address_of(marketplace), marketplace.store_id, publication.remote_name
+        )
+        session.delete(publication)
+    session.flush()
+
+
+# --- repositories ---------------------------------------------------------------------
+
+
+def list_repositories(session: Session) -> list[Repository]:
+    return list(session.scalars(select(Repository).order_by(Repository.name)))
+
+
+def _collection(body: dict[str, Any], field: str) -> str:
+    value = _text(body, field)
+    if not _COLLECTION.match(value):
+        raise Invalid.field(field, "may not contain spaces")
+    return value
+
+
+def register_repository(session: Session, user: User, document: object) -> Repository:
+    """Register ``{name, host, api_version, offering_collection, resource_collection,
+    is_default?}``; the first one, or one marked ``is_default``, becomes the default."""
+    check_admin(user)
+    body = _document(document)
+    name = check_name(body.get("name"))
+    host = check_web_address(body.get("host"), "host")
+    version = _api_version(body.get("api_version"), (1, 2))
+    offering_collection = _collection(body, "offering_collection")
+    resource_collection = _collection(body, "resource_collection")
+    if session.scalar(select(Repository.id).where(Repository.name == name)) is not None:
+        raise Conflict.field("name", "is already registered")
+    is_default = body.get("is_default") is True or not list_repositories(session)
+    if is_default:
+        session.execute(update(Repository).values(is_default=False))
+    repository = Repository(
+        name=name,
+        host=host,
+        api_version=version,
+        offering_collection=offering_collection,
+        resource_collection=resource_collection,
+        is_default=is_default,
+    )
+    session.add(repository)
+    session.flush()
+    return repository
+
+
+def _repository(session: Session, name: str) -> Repository:
+    repository = session.scalar(select(Repository).where(Repository.name == name))
+    if repository is None:
+        raise NotFound("Repository")
+    return repository
+
+
+def make_default_repository(session: Session, user: User, name: str) -> Repository:
+    check_admin(user)
+    repository = _repository(session, name)
+    session.execute(
+        update(Repository).where(Repository.id != repository.id).values(is_default=False)
+    )
+    repository.is_default = True
+    session.flush()
+    return repository
+
+
+def remove_repository(session: Session, user: User, name: str) -> None:
+    """Forget a repository; if it was the default, the first remaining one takes over."""
+    check_admin(user)
+    repository = _repository(session, name)
+    session.delete(repository)
+    session.flush()
+    if repository.is_default:
+        successor = session.scalar(select(Repository).order_by(Repository.name).limit(1))
+        if successor is not None:
+            successor.is_default = True
+            session.flush()

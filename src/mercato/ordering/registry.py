@@ -147,6 +147,7 @@ def _custom_params_problems(custom_params: Any) -> dict[str, str]:
 
 def check_oms(session: Session, data: OmsData, oms: Oms | None = None) -> None:
     """Raise Invalid naming every field of ``data`` that breaks a rule, all at once."""
+    data = _cleaned(data)
     problems = {
         **_trigger_problems(data),
         **_custom_params_problems(data.custom_params),
@@ -186,7 +187,11 @@ def _cleaned(data: OmsData) -> OmsData:
 
 def create_oms(session: Session, **values: Any) -> Oms:
     """Register an OMS; ``values`` are the fields of OmsData."""
-    data = _cleaned(OmsData(**values))
+    return register_oms(session, OmsData(**values))
+
+
+def register_oms(session: Session, data: OmsData) -> Oms:
+    data = _cleaned(data)
     check_oms(session, data)
     oms = Oms()
     _apply(oms, data)

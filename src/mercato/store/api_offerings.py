@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid
@@ -20,6 +21,7 @@ from mercato.store.http import (
     optional_uploads,
 )
 from mercato.store.listing import Scope, Sort
+from mercato.store.marketplaces.rules import publish_to_marketplaces, usdl_url
 from mercato.store.offerings import Description, Media
 from mercato.store.shapes import Viewer, offering_json
 from mercato.store.wire import Caller, envelope, read_body
@@ -190,7 +192,13 @@ def delete_offering(
 
 @router.post(f"{ONE}/publish", summary="Publish an offering")
 async def publish_offering(
-    provider: str, name: str, version: str, request: Request, session: DbSession, user: Caller
+    provider: str,
+    name: str,
+    version: str,
+    request: Request,
+    session: DbSession,
+    user: Caller,
+    settings: AppSettings,
 ) -> Response:
     offering = rules.find_offering(session, provider, name, version)
     check_can_manage_provider(session, user, offering.service.provider_id)
@@ -199,6 +207,15 @@ async def publish_offering(
     if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
         raise Invalid.field("marketplaces", "must be a list of marketplace names")
     rules.publish_offering(session, offering, marketplaces)
+    if marketplaces:
+        # Blocking HTTP, and a marketplace may fetch the USDL back from this very process.
+        await run_in_threadpool(
+            publish_to_marketplaces,
+            session,
+            offering,
+            marketplaces,
+            usdl_url(settings.base_url, offering),
+        )
     return envelope(request, 200, "OK")
 
 

@@ -22,6 +22,7 @@ from mercato.errors import Conflict, Invalid, NotFound
 from mercato.ordering.rules import offer_has_orders
 from mercato.store.access import can_manage_provider, check_can_manage_provider, has_ordered
 from mercato.store.assets import Files
+from mercato.store.marketplaces.rules import check_marketplaces, withdraw_from_marketplaces
 from mercato.store.models import (
     Asset,
     NotificationTarget,
@@ -314,8 +315,7 @@ def publish_offering(
         raise Invalid.field("state", f"the offering is already {offering.state.value}")
     if offering.is_open and not offering.assets:
         raise Invalid.field("resources", "an open offering needs at least one resource")
-    if marketplaces:
-        raise Invalid.field("marketplaces", f"'{marketplaces[0]}' is not a registered marketplace")
+    check_marketplaces(session, marketplaces)
     offering.offer.status = OfferStatus.PUBLISHED
     offering.published_at = utcnow()
     if offering.service.status == ServiceStatus.DRAFT:
@@ -329,6 +329,7 @@ def delete_offering(session: Session, files: Files, offering: StoreOffering) -> 
     if status == OfferStatus.DELETED:
         raise Invalid.field("state", "the offering is already deleted")
     if status == OfferStatus.PUBLISHED or offer_has_orders(session, offering.offer):
+        withdraw_from_marketplaces(session, offering)
         offering.offer.status = OfferStatus.DELETED
         session.flush()
         return

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from mercato.accounts.models import User
 from mercato.accounts.rules import user_for_token
 from mercato.dependencies import DbSession
-from mercato.errors import Conflict, Forbidden, Invalid, MercatoError, NotFound
+from mercato.errors import Conflict, Forbidden, Invalid, MercatoError, NotFound, Unavailable
 from mercato.store.uploads import Upload
 
 AUTHENTICATION_REQUIRED = "Authentication required"
@@ -79,6 +79,8 @@ def wstore_error_for(error: MercatoError) -> WStoreError:
         return WStoreError(404, str(error))
     if isinstance(error, Forbidden):
         return WStoreError(403, str(error) or "Forbidden")
+    if isinstance(error, Unavailable):
+        return WStoreError(502, str(error))
     if isinstance(error, Conflict):
         return WStoreError(409, str(error))
     if isinstance(error, Invalid):

@@ -2,8 +2,6 @@
 receiving side of its v2 marketplace contract (``/api/v2/store...``, §11)."""
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -12,22 +10,12 @@ from starlette.concurrency import run_in_threadpool
 from mercato.accounts.models import User
 from mercato.accounts.rules import authenticate
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Unavailable
 from mercato.store.marketplaces import receiving, rules
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, RemoteStore, Repository
-from mercato.store.wire import Caller, WStoreError, caller, envelope, read_body
+from mercato.store.wire import Caller, caller, envelope, read_body
 
 router = APIRouter(tags=["WStore: marketplaces and repositories"])
 ADMIN = "/api/administration"
-
-
-@contextmanager
-def upstream() -> Iterator[None]:
-    """A marketplace that fails is WStore's 502."""
-    try:
-        yield
-    except Unavailable as error:
-        raise WStoreError(502, str(error)) from None
 
 
 def _basic_user(request: Request, session: DbSession) -> User | None:
@@ -93,23 +81,16 @@ async def register_marketplace(
 ) -> Response:
     body = await read_body(request)
     base_url = settings.base_url.rstrip("/")
-    with upstream():
-        # The marketplace is called over blocking HTTP: keep it off the event loop.
-        await run_in_threadpool(
-            rules.register_marketplace,
-            session,
-            user,
-            body.document,
-            f"Mercato {base_url}",
-            base_url,
-        )
+    # The marketplace is called over blocking HTTP: keep it off the event loop.
+    await run_in_threadpool(
+        rules.register_marketplace, session, user, body.document, f"Mercato {base_url}", base_url
+    )
     return created(request)
 
 
 @router.delete(f"{ADMIN}/marketplaces/{{name}}", status_code=204, summary="Leave a marketplace")
 def remove_marketplace(name: str, session: DbSession, user: Caller) -> Response:
-    with upstream():
-        rules.remove_marketplace(session, user, name)
+    rules.remove_marketplace(session, user, name)
     return Response(status_code=204)
 
 

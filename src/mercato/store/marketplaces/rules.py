@@ -10,7 +10,7 @@ takes it back when the offering is deleted. Both raise ``mercato.errors.Unavaila
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -121,6 +121,15 @@ def remove_marketplace(session: Session, user: User, name: str) -> None:
 
 
 # --- publishing -----------------------------------------------------------------------
+
+
+def usdl_url(base_url: str, offering: StoreOffering) -> str:
+    """Where this site serves the offering's Linked USDL (the store's ``.../usdl`` route)."""
+    service = offering.service
+    path = "/".join(
+        quote(part, safe="") for part in (service.provider.slug, service.name, offering.version)
+    )
+    return f"{base_url.rstrip('/')}/api/offering/offerings/{path}/usdl"
 
 
 def display_name(offering: StoreOffering) -> str:

@@ -23,6 +23,25 @@ class Settings(BaseSettings):
     base_url: str = Field("http://127.0.0.1:8000", description="Public address of the site.")
     host: str = Field("127.0.0.1", description="Address `mercato serve` binds to.")
     port: int = Field(8000, description="Port `mercato serve` listens on.")
+    queue_url: str = Field(
+        "",
+        description="Task queue: `redis://host:port/db` for Redis; empty keeps it in a SQLite"
+        " file in the data folder.",
+    )
+    queue_name: str = Field(
+        "mercato", min_length=1, description="Queue name; lets several sites share one Redis."
+    )
+    worker_in_process: bool = Field(
+        True, description="`mercato serve` also runs a worker (turn off with separate workers)."
+    )
+    trigger_allowed_networks: str = Field(
+        "",
+        description="Comma-separated CIDR networks triggers may call besides public addresses"
+        " (`10.0.0.0/8, 127.0.0.0/8`).",
+    )
+    trigger_timeout: float = Field(
+        10.0, gt=0, le=300, description="Seconds a trigger call may take before it counts as down."
+    )
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")
     asset_max_bytes: int = Field(

@@ -1,0 +1,179 @@
+"""The task queue (Huey): a SQLite file in the data folder by default, Redis for many machines.
+
+Rules never call the queue: they write outbox rows (deliveries) and leave
+their ids in ``session.info``; once the session commits, the ids are handed to
+the queue. A lost hand-over costs nothing but time, since workers sweep the
+outbox for due deliveries when they start and whenever the queue is idle.
+"""
+
+import logging
+import threading
+from collections.abc import Iterable
+
+import httpx
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from redis import ConnectionPool
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from mercato.db import transaction, utcnow
+from mercato.ordering import triggers
+from mercato.ordering.events import NEW_DELIVERIES
+from mercato.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# An idle SQLite queue is polled this often, which bounds the wait of a new task.
+POLL_SECONDS = 0.02
+SWEEP_SECONDS = 5.0
+# Redis blocks a worker on an empty queue; it wakes this often to see if it must stop.
+REDIS_READ_TIMEOUT = 1
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
+        # Short socket timeouts: a Redis that is down must not hold a web request.
+        pool = ConnectionPool.from_url(
+            settings.queue_url, socket_connect_timeout=2, socket_timeout=REDIS_READ_TIMEOUT + 4
+        )
+        return RedisHuey(
+            settings.queue_name,
+            results=False,
+            connection_pool=pool,
+            read_timeout=REDIS_READ_TIMEOUT,
+        )
+    if settings.queue_url:
+        raise ValueError("MERCATO_QUEUE_URL must be a redis:// URL, or empty for SQLite")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    filename = str(settings.data_dir / "queue.db")
+    return SqliteHuey(settings.queue_name, results=False, filename=filename)
+
+
+class TaskQueue:
+    """Mercato's tasks on one Huey instance; the web app enqueues, workers run them."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.huey = make_huey(settings)
+        # One HTTP client per worker thread keeps connections to the OMSes alive.
+        self._local = threading.local()
+        self._deliver = self.huey.task(name="deliver")(self._run_delivery)
+        self.huey.on_shutdown(name="close-http-client")(self._close_client)
+
+    def _client(self) -> httpx.Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            # Redirects are not followed: a 3xx is the OMS's answer, and its target unchecked.
+            client = self._local.client = httpx.Client(follow_redirects=False)
+        return client
+
+    def _close_client(self) -> None:
+        client = getattr(self._local, "client", None)
+        if client is not None:
+            client.close()
+            self._local.client = None
+
+    def _run_delivery(self, delivery_id: int) -> None:
+        retry_at = triggers.deliver(self.factory, self.settings, self._client(), delivery_id)
+        if retry_at is not None:
+            self._deliver.schedule(args=(delivery_id,), eta=retry_at)
+
+    def enqueue_deliveries(self, delivery_ids: Iterable[int]) -> None:
+        """Hand deliveries to the workers; on failure the sweep finds them later."""
+        try:
+            for delivery_id in delivery_ids:
+                self._deliver(delivery_id)
+        except Exception:
+            log.warning("could not enqueue trigger deliveries; the sweep will", exc_info=True)
+
+    def sweep(self, *, always: bool = False) -> int:
+        """Enqueue every due delivery no worker holds; by default only when the queue is idle.
+
+        An idle queue means nothing due is waiting in it, so what the outbox
+        still has due was lost (a crash, a failed hand-over) and is re-queued.
+        """
+        if not always and self.huey.pending_count():
+            return 0
+        with transaction(self.factory) as session:
+            due = triggers.due_deliveries(session, utcnow())
+        self.enqueue_deliveries(due)
+        return len(due)
+
+
+def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> None:
+    """After each commit of ``factory``'s sessions, enqueue the deliveries it wrote."""
+
+    def after_commit(session: Session) -> None:
+        delivery_ids = session.info.pop(NEW_DELIVERIES, None)
+        if delivery_ids:
+            queue.enqueue_deliveries(delivery_ids)
+
+    def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+        # Rolled-back deliveries never existed; a savepoint's keep the outer ones.
+        if not previous.nested:
+            session.info.pop(NEW_DELIVERIES, None)
+
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_soft_rollback", after_soft_rollback)
+
+
+class _InProcessConsumer(Consumer):
+    """A consumer inside another program (the web server), which owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class Worker:
+    """Huey consumer threads that run the tasks, and a sweeper thread for the outbox."""
+
+    def __init__(self, queue: TaskQueue, workers: int = 1) -> None:
+        self.queue = queue
+        self.workers = workers
+        self._stop = threading.Event()
+        self._sweeper = threading.Thread(target=self._sweep_forever, name="sweeper", daemon=True)
+        self._in_process: Consumer | None = None
+
+    def _consumer(self, consumer_class: type[Consumer]) -> Consumer:
+        return consumer_class(
+            self.queue.huey,
+            workers=self.workers,
+            worker_type="thread",
+            periodic=False,
+            initial_delay=POLL_SECONDS,
+            backoff=1.0,
+            max_delay=POLL_SECONDS,
+        )
+
+    def _sweep_forever(self) -> None:
+        always = True  # at start, whatever is due: a previous worker may have died with it
+        while True:
+            try:
+                self.queue.sweep(always=always)
+                always = False
+            except Exception:
+                log.exception("outbox sweep failed")
+            if self._stop.wait(SWEEP_SECONDS):
+                return
+
+    def run(self) -> None:
+        """Run in the foreground until SIGINT or SIGTERM (graceful) stops the consumer."""
+        self._sweeper.start()
+        try:
+            self._consumer(Consumer).run()
+        finally:
+            self._stop.set()
+
+    def start(self) -> None:
+        """Run in background threads of this process, until ``stop``."""
+        self._sweeper.start()
+        self._in_process = self._consumer(_InProcessConsumer)
+        self._in_process.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._in_process is not None:
+            self._in_process.stop(graceful=True)
+        self._sweeper.join(timeout=SWEEP_SECONDS)

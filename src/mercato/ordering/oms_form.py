@@ -10,10 +10,15 @@ from starlette.datastructures import FormData
 
 from mercato.accounts.models import Provider
 from mercato.catalogue.models import Service, ServiceStatus
-from mercato.catalogue.rules import find_service
 from mercato.errors import Invalid
 from mercato.ordering.models import Oms, OmsType, TriggerMethod
-from mercato.ordering.registry import OmsData, check_oms, providers_by_slug, users_by_email
+from mercato.ordering.registry import (
+    OmsData,
+    check_oms,
+    providers_by_slug,
+    service_by_slug,
+    users_by_email,
+)
 
 TYPE_NAMES = {
     OmsType.GLOBAL: "Global (any service)",
@@ -103,15 +108,6 @@ def _custom_params(text: str) -> Any:
         raise Invalid.field("custom_params", "is not valid JSON") from None
 
 
-def _service(session: Session, slug: str) -> Any:
-    if not slug:
-        return None
-    service = find_service(session, slug)
-    if service is None:
-        raise Invalid.field("service", "no such service")
-    return service
-
-
 def _read(
     session: Session, form: OmsForm, oms: Oms | None
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -122,7 +118,7 @@ def _read(
         "custom_params": lambda: _custom_params(form.custom_params),
         "administrators": lambda: users_by_email(session, form.administrators.split()),
         "providers": lambda: providers_by_slug(session, form.providers),
-        "service": lambda: _service(session, form.service),
+        "service": lambda: service_by_slug(session, form.service),
     }
     values: dict[str, Any] = {}
     unreadable: dict[str, str] = {}

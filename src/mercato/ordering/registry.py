@@ -6,18 +6,16 @@ web pages and the CLI both call these rules.
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
+from mercato.catalogue.models import Service, ServiceStatus
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Oms, OmsType, TriggerMethod
-
-if TYPE_CHECKING:
-    from mercato.catalogue.models import Service
 
 _HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
 _TEXT_LIMIT = 255
@@ -36,7 +34,7 @@ class OmsData:
     # Only for provider_group OMSes; ignored for the other types.
     providers: list[Provider] = field(default_factory=list)
     # Only for resource_dedicated OMSes; ignored for the other types.
-    service: "Service | None" = None
+    service: Service | None = None
     trigger_url: str = ""
     trigger_method: TriggerMethod = TriggerMethod.POST
     trigger_user: str = ""
@@ -243,6 +241,18 @@ def providers_by_slug(session: Session, slugs: list[str]) -> list[Provider]:
     if missing:
         raise Invalid.field("providers", f"no provider {', '.join(missing)}")
     return [found[slug] for slug in dict.fromkeys(wanted)]
+
+
+def service_by_slug(session: Session, slug: str) -> Service | None:
+    """The service a resource_dedicated OMS is for; an empty slug names none."""
+    if not slug.strip():
+        return None
+    service = session.scalar(
+        select(Service).where(Service.slug == slug.strip(), Service.status != ServiceStatus.DELETED)
+    )
+    if service is None:
+        raise Invalid.field("service", f"no service {slug.strip()}")
+    return service
 
 
 def regenerate_administrator_token(session: Session, oms: Oms, administrator: User) -> str:

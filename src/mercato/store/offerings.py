@@ -255,7 +255,13 @@ def create_offering(
     offer = catalogue.create_offer(
         session,
         service,
-        OfferData(name=name, description=description.description, order_type=order_type),
+        # Orders of store offerings are handled in Mercato: an order is an acquisition.
+        OfferData(
+            name=name,
+            description=description.description,
+            order_type=order_type,
+            internal=not is_open,
+        ),
         OfferStatus.DRAFT,
     )
     offering = StoreOffering(

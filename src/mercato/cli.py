@@ -1,6 +1,7 @@
 """The `mercato` command line."""
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from mercato.demo import DemoAccount, load_demo
 from mercato.errors import Invalid, MercatoError
 from mercato.ordering import registry
 from mercato.ordering.models import Oms, OmsType, TriggerMethod
+from mercato.queue import TaskQueue, Worker
 from mercato.settings import Settings
 
 app = typer.Typer(
@@ -137,9 +139,37 @@ def serve(
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
     console.print(f"Mercato on http://{bind_host}:{bind_port} (API docs at /docs)")
-    uvicorn.run(
-        "mercato.app:create_app", factory=True, host=bind_host, port=bind_port, proxy_headers=True
-    )
+    in_process = Worker(_task_queue(settings, engine)) if settings.worker_in_process else None
+    if in_process is not None:
+        in_process.start()
+    try:
+        uvicorn.run(
+            "mercato.app:create_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            proxy_headers=True,
+        )
+    finally:
+        if in_process is not None:
+            in_process.stop()
+
+
+def _task_queue(settings: Settings, engine: Engine) -> TaskQueue:
+    return TaskQueue(settings, make_session_factory(engine))
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(min=1, help="Worker threads in this process.")] = 2,
+) -> None:
+    """Run task-queue workers (trigger deliveries) until Ctrl-C or SIGTERM."""
+    settings = Settings()
+    queue = _task_queue(settings, _migrated_engine())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    backend = "Redis" if settings.queue_url else "SQLite"
+    console.print(f"Mercato worker: {workers} thread(s) on the {backend} queue")
+    Worker(queue, workers).run()
 
 
 @user_app.command("create")

@@ -69,7 +69,7 @@ def next_attempt_at(now: datetime, failed_attempts: int, rng: random.Random) -> 
 
 def lease_for(settings: Settings) -> timedelta:
     # httpx's timeout bounds each phase (connect, write, read) of a call, not the whole.
-    return timedelta(seconds=4 * settings.trigger_timeout + 10)
+    return timedelta(seconds=3 * settings.trigger_timeout + 5)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from mercato.queue import TaskQueue, hand_over_deliveries
 from mercato.settings import Settings
 from mercato.store.marketplaces import api as marketplaces_api
 from mercato.store import api_wstore as store_api
+from mercato.store import web as store_web
 from mercato.store.wire import WStoreError, is_wstore_path, wstore_error_for
 from mercato.store.wire import error_response as wstore_response
 from mercato.store.wire import envelope as wstore_envelope
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(store_api.router)
     app.include_router(web_pages.router)
     app.include_router(accounts_web.router)
+    app.include_router(store_web.router)
     app.include_router(catalogue_web.router)
     app.include_router(omses_web.router)
     app.include_router(projects_web.router)
@@ -176,8 +178,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cookie_secure=settings.is_secure,
         # asgi_csrf lets cookie-less POSTs through; a forged login would need exactly that.
         always_protect={"/login"},
-        # Token-authenticated APIs carry no cookies a browser could be tricked into sending.
-        skip_if_scope=lambda scope: scope["path"].startswith("/api/"),
+        # Token-authenticated APIs carry no cookies a browser could be tricked into sending;
+        # store pages check the token of their multipart (upload) forms themselves.
+        skip_if_scope=lambda scope: (
+            scope["path"].startswith("/api/") or store_web.checks_own_csrf(scope)
+        ),
     )
     app.add_middleware(TrailingSlashes)
     return app

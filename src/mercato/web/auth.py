@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from mercato.accounts.models import User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import DbSession
+from mercato.ordering.access import administered_oms_ids
 
 
 class LoginRequired(Exception):
@@ -22,6 +23,10 @@ def load_user(request: Request, session: Session) -> User | None:
     request.state.administers_providers = user is not None and (
         user.is_admin or bool(administered_provider_ids(session, user))
     )
+    # ... "OMS registry" only to site admins, read now: an error page renders after rollback.
+    request.state.is_site_admin = user is not None and user.is_admin
+    # ... and "Orders" (the order queue) only to those who run an OMS.
+    request.state.administers_omses = user is not None and bool(administered_oms_ids(session, user))
     return user
 
 

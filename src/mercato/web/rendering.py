@@ -31,6 +31,8 @@ def render(
     base = {
         "current_user": getattr(request.state, "user", None),
         "administers_providers": getattr(request.state, "administers_providers", False),
+        "administers_omses": getattr(request.state, "administers_omses", False),
+        "is_site_admin": getattr(request.state, "is_site_admin", False),
         "csrftoken": csrftoken() if csrftoken else "",
         "flashes": request.session.pop("flashes", []),
     }

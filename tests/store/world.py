@@ -1,4 +1,4 @@
-"""Store fixtures: a provider with its data administrator, assets and offerings built by the rules."""
+"""Store fixtures: providers, assets and offerings built through the rules."""
 
 import base64
 from dataclasses import dataclass

@@ -6,11 +6,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Invalid
+from mercato.errors import Invalid, NotFound
 from mercato.store import listing
 from mercato.store import offerings as rules
 from mercato.store.access import acting_provider, check_can_manage_provider
+from mercato.store.descriptions import description_from_usdl, usdl_of
 from mercato.store.http import (
     FileStore,
     Limit,
@@ -24,7 +26,8 @@ from mercato.store.listing import Scope, Sort
 from mercato.store.marketplaces.rules import publish_to_marketplaces, usdl_url
 from mercato.store.offerings import Description, Media
 from mercato.store.shapes import Viewer, offering_json
-from mercato.store.wire import Caller, envelope, read_body
+from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
+from mercato.store.wire import Caller, OptionalCaller, envelope, read_body
 
 router = APIRouter(tags=["Store: offerings (WStore)"])
 PREFIX = "/api/offering/offerings"
@@ -66,18 +69,32 @@ def _form_description(form: Any, field: str) -> Description:
     )
 
 
+def _usdl_document(value: dict[str, Any], field: str) -> Description:
+    if not isinstance(value["data"], str) or not isinstance(value["content_type"], str):
+        raise Invalid.field(field, 'must be {"content_type": <USDL syntax>, "data": <document>}')
+    return description_from_usdl(parse_usdl(value["data"], value["content_type"]))
+
+
 def _description(document: dict[str, Any]) -> Description | None:
-    """The description given one of WStore's ways; None when the body gives none."""
+    """The description given one of WStore's three ways; None when the body gives none.
+
+    A simple form (``offering_info``, or ``offering_description`` as WStore's
+    own code names it), a Linked USDL document (``offering_description``
+    holding ``content_type`` and ``data``), or the URL of one (``description_url``).
+    """
     for key in FORM_KEYS:
         value = document.get(key)
         if value is None:
             continue
         if isinstance(value, dict) and {"content_type", "data"} <= set(value):
-            raise Invalid.field(key, "Linked USDL documents are not accepted yet")
+            return _usdl_document(value, key)
         return _form_description(value, key)
-    if document.get("description_url") is not None:
-        raise Invalid.field("description_url", "USDL URLs are not accepted yet")
-    return None
+    url = document.get("description_url")
+    if url is None:
+        return None
+    if not isinstance(url, str):
+        raise Invalid.field("description_url", "must be a URL")
+    return description_from_usdl(fetch_usdl(url), url)
 
 
 def _media(document: dict[str, Any]) -> Media:
@@ -117,7 +134,8 @@ async def create_offering(
 ) -> Response:
     document = as_object((await read_body(request)).document)
     provider = acting_provider(session, user, document.get("provider"))
-    description = _description(document)
+    # In a worker thread: a USDL URL is fetched over the network.
+    description = await run_in_threadpool(_description, document)
     if description is None:
         raise Invalid.field("offering_info", "is missing: describe the offering")
     notification = document.get("notification_url")
@@ -174,9 +192,8 @@ async def update_offering(
     offering = rules.find_offering(session, provider, name, version)
     check_can_manage_provider(session, user, offering.service.provider_id)
     document = as_object((await read_body(request)).document)
-    rules.update_offering(
-        session, files, offering, description=_description(document), media=_media(document)
-    )
+    description = await run_in_threadpool(_description, document)
+    rules.update_offering(session, files, offering, description=description, media=_media(document))
     return envelope(request, 200, "OK")
 
 
@@ -230,3 +247,36 @@ async def bind_resources(
     refs = document.get("resources") if isinstance(document, dict) else document
     rules.bind_assets(session, offering, asset_refs(refs))
     return envelope(request, 200, "OK")
+
+
+def _export_format(request: Request, format: str | None) -> UsdlFormat:
+    if format:
+        return usdl_format(format)
+    for item in request.headers.get("accept", "").split(","):
+        try:
+            return usdl_format(item)
+        except Invalid:
+            continue
+    return UsdlFormat.RDF_XML
+
+
+@router.get(f"{ONE}/usdl", summary="The offering's Linked USDL (format= or Accept)")
+def get_usdl(
+    provider: str,
+    name: str,
+    version: str,
+    request: Request,
+    session: DbSession,
+    user: OptionalCaller,
+    settings: AppSettings,
+    format: str | None = None,
+) -> Response:
+    """Public once published, as marketplaces fetch it without credentials."""
+    offering = rules.find_offering(session, provider, name, version)
+    if offering.offer.status == OfferStatus.DRAFT and not (
+        user is not None and rules.can_manage(session, user, offering)
+    ):
+        raise NotFound("Offering")
+    chosen = _export_format(request, format)
+    document = export_usdl(usdl_of(offering, settings.base_url), chosen)
+    return Response(document, media_type=chosen.value)

@@ -298,6 +298,9 @@ def update_offering(
     check_editable(offering)
     if description is not None:
         check_description(description)
+        source = offering.description_url
+        if description.description_url and source and description.description_url != source:
+            raise Invalid.field("description_url", f"must be the one given at creation, {source}")
     _check_media(files, media)
     if description is not None:
         _apply_description(offering, description)

@@ -113,6 +113,7 @@ def caller(request: Request, session: DbSession) -> User:
 
 
 Caller = Annotated[User, Depends(caller)]
+OptionalCaller = Annotated[User | None, Depends(optional_caller)]
 
 
 @dataclass(frozen=True)

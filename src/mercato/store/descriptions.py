@@ -1,0 +1,62 @@
+"""An offering's description to and from Linked USDL (``usdl.OfferingDescription``)."""
+
+from urllib.parse import quote
+
+from mercato.store.models import Asset, StoreOffering
+from mercato.store.offerings import Description
+from mercato.store.shapes import media_url
+from mercato.store.usdl import Legal, OfferingDescription, PricePlan
+
+
+def description_from_usdl(parsed: OfferingDescription, source_url: str = "") -> Description:
+    """What the store keeps of a Linked USDL document, and its words for keyword search."""
+    legal = parsed.legal.model_dump() if parsed.legal is not None else None
+    plans = [plan.model_dump(mode="json", exclude_none=True) for plan in parsed.price_plans]
+    words = [parsed.name, parsed.description, parsed.abstract, *parsed.tags]
+    if parsed.legal is not None:
+        words += [parsed.legal.title, parsed.legal.text]
+    words += [f"{plan.title} {plan.description}" for plan in parsed.price_plans]
+    return Description(
+        description=parsed.description,
+        abstract=parsed.abstract,
+        legal=legal,
+        price_plans=plans,
+        description_url=source_url,
+        usdl_text=" ".join(word for word in words if word),
+    )
+
+
+def _path(*parts: str) -> str:
+    return "/".join(quote(part, safe="") for part in parts)
+
+
+def offering_uri(base_url: str, offering: StoreOffering) -> str:
+    service = offering.service
+    path = _path(service.provider.slug, service.name, offering.version)
+    return f"{base_url}/api/offering/offerings/{path}"
+
+
+def asset_uri(base_url: str, asset: Asset) -> str:
+    return (
+        f"{base_url}/api/offering/resources/{_path(asset.provider.slug, asset.name, asset.version)}"
+    )
+
+
+def usdl_of(offering: StoreOffering, base_url: str) -> OfferingDescription:
+    """The offering as Linked USDL describes it, generated from the model."""
+    return OfferingDescription(
+        uri=offering_uri(base_url, offering),
+        name=offering.service.name,
+        version=offering.version,
+        description=offering.offer.description,
+        abstract=offering.abstract,
+        provider=offering.service.provider.name,
+        image_url=media_url(base_url, offering.image_key) or None,
+        related_images=[media_url(base_url, key) for key in offering.screenshot_keys],
+        tags=offering.offer.tags,
+        includes=[asset_uri(base_url, asset) for asset in offering.assets],
+        created=offering.offer.created_at,
+        modified=offering.offer.updated_at,
+        legal=Legal.model_validate(offering.legal) if offering.legal else None,
+        price_plans=[PricePlan.model_validate(plan) for plan in offering.price_plans],
+    )

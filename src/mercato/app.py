@@ -20,6 +20,7 @@ from mercato.catalogue import api_eosc as catalogue_api
 from mercato.catalogue import web as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
+from mercato.ordering import api_eosc as ordering_api
 from mercato.ordering import web_omses as omses_web
 from mercato.ordering import web_queue as queue_web
 from mercato.ordering import web_orders as orders_web
@@ -117,12 +118,19 @@ def _install_docs(app: FastAPI) -> None:
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
+    def openapi_part(prefix: str) -> JSONResponse:
+        document = app.openapi()
+        paths = {p: v for p, v in document["paths"].items() if p.startswith(prefix)}
+        return JSONResponse({**document, "paths": paths})
+
+    # Where EOSC clients look for the Offering and Ordering API documents (reference §1).
     @app.get("/api_docs/swagger/v1/offering_swagger.json", include_in_schema=False)
     def offering_openapi() -> JSONResponse:
-        # Where EOSC clients look for the Offering API document (reference §1).
-        document = app.openapi()
-        paths = {p: v for p, v in document["paths"].items() if p.startswith("/api/v1/resources")}
-        return JSONResponse({**document, "paths": paths})
+        return openapi_part("/api/v1/resources")
+
+    @app.get("/api_docs/swagger/v1/ordering_swagger.json", include_in_schema=False)
+    def ordering_openapi() -> JSONResponse:
+        return openapi_part("/api/v1/oms")
 
 
 @asynccontextmanager
@@ -156,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(catalogue_api.router)
+    app.include_router(ordering_api.router)
     app.include_router(marketplaces_api.router)
     app.include_router(store_api.router)
     app.include_router(web_pages.router)

@@ -48,8 +48,8 @@ def test_nobody_is_an_operator_without_a_default_oms(session, make):
     assert access.is_operator(session, admin) is False
 
 
-@pytest.mark.parametrize("oms_id", ["999", "abc", "1.0", "-1", "\u0661"])
-def test_an_unknown_or_malformed_oms_id_names_no_oms(session, world, oms_id):
+@pytest.mark.parametrize("oms_id", [999, None])
+def test_an_unknown_oms_id_names_no_oms(session, world, oms_id):
     with pytest.raises(NotFound) as raised:
         access.require_oms(session, oms_id)
 

@@ -109,6 +109,8 @@ def gem_message(error: ValidationError, document: Any) -> str:
             )
         case "type":
             return f"{of_type} did not match the following type: {error.validator_value}"
+        case "anyOf":
+            return f"{of_type} did not match one or more of the required schemas"
         case "uniqueItems":
             return f"{subject} contained duplicated array values"
         case "not":

@@ -66,10 +66,9 @@ def is_operator(session: Session, user: User) -> bool:
     return administers(session, user, default_oms(session))
 
 
-def require_oms(session: Session, oms_id: int | str) -> Oms:
-    """The OMS named in a path; an id that is not a number names no OMS."""
-    number = _number(oms_id)
-    oms = session.get(Oms, number) if number is not None else None
+def require_oms(session: Session, oms_id: int | None) -> Oms:
+    """The OMS named in a path (`None` for an id that is not a number)."""
+    oms = session.get(Oms, oms_id) if oms_id is not None else None
     if oms is None:
         raise NotFound("OMS")
     return oms
@@ -78,12 +77,6 @@ def require_oms(session: Session, oms_id: int | str) -> Oms:
 def check_administers(session: Session, user: User, oms: Oms) -> None:
     if not administers(session, user, oms):
         raise Forbidden()
-
-
-def _number(value: int | str) -> int | None:
-    if isinstance(value, int):
-        return value
-    return int(value) if value.isdecimal() and value.isascii() else None
 
 
 # --- §5.2: what an OMS path can address, as SQL conditions --------------------------
@@ -233,3 +226,8 @@ def can_edit_message(session: Session, user: User, message: Message) -> bool:
     return can_write_message(
         session, user, message.project, message.order, message.scope, message.author_role
     )
+
+
+def check_can_edit_message(session: Session, user: User, message: Message) -> None:
+    if not can_edit_message(session, user, message):
+        raise Forbidden()

@@ -148,10 +148,12 @@ def update_order(
     """
     if status is not None and status[0] == StatusType.CREATED:
         raise Invalid.field("status", "cannot go back to created")
+    if user_secrets:
+        check_user_secrets(user_secrets)
     voucher_before = order.user_secrets.get(VOUCHER_KEY)
     changes = _set_status(order, *status, author) if status is not None else []
     if user_secrets:
-        changes += _merge_secrets(order, check_user_secrets(user_secrets))
+        changes += _merge_secrets(order, user_secrets)
     if changes:
         record_event(
             session, type=EventType.UPDATE, project=order.project, order=order, changes=changes

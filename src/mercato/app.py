@@ -21,6 +21,7 @@ from mercato.catalogue import web as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
 from mercato.ordering import api_eosc as ordering_api
+from mercato.ordering import web_deliveries as deliveries_web
 from mercato.ordering import web_omses as omses_web
 from mercato.ordering import web_queue as queue_web
 from mercato.ordering import web_orders as orders_web
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(store_web.router)
     app.include_router(catalogue_web.router)
     app.include_router(omses_web.router)
+    app.include_router(deliveries_web.router)
     app.include_router(queue_web.router)
     app.include_router(projects_web.router)
     app.include_router(orders_web.router)

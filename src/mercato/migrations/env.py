@@ -4,6 +4,7 @@ from alembic import context
 
 import mercato.models  # noqa: F401  (registers every table on the metadata)
 from mercato.db import Base
+from mercato.store.search_index import is_modelled
 
 engine = context.config.attributes["engine"]
 
@@ -13,6 +14,7 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -49,7 +49,7 @@ def _date() -> object:
     return func.coalesce(StoreOffering.published_at, Offer.created_at)
 
 
-def _scoped(
+def scoped(
     user: User | None, scope: Scope, states: Sequence[OfferingState], session: Session
 ) -> Select[tuple[StoreOffering]]:
     query = offerings_query().join(StoreOffering.offer).join(StoreOffering.service)
@@ -66,7 +66,7 @@ def _scoped(
     )
 
 
-def _sorted(query: Select[tuple[StoreOffering]], sort: Sort) -> Select[tuple[StoreOffering]]:
+def sorted_by(query: Select[tuple[StoreOffering]], sort: Sort) -> Select[tuple[StoreOffering]]:
     match sort:
         case Sort.NAME:
             return query.order_by(Service.name, StoreOffering.version, StoreOffering.offer_id)
@@ -86,7 +86,7 @@ def list_offerings(
     limit: int | None = None,
 ) -> list[StoreOffering]:
     """``start`` counts from 1, as WStore's does."""
-    query = _sorted(_scoped(user, scope, states, session), sort).offset(start - 1)
+    query = sorted_by(scoped(user, scope, states, session), sort).offset(start - 1)
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
@@ -99,7 +99,7 @@ def count_offerings(
     scope: Scope = Scope.PUBLISHED,
     states: Sequence[OfferingState] = (),
 ) -> int:
-    ids = _scoped(user, scope, states, session).with_only_columns(StoreOffering.offer_id)
+    ids = scoped(user, scope, states, session).with_only_columns(StoreOffering.offer_id)
     return session.scalar(select(func.count()).select_from(ids.subquery())) or 0
 
 

@@ -1,0 +1,193 @@
+"""Searching offerings: by keyword (full text), by tag and by asset (reference §4.5, §12).
+
+Keyword search finds the offerings whose name, description, tags or USDL text
+hold every word of the query (stemmed, case- and accent-insensitive), within
+the same filters, sorts and pages as the offerings listing. Without a sort the
+best matches come first. Highlights mark the matched words for display.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import User
+from mercato.catalogue.models import Offer
+from mercato.errors import Invalid, NotFound
+from mercato.store import search_index
+from mercato.store.access import find_provider
+from mercato.store.assets import find_asset
+from mercato.store.listing import Scope, Sort, scoped, sorted_by
+from mercato.store.models import OfferingState, StoreOffering, offering_assets
+
+Marked = tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """An offering's name, tags and an excerpt, each split into (text, is_match) pieces."""
+
+    name: Marked
+    tags: Marked
+    excerpt: Marked
+
+    @property
+    def name_html(self) -> Markup:
+        return as_html(self.name)
+
+    @property
+    def tags_html(self) -> Markup:
+        return as_html(self.tags)
+
+    @property
+    def excerpt_html(self) -> Markup:
+        return as_html(self.excerpt)
+
+
+def as_html(marked: Marked) -> Markup:
+    """Escaped text with each matched word in <mark>."""
+    return Markup("").join(
+        Markup("<mark>{}</mark>").format(piece) if is_match else escape(piece)
+        for piece, is_match in marked
+    )
+
+
+def _page(query: Select[tuple[StoreOffering]], start: int, limit: int | None) -> Select:
+    query = query.offset(start - 1)
+    return query if limit is None else query.limit(limit)
+
+
+def _count(query: Select[tuple[StoreOffering]], session: Session) -> int:
+    ids = query.with_only_columns(StoreOffering.offer_id).order_by(None)
+    return session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+
+# --- by keyword ----------------------------------------------------------------------
+
+
+def _keyword_query(
+    session: Session,
+    user: User | None,
+    words: list[str],
+    scope: Scope,
+    states: Sequence[OfferingState],
+) -> tuple[Select[tuple[StoreOffering]], object]:
+    found = search_index.matches(session, words).subquery("found")
+    query = scoped(user, scope, states, session).join(
+        found, found.c.offer_id == StoreOffering.offer_id
+    )
+    return query, found.c.relevance
+
+
+def find_by_keyword(
+    session: Session,
+    user: User | None,
+    text: str,
+    *,
+    scope: Scope = Scope.PUBLISHED,
+    states: Sequence[OfferingState] = (),
+    sort: Sort | None = None,
+    start: int = 1,
+    limit: int | None = None,
+) -> list[StoreOffering]:
+    """Offerings holding every word of ``text``; ``start`` counts from 1, as WStore's does."""
+    words = search_index.search_words(text)
+    if not words:
+        return []
+    query, relevance = _keyword_query(session, user, words, scope, states)
+    if sort is None:
+        query = query.order_by(relevance, StoreOffering.offer_id.desc())
+    else:
+        query = sorted_by(query, sort)
+    return list(session.scalars(_page(query, start, limit)))
+
+
+def count_by_keyword(
+    session: Session,
+    user: User | None,
+    text: str,
+    *,
+    scope: Scope = Scope.PUBLISHED,
+    states: Sequence[OfferingState] = (),
+) -> int:
+    words = search_index.search_words(text)
+    if not words:
+        return 0
+    return _count(_keyword_query(session, user, words, scope, states)[0], session)
+
+
+def highlights(
+    session: Session, text: str, offerings: Sequence[StoreOffering]
+) -> dict[int, Highlight]:
+    """What to show of each offering found by ``text``: its excerpt where the words are."""
+    words = search_index.search_words(text)
+    marked = search_index.marked_texts(session, words, [o.offer_id for o in offerings])
+    shown = {}
+    for offer_id, (name, tags, description, usdl) in marked.items():
+        excerpt = description
+        if not search_index.is_marked(description) and search_index.is_marked(usdl):
+            excerpt = usdl
+        shown[offer_id] = Highlight(
+            search_index.split_marked(name),
+            search_index.split_marked(tags),
+            search_index.split_marked(excerpt),
+        )
+    return shown
+
+
+# --- by tag --------------------------------------------------------------------------
+
+
+def normal_tag(tag: str) -> str:
+    """Tags are kept trimmed and lower-cased (mercato.store.tags.check_tags)."""
+    return tag.strip().lower()
+
+
+def _has_tag(session: Session, tag: str) -> object:
+    if session.get_bind().dialect.name == "postgresql":
+        return Offer.tags.op("@>")(func.jsonb_build_array(literal(tag)))
+    values = func.json_each(Offer.tags).table_valued("value")
+    return select(values.c.value).where(values.c.value == tag).exists()
+
+
+def _tag_query(
+    session: Session, user: User | None, tag: str, scope: Scope
+) -> Select[tuple[StoreOffering]]:
+    if scope == Scope.PROVIDED:
+        raise Invalid.field("filter", "must be published or purchased")
+    return scoped(user, scope, (), session).where(_has_tag(session, normal_tag(tag)))
+
+
+def find_by_tag(
+    session: Session,
+    user: User | None,
+    tag: str,
+    *,
+    scope: Scope = Scope.PUBLISHED,
+    sort: Sort = Sort.DATE,
+    start: int = 1,
+    limit: int | None = None,
+) -> list[StoreOffering]:
+    query = sorted_by(_tag_query(session, user, tag, scope), sort)
+    return list(session.scalars(_page(query, start, limit)))
+
+
+def count_by_tag(
+    session: Session, user: User | None, tag: str, *, scope: Scope = Scope.PUBLISHED
+) -> int:
+    return _count(_tag_query(session, user, tag, scope), session)
+
+
+# --- by asset ------------------------------------------------------------------------
+
+
+def find_by_asset(session: Session, provider: str, name: str, version: str) -> list[StoreOffering]:
+    """The published offerings that include the asset in its current version, newest first."""
+    asset = find_asset(session, find_provider(session, provider), name, version)
+    if asset.is_deleted:
+        raise NotFound("Resource")
+    including = select(offering_assets.c.offer_id).where(offering_assets.c.asset_id == asset.id)
+    query = scoped(None, Scope.PUBLISHED, (), session).where(StoreOffering.offer_id.in_(including))
+    return list(session.scalars(sorted_by(query, Sort.DATE)))

@@ -50,8 +50,9 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
-        if path.parent != self.root.resolve() and not any(path.parent.iterdir()):
-            path.parent.rmdir()
+        folder = path.parent
+        if folder != self.root.resolve() and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def new_key(folder: str, file_name: str) -> str:

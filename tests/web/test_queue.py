@@ -261,7 +261,7 @@ def test_staff_write_messages_with_their_role(
         client,
         f"/queue/{target.id}",
         f"/queue/{target.id}/messages",
-        {"audience": audience, "content": "We are on it."},
+        {"audience": audience, "message": "We are on it."},
     )
 
     assert response.headers["location"] == f"/queue/{target.id}#conversation"
@@ -292,7 +292,7 @@ def test_writes_the_rules_forbid_are_refused(client, session, world, who, order,
         client,
         f"/queue/{target.id}",
         f"/queue/{target.id}/messages",
-        {"audience": audience, "content": "Sneaky"},
+        {"audience": audience, "message": "Sneaky"},
     )
 
     assert response.status_code == 403
@@ -307,11 +307,11 @@ def test_a_blank_message_is_refused_with_the_draft_kept(client, session, world):
         client,
         f"/queue/{order.id}",
         f"/queue/{order.id}/messages",
-        {"audience": "internal:mediator", "content": "  "},
+        {"audience": "internal:mediator", "message": "  "},
     )
 
     assert response.status_code == 400
-    assert field_error(response.text, "content") == "can't be blank"
+    assert field_error(response.text, "message") == "can't be blank"
     assert '<option value="internal:mediator" selected>' in response.text
     assert session.scalars(select(Message)).all() == []
 

@@ -153,7 +153,9 @@ def write_message(
     order = queue.require_queue_order(session, user, order_id)
     try:
         scope, role = _audience(str(form.get("audience", "")))
-        queue.write_message(session, user, order, scope, role, str(form.get("content", "")))
+        queue.write_message(session, user, order, scope, role, str(form.get("message", "")))
     except Invalid as error:
-        return _refused(request, session, user, order_id, error, form)
+        # The page's own main element is `#content`, so the text box is called `message`.
+        errors = {"message" if key == "content" else key: v for key, v in error.errors.items()}
+        return _refused(request, session, user, order_id, Invalid(errors), form)
     return _back(request, order, "Your message has been sent.", "#conversation")

@@ -13,7 +13,12 @@ from mercato.ordering.models import Oms, OmsType, TriggerMethod
 def mercato(database_url, settings, tmp_path):
     """Run `mercato` with arguments; returns (exit code, stdout, stderr)."""
     runner = CliRunner()
-    env = {"MERCATO_DATABASE_URL": database_url, "MERCATO_DATA_DIR": str(tmp_path)}
+    env = {
+        "MERCATO_DATABASE_URL": database_url,
+        "MERCATO_DATA_DIR": str(tmp_path),
+        # Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it.
+        "MERCATO_TRIGGER_ALLOWED_NETWORKS": "192.0.2.0/24",
+    }
 
     def run(*args: str) -> tuple[int, str, str]:
         result = runner.invoke(app, list(args), env=env)
@@ -34,7 +39,7 @@ def test_oms_create_sets_every_field_and_prints_the_oms(mercato, session, make):
     code, out, err = mercato(
         "oms", "create", "--name", "Nordic Desk", "--type", "provider_group", "--default",
         "--custom-params", '{"queue": {"mandatory": false}}', "--admin", "desk@example.org",
-        "--provider", "nordic-cloud", "--trigger-url", "https://desk.example.org/hook",
+        "--provider", "nordic-cloud", "--trigger-url", "https://192.0.2.10/hook",
         "--trigger-method", "put", "--trigger-user", "mercato", "--trigger-password", "pw",
     )  # fmt: skip
 
@@ -49,7 +54,7 @@ def test_oms_create_sets_every_field_and_prints_the_oms(mercato, session, make):
         "Administrators: desk@example.org\n"
         "Providers:      nordic-cloud\n"
         "Service:        none\n"
-        "Trigger:        PUT https://desk.example.org/hook (Basic authorization as mercato)\n"
+        "Trigger:        PUT https://192.0.2.10/hook (Basic authorization as mercato)\n"
     )
     assert (oms.trigger_method, oms.trigger_password) == (TriggerMethod.PUT, "pw")
 
@@ -99,6 +104,11 @@ def test_oms_update_can_clear_the_default_flag_and_the_trigger(mercato, session,
             "trigger_url must be an http:// or https:// address",
         ),
         (["--default"], "default “Operations” is already the default OMS"),
+        (
+            ["--trigger-url", "http://10.1.2.3/hook"],
+            "trigger_url is refused: 10.1.2.3 resolves to 10.1.2.3, which is not a public"
+            " address; an admin can allow its network in MERCATO_TRIGGER_ALLOWED_NETWORKS",
+        ),
     ],
 )
 def test_oms_update_refuses_wrong_fields_and_changes_nothing(mercato, session, make, args, message):

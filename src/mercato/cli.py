@@ -26,6 +26,7 @@ from mercato.demo import DemoAccount, load_demo
 from mercato.errors import Invalid, MercatoError
 from mercato.ordering import registry
 from mercato.ordering.models import Oms, OmsType, TriggerMethod
+from mercato.ordering.trigger_targets import check_trigger_url
 from mercato.queue import TaskQueue, Worker
 from mercato.settings import Settings
 
@@ -60,7 +61,8 @@ def _migrated_engine() -> Engine:
 
 
 def _fail(message: str | MercatoError) -> NoReturn:
-    errors.print(f"[red]Error:[/red] {escape(str(message))}")
+    # Unwrapped: a script reads the whole message on one line.
+    errors.print(f"[red]Error:[/red] {escape(str(message))}", soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -335,6 +337,7 @@ def _oms_changes(session: Session, given: dict[str, Any]) -> dict[str, Any]:
         "administrators": lambda emails: registry.users_by_email(session, emails),
         "providers": lambda slugs: registry.providers_by_slug(session, slugs),
         "service": lambda slug: registry.service_by_slug(session, slug),
+        "trigger_url": lambda url: check_trigger_url(Settings(), url),
     }
     return {
         key: readers[key](value) if key in readers else value

@@ -11,7 +11,7 @@ FULL_FORM = {
     "name": "Nordic Desk",
     "type": "provider_group",
     "custom_params": '{"queue": {"mandatory": true, "default": "short"}}',
-    "trigger_url": "https://desk.example.org/hook",
+    "trigger_url": "https://192.0.2.10/hook",
     "trigger_method": "put",
     "trigger_user": "mercato",
     "trigger_password": "s3cret",
@@ -45,7 +45,9 @@ def _shown_token(page: str) -> str:
 
 
 @pytest.fixture
-def admin(client, make):
+def admin(client, make, settings):
+    # Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it.
+    settings.trigger_allowed_networks = "192.0.2.0/24"
     user = make.user("root@example.org", is_admin=True)
     log_in(client, user)
     return user
@@ -78,7 +80,7 @@ def test_admin_registers_an_oms_with_every_field(client, session, make, admin):
             ["desk@example.org"],
             ["nordic-cloud"],
             None,
-            "https://desk.example.org/hook",
+            "https://192.0.2.10/hook",
             TriggerMethod.PUT,
             "mercato",
             "s3cret",
@@ -86,7 +88,7 @@ def test_admin_registers_an_oms_with_every_field(client, session, make, admin):
     ]
     page = client.get(f"/omses/{oms.id}").text
     assert "OMS “Nordic Desk” has been registered." in page
-    assert "<code>PUT</code> https://desk.example.org/hook (Basic authorization as mercato)" in page
+    assert "<code>PUT</code> https://192.0.2.10/hook (Basic authorization as mercato)" in page
     assert f'href="/omses/{oms.id}/deliveries">Delivery log</a>' in page
 
 
@@ -135,7 +137,7 @@ def test_admin_edits_an_oms_and_an_empty_password_keeps_the_stored_one(
             "custom_params": "{}",
             "administrators": "root@example.org",
             "service": service.slug,
-            "trigger_url": "https://lims.example.org/v2",
+            "trigger_url": "https://192.0.2.20/v2",
             "trigger_method": "get",
             "trigger_user": "u",
             "trigger_password": "",
@@ -152,12 +154,25 @@ def test_admin_edits_an_oms_and_an_empty_password_keeps_the_stored_one(
             ["root@example.org"],
             [],
             service.id,
-            "https://lims.example.org/v2",
+            "https://192.0.2.20/v2",
             TriggerMethod.GET,
             "u",
             "pw",
         )
     ]
+
+
+def test_a_trigger_to_a_network_not_allowed_is_refused(client, session, admin):
+    form = {**FULL_FORM, "type": "global", "trigger_url": "http://127.0.0.1:9000/hook"}
+
+    response = submit(client, "/omses/new", "/omses/new", form)
+
+    assert response.status_code == 400
+    assert field_error(response.text, "trigger_url") == (
+        "is refused: 127.0.0.1 resolves to 127.0.0.1, which is not a public address;"
+        " an admin can allow its network in MERCATO_TRIGGER_ALLOWED_NETWORKS"
+    )
+    assert _oms_rows(session) == []
 
 
 def test_a_second_default_oms_is_refused(client, session, make, admin):

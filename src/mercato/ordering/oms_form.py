@@ -19,6 +19,8 @@ from mercato.ordering.registry import (
     service_by_slug,
     users_by_email,
 )
+from mercato.ordering.trigger_targets import check_trigger_url
+from mercato.settings import Settings
 
 TYPE_NAMES = {
     OmsType.GLOBAL: "Global (any service)",
@@ -109,7 +111,7 @@ def _custom_params(text: str) -> Any:
 
 
 def _read(
-    session: Session, form: OmsForm, oms: Oms | None
+    session: Session, settings: Settings, form: OmsForm, oms: Oms | None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Each field's value, and a message for each field that could not be read."""
     readers = {
@@ -119,6 +121,8 @@ def _read(
         "administrators": lambda: users_by_email(session, form.administrators.split()),
         "providers": lambda: providers_by_slug(session, form.providers),
         "service": lambda: service_by_slug(session, form.service),
+        # Only addresses the allow-list lets triggers call (loopback and private need an admin).
+        "trigger_url": lambda: check_trigger_url(settings, form.trigger_url),
     }
     values: dict[str, Any] = {}
     unreadable: dict[str, str] = {}
@@ -132,9 +136,11 @@ def _read(
     return values, unreadable
 
 
-def oms_data(session: Session, form: OmsForm, oms: Oms | None = None) -> OmsData:
+def oms_data(
+    session: Session, settings: Settings, form: OmsForm, oms: Oms | None = None
+) -> OmsData:
     """What the form says, or Invalid naming every field that is wrong."""
-    values, unreadable = _read(session, form, oms)
+    values, unreadable = _read(session, settings, form, oms)
     data = OmsData(
         name=form.name,
         type=values.get("type", OmsType.GLOBAL),
@@ -143,7 +149,7 @@ def oms_data(session: Session, form: OmsForm, oms: Oms | None = None) -> OmsData
         administrators=values.get("administrators", []),
         providers=values.get("providers", []),
         service=values.get("service"),
-        trigger_url=form.trigger_url,
+        trigger_url=values.get("trigger_url", form.trigger_url),
         trigger_method=values.get("trigger_method", TriggerMethod.POST),
         trigger_user=form.trigger_user,
         trigger_password=values["trigger_password"],

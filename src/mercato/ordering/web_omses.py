@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.dependencies import DbSession
+from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
 from mercato.ordering import oms_form as forms
 from mercato.ordering import registry
@@ -66,11 +66,15 @@ def new_oms(request: Request, session: DbSession, admin: AdminUser) -> Response:
 
 @router.post("/omses/new")
 def create_oms(
-    request: Request, session: DbSession, admin: AdminUser, submitted: SubmittedForm
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    admin: AdminUser,
+    submitted: SubmittedForm,
 ) -> Response:
     form = forms.submitted_form(submitted)
     try:
-        oms = registry.register_oms(session, forms.oms_data(session, form))
+        oms = registry.register_oms(session, forms.oms_data(session, settings, form))
     except Invalid as error:
         session.rollback()  # the page answers normally, so nothing may be committed after it
         return _form_page(request, session, form, error=error)
@@ -91,12 +95,17 @@ def edit_oms(request: Request, session: DbSession, admin: AdminUser, oms_id: int
 
 @router.post("/omses/{oms_id}/edit")
 def update_oms(
-    request: Request, session: DbSession, admin: AdminUser, oms_id: int, submitted: SubmittedForm
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    admin: AdminUser,
+    oms_id: int,
+    submitted: SubmittedForm,
 ) -> Response:
     changed = registry.require_oms(session, oms_id)
     form = forms.submitted_form(submitted)
     try:
-        registry.update_oms(session, changed, forms.oms_data(session, form, changed))
+        registry.update_oms(session, changed, forms.oms_data(session, settings, form, changed))
     except Invalid as error:
         session.rollback()
         return _form_page(request, session, form, registry.require_oms(session, oms_id), error)

@@ -399,3 +399,19 @@ def test_visitors_are_sent_to_log_in(client):
     response = client.get("/queue", follow_redirects=False)
 
     assert (response.status_code, response.headers["location"]) == (303, "/login?next=%2Fqueue")
+
+
+def test_the_queue_reads_a_page_in_a_fixed_number_of_queries(client, make, world, count_queries):
+    log_in(client, world["operator"])
+    with count_queries() as few:
+        client.get("/queue")
+    other = make.project(make.user(), name="Other")
+    for offer in (world["desk_order"].offer, world["default_order"].offer):
+        make.order(offer, other)
+        make.order(offer, other)
+
+    with count_queries() as many:
+        page = client.get("/queue").text
+
+    assert len(_listed(page)) == 6
+    assert many.count == few.count

@@ -301,7 +301,7 @@ def test_tag_search_matches_whole_tags_in_any_case(
 ) -> None:
     other = store.offering(lights.service.provider, seller, "Data Lake", publish=True)
     tags.set_tags(session, lights, ["big data", "iot"])
-    tags.set_tags(session, other, ["data"])
+    tags.set_tags(session, other, ["Data"])
     session.commit()
 
     assert names(search.find_by_tag(session, None, " Big Data ")) == ["Smart City Lights"]

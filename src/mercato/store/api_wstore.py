@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from mercato.dependencies import DbSession
 from mercato.errors import NotFound
-from mercato.store import api_offerings, api_resources, api_social
+from mercato.store import api_offerings, api_resources, api_search, api_social
 from mercato.store.http import FileStore
 from mercato.store.models import StoreOffering
 from mercato.store.uploads import image_type
@@ -14,6 +14,7 @@ router = APIRouter()
 router.include_router(api_resources.router)
 router.include_router(api_offerings.router)
 router.include_router(api_social.router)
+router.include_router(api_search.router)
 
 
 @router.get("/media/offerings/{offer_id}/{token}/{file_name}", include_in_schema=False)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
@@ -140,16 +140,11 @@ def highlights(
 # --- by tag --------------------------------------------------------------------------
 
 
-def normal_tag(tag: str) -> str:
-    """Tags are kept trimmed and lower-cased (mercato.store.tags.check_tags)."""
-    return tag.strip().lower()
-
-
 def _has_tag(session: Session, tag: str) -> object:
-    if session.get_bind().dialect.name == "postgresql":
-        return Offer.tags.op("@>")(func.jsonb_build_array(literal(tag)))
-    values = func.json_each(Offer.tags).table_valued("value")
-    return select(values.c.value).where(values.c.value == tag).exists()
+    """Any case: the store keeps tags lower-cased, the catalogue's offer form as typed."""
+    each = "jsonb_array_elements_text" if search_index.is_postgresql(session) else "json_each"
+    values = getattr(func, each)(Offer.tags).table_valued("value")
+    return select(values.c.value).where(func.lower(values.c.value) == tag.strip().lower()).exists()
 
 
 def _tag_query(
@@ -157,7 +152,7 @@ def _tag_query(
 ) -> Select[tuple[StoreOffering]]:
     if scope == Scope.PROVIDED:
         raise Invalid.field("filter", "must be published or purchased")
-    return scoped(user, scope, (), session).where(_has_tag(session, normal_tag(tag)))
+    return scoped(user, scope, (), session).where(_has_tag(session, tag))
 
 
 def find_by_tag(

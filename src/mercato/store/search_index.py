@@ -37,7 +37,7 @@ def search_words(text_: str) -> list[str]:
     return list(dict.fromkeys(_WORD.findall(text_.lower())))[:MAX_WORDS]
 
 
-def _is_postgresql(session: Session) -> bool:
+def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
@@ -47,7 +47,7 @@ def _ts_query(words: list[str]) -> Any:
 
 def matches(session: Session, words: list[str]) -> Select[tuple[int, float]]:
     """Ids of the offerings that hold every word (stemmed), and a relevance: lower is better."""
-    if _is_postgresql(session):
+    if is_postgresql(session):
         query = _ts_query(words)
         return select(
             _index.c.offer_id, (-func.ts_rank(_index.c.document, query)).label("relevance")
@@ -86,7 +86,7 @@ def marked_texts(
     if not offer_ids or not words:
         return {}
     marks = f"StartSel={START}, StopSel={STOP}"
-    if _is_postgresql(session):
+    if is_postgresql(session):
         statement = text(_PG_MARKED).bindparams(bindparam("ids", expanding=True))
         parameters = {
             "query": " ".join(words),

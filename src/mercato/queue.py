@@ -7,12 +7,14 @@ outbox for due deliveries when they start and whenever the queue is idle.
 """
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterable
 
 import httpx
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
+from huey.storage import SqliteStorage
 from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -31,6 +33,20 @@ SWEEP_SECONDS = 5.0
 REDIS_READ_TIMEOUT = 1
 
 
+class _SqliteStorage(SqliteStorage):
+    """WAL with synchronous=NORMAL, as Mercato's own database: a commit survives a crashed
+    process without waiting for the disk, and the outbox covers a lost machine."""
+
+    def _create_connection(self) -> sqlite3.Connection:
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
+
+
+class _SqliteHuey(SqliteHuey):
+    storage_class = _SqliteStorage
+
+
 def make_huey(settings: Settings) -> Huey:
     if settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
         # Short socket timeouts: a Redis that is down must not hold a web request.
@@ -47,7 +63,7 @@ def make_huey(settings: Settings) -> Huey:
         raise ValueError("MERCATO_QUEUE_URL must be a redis:// URL, or empty for SQLite")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     filename = str(settings.data_dir / "queue.db")
-    return SqliteHuey(settings.queue_name, results=False, filename=filename)
+    return _SqliteHuey(settings.queue_name, results=False, filename=filename)
 
 
 class TaskQueue:

@@ -39,7 +39,7 @@ def test_only_one_oms_may_be_the_default(make):
     with pytest.raises(Invalid) as raised:
         make.oms("Second", is_default=True)
 
-    assert raised.value.errors == {"default": ["another OMS is already the default"]}
+    assert raised.value.errors == {"default": ["“First” is already the default OMS"]}
 
 
 @pytest.mark.parametrize(

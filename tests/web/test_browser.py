@@ -1,95 +1,12 @@
 """The offer journey of a data administrator, in headless Chromium against a live server."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import httpx
 import pytest
 from sqlalchemy import select
 
 from mercato.catalogue.models import Offer, OfferStatus
 from tests.factories import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STARTUP_SECONDS = 20
-
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server stopped:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-@pytest.fixture
-def live_server(database_url: str, engine, tmp_path: Path) -> Iterator[str]:
-    """The real app in its own process, on the test database (``engine`` migrated it)."""
-    port = _free_port()
-    log = tmp_path / "server.log"
-    env = {
-        **os.environ,
-        "MERCATO_DATABASE_URL": database_url,
-        "MERCATO_DATA_DIR": str(tmp_path),
-        "MERCATO_SECRET_KEY": "x",
-    }
-    command = [sys.executable, "-m", "uvicorn", "mercato.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, server, log)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-@pytest.fixture
-def page(live_server: str):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(base_url=live_server)
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
 
 
 # What the data administrator types into each kind of parameter card.

@@ -1,8 +1,5 @@
 """Two real Mercato servers on loopback ports, each with its own SQLite database."""
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +9,7 @@ import httpx
 from mercato.accounts import rules as accounts
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from tests.factories import PASSWORD
-from tests.web.test_browser import _free_port, _wait_until_up
+from tests.live import running_app
 
 
 @contextmanager
@@ -33,39 +30,8 @@ def mercato(folder: Path, admin_email: str) -> Iterator[tuple[str, str]]:
         )
         _, token = accounts.issue_token(session, admin)
     engine.dispose()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "MERCATO_DATABASE_URL": url,
-        "MERCATO_DATA_DIR": str(folder),
-        "MERCATO_SECRET_KEY": "x",
-        "MERCATO_BASE_URL": base_url,
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "mercato.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(base_url, server, log)
+    with running_app(url, folder) as base_url:
         yield base_url, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def test_one_mercato_registers_on_another_as_a_store_and_leaves_it(tmp_path):

@@ -608,3 +608,29 @@ def test_listing_runs_a_fixed_number_of_queries(
         client.get(OFFERINGS, headers=bearer(seller))
 
     assert more.count == few.count
+
+
+def test_provider_sets_its_default_notification_url_for_offerings(client, provider, seller, buyer):
+    url = "/api/administration/organizations/app-provider"
+
+    refused = client.put(
+        url, json={"notification_url": "https://p.example/n"}, headers=bearer(buyer)
+    )
+    bad = client.put(url, json={"notification_url": "mailto:x"}, headers=bearer(seller))
+    saved = client.put(
+        url, json={"notification_url": "https://p.example/n"}, headers=bearer(seller)
+    )
+    created = client.post(
+        OFFERINGS, json=seed_create(notification_url="default"), headers=bearer(seller)
+    )
+
+    assert (refused.status_code, bad.json()["message"], saved.json()) == (
+        403,
+        "notification_url must be an http(s) URL",
+        OK,
+    )
+    assert client.get(url, headers=bearer(seller)).json() == {
+        "name": "app-provider",
+        "notification_url": "https://p.example/n",
+    }
+    assert created.status_code == 201

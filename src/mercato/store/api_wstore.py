@@ -5,7 +5,13 @@ from fastapi.responses import Response
 
 from mercato.dependencies import DbSession
 from mercato.errors import NotFound
-from mercato.store import api_offerings, api_resources, api_search, api_social
+from mercato.store import (
+    api_offerings,
+    api_organizations,
+    api_resources,
+    api_search,
+    api_social,
+)
 from mercato.store.http import FileStore
 from mercato.store.models import StoreOffering
 from mercato.store.uploads import image_type
@@ -15,6 +21,7 @@ router.include_router(api_resources.router)
 router.include_router(api_offerings.router)
 router.include_router(api_social.router)
 router.include_router(api_search.router)
+router.include_router(api_organizations.router)
 
 
 @router.get("/media/offerings/{offer_id}/{token}/{file_name}", include_in_schema=False)

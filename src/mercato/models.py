@@ -43,8 +43,8 @@ __all__ = [
     "Repository",
     "Review",
     "ScientificDomain",
+    "Service",
     "StatusChange",
     "StoreOffering",
-    "Service",
     "User",
 ]

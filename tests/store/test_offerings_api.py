@@ -634,3 +634,19 @@ def test_provider_sets_its_default_notification_url_for_offerings(client, provid
         "notification_url": "https://p.example/n",
     }
     assert created.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/offering/offerings/nobody/Nothing/1.0"),
+        ("PUT", "/api/offering/offerings/nobody/Nothing/1.0"),
+        ("POST", "/api/offering/offerings/nobody/Nothing/1.0/bind"),
+        ("PUT", "/api/offering/offerings/nobody/Nothing/1.0/review/1"),
+        ("PUT", "/api/offering/resources/nobody/Nothing/1.0"),
+    ],
+)
+def test_authentication_is_checked_before_anything_else(client, method, path):
+    response = client.request(method, path, json={})
+
+    assert (response.status_code, response.json()["message"]) == (401, "Authentication required")

@@ -11,12 +11,15 @@ from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
 from mercato.store import listing
 from mercato.store import offerings as rules
-from mercato.store.access import acting_provider, check_can_manage_provider
+from mercato.store.access import acting_provider
 from mercato.store.descriptions import description_from_usdl, usdl_of
 from mercato.store.http import (
     FileStore,
+    FoundOffering,
     Limit,
+    ManagedOffering,
     Start,
+    VisibleOffering,
     as_object,
     asset_refs,
     optional_upload,
@@ -172,25 +175,15 @@ def top_rated(session: DbSession, user: Caller, settings: AppSettings) -> list[d
 
 @router.get(ONE, summary="Get an offering")
 def get_offering(
-    provider: str, name: str, version: str, session: DbSession, user: Caller, settings: AppSettings
+    offering: VisibleOffering, session: DbSession, user: Caller, settings: AppSettings
 ) -> dict[str, Any]:
-    offering = rules.find_offering(session, provider, name, version)
-    rules.check_can_see(session, user, offering)
     return offering_json(offering, Viewer.of(session, user), settings.base_url)
 
 
 @router.put(ONE, summary="Update an uploaded offering")
 async def update_offering(
-    provider: str,
-    name: str,
-    version: str,
-    request: Request,
-    session: DbSession,
-    user: Caller,
-    files: FileStore,
+    offering: ManagedOffering, request: Request, session: DbSession, files: FileStore
 ) -> Response:
-    offering = rules.find_offering(session, provider, name, version)
-    check_can_manage_provider(session, user, offering.service.provider_id)
     document = as_object((await read_body(request)).document)
     description = await run_in_threadpool(_description, document)
     rules.update_offering(session, files, offering, description=description, media=_media(document))
@@ -198,27 +191,15 @@ async def update_offering(
 
 
 @router.delete(ONE, status_code=204, summary="Delete an offering")
-def delete_offering(
-    provider: str, name: str, version: str, session: DbSession, user: Caller, files: FileStore
-) -> Response:
-    offering = rules.find_offering(session, provider, name, version)
-    check_can_manage_provider(session, user, offering.service.provider_id)
+def delete_offering(offering: ManagedOffering, session: DbSession, files: FileStore) -> Response:
     rules.delete_offering(session, files, offering)
     return Response(status_code=204)
 
 
 @router.post(f"{ONE}/publish", summary="Publish an offering")
 async def publish_offering(
-    provider: str,
-    name: str,
-    version: str,
-    request: Request,
-    session: DbSession,
-    user: Caller,
-    settings: AppSettings,
+    offering: ManagedOffering, request: Request, session: DbSession, settings: AppSettings
 ) -> Response:
-    offering = rules.find_offering(session, provider, name, version)
-    check_can_manage_provider(session, user, offering.service.provider_id)
     document = as_object((await read_body(request)).document)
     marketplaces = document.get("marketplaces", [])
     if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
@@ -238,10 +219,8 @@ async def publish_offering(
 
 @router.post(f"{ONE}/bind", summary="Set the offering's resources (absolute update)")
 async def bind_resources(
-    provider: str, name: str, version: str, request: Request, session: DbSession, user: Caller
+    offering: ManagedOffering, request: Request, session: DbSession
 ) -> Response:
-    offering = rules.find_offering(session, provider, name, version)
-    check_can_manage_provider(session, user, offering.service.provider_id)
     document = (await read_body(request)).document
     # WStore's code takes the bare list; the Programmer Guide wraps it in "resources".
     refs = document.get("resources") if isinstance(document, dict) else document
@@ -262,9 +241,7 @@ def _export_format(request: Request, format: str | None) -> UsdlFormat:
 
 @router.get(f"{ONE}/usdl", summary="The offering's Linked USDL (format= or Accept)")
 def get_usdl(
-    provider: str,
-    name: str,
-    version: str,
+    offering: FoundOffering,
     request: Request,
     session: DbSession,
     user: OptionalCaller,
@@ -272,7 +249,6 @@ def get_usdl(
     format: str | None = None,
 ) -> Response:
     """Public once published, as marketplaces fetch it without credentials."""
-    offering = rules.find_offering(session, provider, name, version)
     if offering.offer.status == OfferStatus.DRAFT and not (
         user is not None and rules.can_manage(session, user, offering)
     ):

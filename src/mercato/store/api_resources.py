@@ -5,17 +5,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-from sqlalchemy.orm import Session
 
-from mercato.accounts.models import Provider, User
+from mercato.accounts.models import Provider
 from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store import assets as rules
-from mercato.store.access import acting_provider, check_can_manage_provider, find_provider
+from mercato.store.access import acting_provider, find_provider
 from mercato.store.assets import AssetContent
-from mercato.store.http import FileStore, Limit, Start, as_object, optional_upload
-from mercato.store.models import Asset, AssetKind
+from mercato.store.http import FileStore, Limit, ManagedAsset, Start, as_object, optional_upload
+from mercato.store.models import AssetKind
 from mercato.store.shapes import asset_json
 from mercato.store.uploads import Upload
 from mercato.store.wire import Caller, envelope, read_body
@@ -57,12 +56,6 @@ def _kind(document: dict[str, Any]) -> AssetKind:
         return AssetKind(document.get("resource_type", AssetKind.DOWNLOADABLE.value))
     except ValueError:
         raise Invalid.field("resource_type", "must be Downloadable or API") from None
-
-
-def _managed_asset(session: Session, user: User, provider: str, name: str, version: str) -> Asset:
-    asset = rules.find_asset(session, find_provider(session, provider), name, version)
-    check_can_manage_provider(session, user, asset.provider_id)
-    return asset
 
 
 @router.get(PREFIX, summary="List the caller's resources")
@@ -116,24 +109,14 @@ def list_plugins(user: Caller) -> list[dict[str, Any]]:
 
 
 @router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
-def get_resource(
-    provider: str, name: str, version: str, session: DbSession, user: Caller, settings: AppSettings
-) -> dict[str, Any]:
-    asset = _managed_asset(session, user, provider, name, version)
+def get_resource(asset: ManagedAsset, settings: AppSettings) -> dict[str, Any]:
     return asset_json(asset, settings.base_url)
 
 
 @router.post(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Upgrade a resource")
 async def upgrade_resource(
-    provider: str,
-    name: str,
-    version: str,
-    request: Request,
-    session: DbSession,
-    user: Caller,
-    files: FileStore,
+    asset: ManagedAsset, request: Request, session: DbSession, files: FileStore
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name, version)
     body = await read_body(request, "file", files.settings.asset_max_bytes)
     document = as_object(body.document)
     rules.upgrade_asset(
@@ -144,30 +127,15 @@ async def upgrade_resource(
 
 @router.put(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Edit a resource")
 async def update_resource(
-    provider: str,
-    name: str,
-    version: str,
-    request: Request,
-    session: DbSession,
-    user: Caller,
-    files: FileStore,
+    asset: ManagedAsset, request: Request, session: DbSession, files: FileStore
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name, version)
     document = as_object((await read_body(request)).document)
     rules.update_asset(session, files, asset, document)
     return envelope(request, 200, "OK")
 
 
 @router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
-def delete_resource(
-    provider: str,
-    name: str,
-    version: str,
-    session: DbSession,
-    user: Caller,
-    files: FileStore,
-) -> Response:
-    asset = _managed_asset(session, user, provider, name, version)
+def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
     rules.delete_asset(session, files, asset)
     return Response(status_code=204)
 

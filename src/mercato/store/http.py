@@ -4,12 +4,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
-from mercato.dependencies import AppSettings
+from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid
-from mercato.store.assets import Files
-from mercato.store.offerings import AssetRef
+from mercato.store.access import check_can_manage_provider, find_provider
+from mercato.store.assets import Files, find_asset
+from mercato.store.models import Asset, StoreOffering
+from mercato.store.offerings import AssetRef, check_can_see, find_offering
 from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload, decode_upload
+from mercato.store.wire import Caller
 
 
 def file_store(settings: AppSettings) -> Files:
@@ -56,3 +59,38 @@ def asset_refs(value: Any, field: str = "resources") -> list[AssetRef]:
             raise Invalid.field(field, 'each item must be {"provider"?, "name", "version"}')
         refs.append(AssetRef(item["name"], item["version"], item.get("provider") or None))
     return refs
+
+
+def found_offering(provider: str, name: str, version: str, session: DbSession) -> StoreOffering:
+    return find_offering(session, provider, name, version)
+
+
+# The caller comes first in these signatures: WStore answers 401 before anything else.
+def visible_offering(
+    user: Caller, offering: Annotated[StoreOffering, Depends(found_offering)], session: DbSession
+) -> StoreOffering:
+    check_can_see(session, user, offering)
+    return offering
+
+
+def managed_offering(
+    user: Caller, offering: Annotated[StoreOffering, Depends(found_offering)], session: DbSession
+) -> StoreOffering:
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    return offering
+
+
+def managed_asset(
+    user: Caller, provider: str, name: str, version: str, session: DbSession
+) -> Asset:
+    asset = find_asset(session, find_provider(session, provider), name, version)
+    check_can_manage_provider(session, user, asset.provider_id)
+    return asset
+
+
+# The offering (or asset) a `{provider}/{name}/{version}` path names: found (404),
+# then checked against the caller (403, or 404 where existence stays private).
+FoundOffering = Annotated[StoreOffering, Depends(found_offering)]
+VisibleOffering = Annotated[StoreOffering, Depends(visible_offering)]
+ManagedOffering = Annotated[StoreOffering, Depends(managed_offering)]
+ManagedAsset = Annotated[Asset, Depends(managed_asset)]

@@ -294,3 +294,20 @@ def test_deleting_an_asset_of_a_published_offering_keeps_it_and_deletes_the_offe
     assert offering.offer.status == OfferStatus.DELETED
     assert stored_files(settings) == [asset.file_key]
     assert "Edit</a>" not in client.get(ASSET_PAGE).text
+
+
+def test_a_data_administrator_of_several_providers_chooses_one(client, store, seller):
+    store.provider(seller)
+    other = store.provider(seller, name="Other Labs")
+    log_in(client, seller.user)
+
+    refused = _register(client, DOWNLOADABLE, ("widget.zip", WIDGET, "application/zip"))
+    chosen = _register(
+        client, {**DOWNLOADABLE, "provider": other.slug}, ("widget.zip", WIDGET, "application/zip")
+    )
+
+    assert refused.status_code == 400
+    assert field_error(refused.text, "provider") == "choose one of your providers"
+    assert chosen.status_code == 303
+    [asset] = store.session.scalars(select(Asset)).all()
+    assert asset.provider_id == other.id

@@ -30,7 +30,7 @@ def test_anyone_sees_a_published_offering_without_download_links(client, store, 
     page = client.get(OFFERING)
 
     assert page.status_code == 200
-    assert "<h1>Smart City Lights <span class=\"version\">v1.0</span></h1>" in page.text
+    assert '<h1>Smart City Lights <span class="version">v1.0</span></h1>' in page.text
     assert "<strong>Map Viewer</strong>" in page.text
     assert DOWNLOAD not in page.text
     assert "to download what you may reach." in page.text

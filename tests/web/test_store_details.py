@@ -209,3 +209,23 @@ def test_customers_see_only_the_acquired_tab(client, buyer):
     assert "tab=provided" not in page
     assert '<a href="/store/my-offerings?tab=acquired" aria-current="page">Acquired</a>' in page
     assert "You have not acquired any offering yet." in page
+
+
+def test_store_home_and_my_offerings_take_as_many_queries_for_many_offerings_as_for_one(
+    client, store, seller, count_queries
+):
+    provider = store.provider(seller)
+
+    def queries(page: str) -> int:
+        with count_queries() as counted:
+            assert client.get(page).status_code == 200
+        return counted.count
+
+    store.offering(provider, seller, "First", bound=[store.asset(provider)], publish=True)
+    log_in(client, seller.user)
+    with_one = (queries("/store"), queries("/store/my-offerings"))
+    for name in ("Second", "Third", "Fourth"):
+        asset = store.asset(provider, f"{name} asset")
+        store.offering(provider, seller, name, bound=[asset], publish=True)
+
+    assert (queries("/store"), queries("/store/my-offerings")) == with_one

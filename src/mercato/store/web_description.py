@@ -3,8 +3,9 @@
 from starlette.datastructures import FormData
 
 from mercato.errors import Invalid
+from mercato.store.descriptions import description_from_usdl
 from mercato.store.offerings import Description
-from mercato.store.usdl import MAX_USDL_BYTES, OfferingDescription, fetch_usdl, parse_usdl
+from mercato.store.usdl import MAX_USDL_BYTES, fetch_usdl, parse_usdl
 from mercato.store.web_common import text, uploaded
 
 DESCRIPTION_SOURCES = {
@@ -21,24 +22,6 @@ _SUFFIX_FORMATS = {
     "jsonld": "application/ld+json",
     "json": "application/ld+json",
 }
-
-
-def description_from_usdl(parsed: OfferingDescription, source_url: str = "") -> Description:
-    """What the store keeps of a Linked USDL document, and its words for keyword search."""
-    legal = parsed.legal.model_dump() if parsed.legal is not None else None
-    plans = [plan.model_dump(mode="json", exclude_none=True) for plan in parsed.price_plans]
-    words = [parsed.name, parsed.description, parsed.abstract, *parsed.tags]
-    if parsed.legal is not None:
-        words += [parsed.legal.title, parsed.legal.text]
-    words += [f"{plan.title} {plan.description}" for plan in parsed.price_plans]
-    return Description(
-        description=parsed.description,
-        abstract=parsed.abstract,
-        legal=legal,
-        price_plans=plans,
-        description_url=source_url,
-        usdl_text=" ".join(word for word in words if word),
-    )
 
 
 def _form_description(form: FormData) -> Description:

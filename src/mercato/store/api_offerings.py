@@ -26,7 +26,7 @@ from mercato.store.http import (
     optional_uploads,
 )
 from mercato.store.listing import Scope, Sort
-from mercato.store.marketplaces.rules import publish_to_marketplaces, usdl_url
+from mercato.store.marketplaces.publishing import publish
 from mercato.store.offerings import Description, Media
 from mercato.store.shapes import Viewer, offering_json
 from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
@@ -204,16 +204,8 @@ async def publish_offering(
     marketplaces = document.get("marketplaces", [])
     if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
         raise Invalid.field("marketplaces", "must be a list of marketplace names")
-    rules.publish_offering(session, offering, marketplaces)
-    if marketplaces:
-        # Blocking HTTP, and a marketplace may fetch the USDL back from this very process.
-        await run_in_threadpool(
-            publish_to_marketplaces,
-            session,
-            offering,
-            marketplaces,
-            usdl_url(settings.base_url, offering),
-        )
+    # Blocking HTTP, and a marketplace may fetch the USDL back from this very process.
+    await run_in_threadpool(publish, session, offering, marketplaces, settings.base_url)
     return envelope(request, 200, "OK")
 
 

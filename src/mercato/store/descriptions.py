@@ -30,10 +30,12 @@ def _path(*parts: str) -> str:
     return "/".join(quote(part, safe="") for part in parts)
 
 
+def _key(offering: StoreOffering) -> tuple[str, str, str]:
+    return offering.service.provider.slug, offering.service.name, offering.version
+
+
 def offering_uri(base_url: str, offering: StoreOffering) -> str:
-    service = offering.service
-    path = _path(service.provider.slug, service.name, offering.version)
-    return f"{base_url}/api/offering/offerings/{path}"
+    return f"{base_url}/api/offering/offerings/{_path(*_key(offering))}"
 
 
 def asset_uri(base_url: str, asset: Asset) -> str:
@@ -51,6 +53,7 @@ def usdl_of(offering: StoreOffering, base_url: str) -> OfferingDescription:
         description=offering.offer.description,
         abstract=offering.abstract,
         provider=offering.service.provider.name,
+        page=f"{base_url}/store/offerings/{_path(*_key(offering))}",
         image_url=media_url(base_url, offering.image_key) or None,
         related_images=[media_url(base_url, key) for key in offering.screenshot_keys],
         tags=offering.offer.tags,

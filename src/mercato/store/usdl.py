@@ -5,7 +5,8 @@ The API (pure: no database, no settings):
 - ``OfferingDescription``: what a Linked USDL document says about one offering:
   ``uri`` (the document's subject, e.g. ``{site}/api/offering/offerings/{org}/{name}/{ver}``),
   ``name``, ``version``, ``description`` (required, non-empty), ``abstract``,
-  ``provider`` (organisation name), ``image_url``, ``related_images``, ``tags``,
+  ``provider`` (organisation name), ``page`` (its web page, ``foaf:page``),
+  ``image_url``, ``related_images``, ``tags``,
   ``includes`` (asset URIs), ``created``/``modified`` (UTC), ``legal``
   (``Legal(title, text)``) and ``price_plans`` (``PricePlan``; its JSON is
   WStore's ``offering_description.pricing.price_plans``, reference §2).
@@ -34,7 +35,7 @@ may only carry inline contexts.
 Vocabulary (that of WStore's generator, reference §11, plus a few standard
 terms for what WStore left out): ``usdl:ServiceOffering`` with
 ``dcterms:title/description/abstract/created/modified``, ``pav:version``,
-``foaf:depiction`` (logo), ``schema:screenshot``, ``dcat:keyword`` (tags),
+``foaf:depiction`` (logo), ``foaf:page`` (web page), ``schema:screenshot``, ``dcat:keyword`` (tags),
 ``usdl:includes`` (assets), ``usdl:hasProvider`` → ``gr:BusinessEntity``
 (``foaf:name``), ``gr:hasBusinessFunction`` → ``gr:License`` (``rdfs:label``
 title, ``dcterms:description`` text), ``usdl:hasPricePlan`` →
@@ -235,6 +236,7 @@ class OfferingDescription(_Part):
     description: str = Field(min_length=1)
     abstract: str = ""
     provider: str | None = None
+    page: str | None = None
     image_url: str | None = None
     related_images: list[str] = []
     tags: list[str] = []
@@ -254,7 +256,7 @@ class OfferingDescription(_Part):
     def _as_set(cls, values: list[str]) -> list[str]:
         return sorted(set(values))
 
-    @field_validator("uri", "image_url")
+    @field_validator("uri", "page", "image_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
         if value is not None:
@@ -388,6 +390,7 @@ def _read(graph: Graph) -> OfferingDescription:
         "description": reader.text(node, DCTERMS.description, required=True),
         "abstract": reader.text(node, DCTERMS.abstract) or "",
         "provider": reader.text(provider, FOAF.name) if provider is not None else None,
+        "page": reader.text(node, FOAF.page),
         "image_url": reader.text(node, FOAF.depiction),
         "related_images": reader.texts(node, SCHEMA.screenshot),
         "tags": reader.texts(node, DCAT.keyword),
@@ -570,6 +573,8 @@ def _graph(description: OfferingDescription) -> Graph:
         add((node, USDL.hasProvider, provider))
         add((provider, RDF.type, GR.BusinessEntity))
         add((provider, FOAF.name, Literal(description.provider)))
+    if description.page:
+        add((node, FOAF.page, URIRef(description.page)))
     if description.image_url:
         add((node, FOAF.depiction, URIRef(description.image_url)))
     for image in description.related_images:

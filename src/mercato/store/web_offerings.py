@@ -15,7 +15,8 @@ from mercato.store import offerings as rules
 from mercato.store import tags as tag_rules
 from mercato.store.assets import Files, provider_assets
 from mercato.store.http import FileStore
-from mercato.store.marketplaces.rules import list_marketplaces, publish_to_marketplaces, usdl_url
+from mercato.store.marketplaces.publishing import publish
+from mercato.store.marketplaces.rules import list_marketplaces
 from mercato.store.models import Asset, OfferingState, StoreOffering
 from mercato.store.offerings import AssetRef, Media
 from mercato.store.web_common import (
@@ -286,11 +287,7 @@ def publish_offering(
     offering = managed_offering(session, user, provider, name, version)
     marketplaces = [str(name) for name in form.getlist("marketplaces")]
     try:
-        rules.publish_offering(session, offering, marketplaces)
-        if marketplaces:
-            publish_to_marketplaces(
-                session, offering, marketplaces, usdl_url(settings.base_url, offering)
-            )
+        publish(session, offering, marketplaces, settings.base_url)
     except Invalid as error:
         session.rollback()
         return _publish_page(request, session, offering, set(marketplaces), problems(error))

@@ -135,6 +135,7 @@ def list_remote_offerings(session: Session) -> list[RemoteOffering]:
 
 
 def link_back(offering: RemoteOffering) -> str:
-    """Where the offering lives: its USDL subject on the remote store, else the USDL itself."""
+    """Where the offering lives on its store: its web page (``foaf:page``), else the USDL's
+    subject, else the USDL itself."""
     description: dict[str, Any] = offering.description
-    return description.get("uri") or offering.url
+    return description.get("page") or description.get("uri") or offering.url

@@ -23,17 +23,19 @@ from mercato.errors import MercatoError
 from mercato.ordering import api_eosc as ordering_api
 from mercato.ordering import web_deliveries as deliveries_web
 from mercato.ordering import web_omses as omses_web
-from mercato.ordering import web_queue as queue_web
 from mercato.ordering import web_orders as orders_web
 from mercato.ordering import web_projects as projects_web
+from mercato.ordering import web_queue as queue_web
 from mercato.queue import TaskQueue, hand_over_deliveries
 from mercato.settings import Settings
-from mercato.store.marketplaces import api as marketplaces_api
 from mercato.store import api_wstore as store_api
 from mercato.store import web as store_web
+from mercato.store import web_search as search_web
+from mercato.store.marketplaces import api as marketplaces_api
+from mercato.store.marketplaces import web as marketplaces_web
 from mercato.store.wire import WStoreError, is_wstore_path, wstore_error_for
-from mercato.store.wire import error_response as wstore_response
 from mercato.store.wire import envelope as wstore_envelope
+from mercato.store.wire import error_response as wstore_response
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
 from mercato.web.auth import LoginRequired
@@ -171,8 +173,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_pages.router)
     app.include_router(accounts_web.router)
     app.include_router(store_web.router)
+    app.include_router(search_web.router)
     app.include_router(catalogue_web.router)
     app.include_router(omses_web.router)
+    app.include_router(marketplaces_web.router)
     app.include_router(deliveries_web.router)
     app.include_router(queue_web.router)
     app.include_router(projects_web.router)

@@ -34,6 +34,10 @@ class Highlight:
     excerpt: Marked
 
     @property
+    def has_tag_match(self) -> bool:
+        return any(is_match for _, is_match in self.tags)
+
+    @property
     def name_html(self) -> Markup:
         return as_html(self.name)
 

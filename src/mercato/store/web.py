@@ -4,7 +4,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from jinja2 import TemplateNotFound
 
 from mercato.dependencies import DbSession
 from mercato.store import listing, web_assets, web_details, web_offerings
@@ -12,24 +11,13 @@ from mercato.store.listing import Scope
 from mercato.store.models import OfferingState
 from mercato.store.web_common import check_multipart_csrf, checks_own_csrf, page, providers_of
 from mercato.web.auth import CurrentUser, OptionalUser
-from mercato.web.rendering import templates
 
 # Every store page checks the token of multipart forms itself (see `checks_own_csrf`).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_multipart_csrf)])
 __all__ = ["checks_own_csrf", "router"]
-# The search pages' showcase of top-rated and latest offerings, when they provide one.
-HOME_PARTIAL = "store/_home_offerings.html"
 router.include_router(web_assets.router)
 router.include_router(web_offerings.router)
 router.include_router(web_details.router)
-
-
-def _has_template(name: str) -> bool:
-    try:
-        templates.env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
 
 
 @router.get("/store")
@@ -37,7 +25,6 @@ def store_home(request: Request, session: DbSession, user: OptionalUser) -> Resp
     context = {
         "top_rated": listing.top_rated_offerings(session),
         "latest": listing.latest_offerings(session),
-        "home_partial": _has_template(HOME_PARTIAL),
     }
     return page(request, "store/home.html", context)
 

@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    content_type: str
+    body: bytes
+
+
 @dataclass
 class Server:
-    """Answers by path: (status, content type, body); 404 for the rest."""
+    """Answers by path for GET, by ``"METHOD path"`` for other methods: (status, content
+    type, body), or (status, headers, body) with a dict of headers; 404 for the rest."""
 
-    answers: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    answers: dict[str, tuple[int, str | dict[str, str], bytes]] = field(default_factory=dict)
     requested: list[str] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
     url: str = ""
 
 
@@ -21,14 +31,28 @@ def serving() -> Iterator[Server]:
     state = Server()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requested.append(self.path)
-            status, content_type, body = state.answers.get(self.path, (404, "text/plain", b"no"))
+        def _answer(self, key: str) -> None:
+            status, headers, body = state.answers.get(key, (404, "text/plain", b"no"))
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            named = headers if isinstance(headers, dict) else {"Content-Type": headers}
+            for name, value in named.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            state.requested.append(self.path)
+            self._answer(self.path)
+
+        def _record(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            content_type = self.headers.get("Content-Type", "")
+            state.received.append(Received(self.command, self.path, content_type, body))
+            self._answer(f"{self.command} {self.path}")
+
+        do_POST = do_PUT = do_DELETE = _record
 
         def log_message(self, *args: object) -> None:
             pass

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from mercato.dependencies import DbSession
 from mercato.store import listing, web_assets, web_details, web_offerings
 from mercato.store.listing import Scope
+from mercato.store.marketplaces.web import home_section
 from mercato.store.models import OfferingState
 from mercato.store.web_common import check_multipart_csrf, checks_own_csrf, page, providers_of
 from mercato.web.auth import CurrentUser, OptionalUser
@@ -25,6 +26,7 @@ def store_home(request: Request, session: DbSession, user: OptionalUser) -> Resp
     context = {
         "top_rated": listing.top_rated_offerings(session),
         "latest": listing.latest_offerings(session),
+        **home_section(session),
     }
     return page(request, "store/home.html", context)
 

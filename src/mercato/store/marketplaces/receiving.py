@@ -139,3 +139,31 @@ def link_back(offering: RemoteOffering) -> str:
     subject, else the USDL itself."""
     description: dict[str, Any] = offering.description
     return description.get("page") or description.get("uri") or offering.url
+
+
+def _words(offering: RemoteOffering) -> str:
+    description: dict[str, Any] = offering.description
+    parts = [
+        description.get("name"),
+        description.get("description"),
+        description.get("abstract"),
+        description.get("provider"),
+        offering.store.display_name,
+        *description.get("tags", []),
+    ]
+    return " ".join(part for part in parts if part).casefold()
+
+
+def find_remote_offerings(
+    session: Session, keywords: str = "", limit: int | None = None
+) -> list[RemoteOffering]:
+    """Received offerings, newest first, having every keyword (in any case) in their name,
+    description, abstract, provider, tags or store's name. They are filtered here rather
+    than in SQL: they are few, and their text is a JSON document on two databases."""
+    wanted = keywords.casefold().split()
+    found = [
+        offering
+        for offering in list_remote_offerings(session)
+        if all(word in _words(offering) for word in wanted)
+    ]
+    return found[:limit] if limit is not None else found

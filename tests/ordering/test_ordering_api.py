@@ -697,6 +697,7 @@ def test_an_event_shows_the_item_iid_and_the_message(client, session, make, worl
         ("/api/v1/oms/{oms}/projects/{project}/project_items", 6),
         ("/api/v1/oms/{oms}/messages?project_id={project}", 5),
         ("/api/v1/oms/{oms}/events?from_timestamp=2000-01-01T00:00:00Z", 4),
+        ("/api/v1/oms/{oms}/events?from_id=0&limit=1000", 4),
     ],
 )
 def test_lists_take_a_fixed_number_of_queries(client, make, world, count_queries, path, queries):

@@ -189,7 +189,7 @@ def list_events(
         from_id=_from_id(from_id) if has_cursor else None,
         limit=_limit(limit),
     )
-    return {"events": [event_json(event, iid) for event, iid in events]}
+    return {"events": [event_json(event) for event in events]}
 
 
 @router.get("/{oms_id}/projects", summary="List the OMS's projects", responses=_ERRORS)

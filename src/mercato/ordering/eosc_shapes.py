@@ -7,15 +7,24 @@ renders them.
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mercato.ordering.events import OBFUSCATED
-from mercato.ordering.models import Event, Message, MessageScope, Oms, Order, Project
+from mercato.ordering.models import (
+    EventResource,
+    EventType,
+    Message,
+    MessageScope,
+    Oms,
+    Order,
+    Project,
+)
 
 
 def timestamp(moment: datetime) -> str:
     """UTC to the second with a `Z`, as Ruby's `iso8601` writes it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat takes half the time of strftime, which shows on a 1,000-event page.
+    return moment.astimezone(UTC).isoformat(timespec="seconds").removesuffix("+00:00") + "Z"
 
 
 def oms_json(oms: Oms) -> dict[str, Any]:
@@ -114,7 +123,20 @@ def message_json(message: Message, *, in_clear: bool = False) -> dict[str, Any]:
     }
 
 
-def event_json(event: Event, order_iid: int | None) -> dict[str, Any]:
+class EventFields(Protocol):
+    """An event's columns and its order's iid, as the feed reads them."""
+
+    id: int
+    created_at: datetime
+    type: EventType
+    resource: EventResource
+    project_id: int
+    message_id: int | None
+    changes: list[dict[str, str]] | None
+    order_iid: int | None
+
+
+def event_json(event: EventFields) -> dict[str, Any]:
     """An event; `id` is Mercato's addition, the cursor for `from_id`."""
     shown: dict[str, Any] = {
         "id": event.id,
@@ -123,8 +145,8 @@ def event_json(event: Event, order_iid: int | None) -> dict[str, Any]:
         "resource": event.resource.value,
         "project_id": event.project_id,
     }
-    if order_iid is not None:
-        shown["project_item_id"] = order_iid
+    if event.order_iid is not None:
+        shown["project_item_id"] = event.order_iid
     if event.message_id is not None:
         shown["message_id"] = event.message_id
     if event.changes is not None:

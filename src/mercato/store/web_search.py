@@ -12,6 +12,7 @@ from mercato.accounts.models import User
 from mercato.dependencies import AppSettings, DbSession
 from mercato.store import listing, search
 from mercato.store.listing import Scope, Sort
+from mercato.store.marketplaces.web import home_section
 from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.web_common import page
 from mercato.web.auth import OptionalUser
@@ -114,5 +115,6 @@ def search_page(
         "chosen": {"q": q, "tag": tag.strip(), "sort": order, "filter": scope},
         "order_names": ORDER_NAMES,
         "scope_names": SCOPE_NAMES,
+        **home_section(session, q),
     }
     return page(request, "store/search.html", context)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -11,61 +12,142 @@ from mercato.db import make_engine, make_session_factory, migrate, transaction
 from tests.factories import PASSWORD
 from tests.live import running_app
 
+TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    admin: dict[str, str]
+    provider: dict[str, str]
+
+
+def _token_user(session, email: str, is_admin: bool = False) -> dict[str, str]:
+    user = accounts.create_user(
+        session,
+        email=email,
+        first_name="A",
+        last_name="User",
+        password=PASSWORD,
+        is_admin=is_admin,
+    )
+    _, token = accounts.issue_token(session, user)
+    return {"Authorization": f"Bearer {token}"}
+
 
 @contextmanager
-def mercato(folder: Path, admin_email: str) -> Iterator[tuple[str, str]]:
-    """A migrated Mercato with one admin; yields its address and the admin's API token."""
+def mercato(folder: Path, domain: str) -> Iterator[Site]:
+    """A migrated Mercato with an admin and a provider's data administrator."""
     folder.mkdir()
     url = f"sqlite:///{folder / 'mercato.db'}"
     engine = make_engine(url)
     migrate(engine)
     with transaction(make_session_factory(engine)) as session:
-        admin = accounts.create_user(
-            session,
-            email=admin_email,
-            first_name="A",
-            last_name="Admin",
-            password=PASSWORD,
-            is_admin=True,
+        admin = _token_user(session, f"admin@{domain}", is_admin=True)
+        provider = _token_user(session, f"provider@{domain}")
+        accounts.create_provider(
+            session, name="CoNWeT", data_administrator_emails=[f"provider@{domain}"]
         )
-        _, token = accounts.issue_token(session, admin)
     engine.dispose()
     with running_app(url, folder) as base_url:
-        yield base_url, token
+        yield Site(base_url, admin, provider)
+
+
+def join(a: Site, b: Site, name: str = "Peer") -> httpx.Response:
+    """A registers itself on B as a store, with B's admin credentials."""
+    body = {
+        "name": name,
+        "host": b.url,
+        "api_version": "2",
+        "credentials": {"username": "admin@b.example", "passwd": PASSWORD},
+    }
+    return httpx.post(
+        f"{a.url}/api/administration/marketplaces", json=body, headers=a.admin, timeout=TIMEOUT
+    )
 
 
 def test_one_mercato_registers_on_another_as_a_store_and_leaves_it(tmp_path):
     with (
-        mercato(tmp_path / "a", "admin@a.example") as (a_url, a_token),
-        mercato(tmp_path / "b", "admin@b.example") as (b_url, _),
+        mercato(tmp_path / "a", "a.example") as a,
+        mercato(tmp_path / "b", "b.example") as b,
     ):
-        body = {
-            "name": "Peer",
-            "host": b_url,
-            "api_version": "2",
-            "credentials": {"username": "admin@b.example", "passwd": PASSWORD},
-        }
-        headers = {"Authorization": f"Bearer {a_token}"}
-
-        registered = httpx.post(
-            f"{a_url}/api/administration/marketplaces", json=body, headers=headers, timeout=30
-        )
-        stores = httpx.get(f"{b_url}/api/v2/store", timeout=10).json()
-        listed = httpx.get(f"{a_url}/api/administration/marketplaces", headers=headers, timeout=10)
+        registered = join(a, b)
+        stores = httpx.get(f"{b.url}/api/v2/store", timeout=10).json()
+        listed = httpx.get(f"{a.url}/api/administration/marketplaces", headers=a.admin, timeout=10)
         left = httpx.delete(
-            f"{a_url}/api/administration/marketplaces/Peer", headers=headers, timeout=30
+            f"{a.url}/api/administration/marketplaces/Peer", headers=a.admin, timeout=TIMEOUT
         )
 
         assert registered.status_code == 201
-        slug = "mercato-http-127-0-0-1-" + a_url.rsplit(":", 1)[1]
+        slug = "mercato-http-127-0-0-1-" + a.url.rsplit(":", 1)[1]
         assert stores == [
             {
                 "name": slug,
-                "displayName": f"Mercato {a_url}",
-                "url": f"{a_url}/",
-                "comment": f"Mercato instance deployed in {a_url}",
+                "displayName": f"Mercato {a.url}",
+                "url": f"{a.url}/",
+                "comment": f"Mercato instance deployed in {a.url}",
             }
         ]
-        assert listed.json() == [{"name": "Peer", "host": f"{b_url}/", "api_version": 2}]
+        assert listed.json() == [{"name": "Peer", "host": f"{b.url}/", "api_version": 2}]
         assert left.status_code == 204
-        assert httpx.get(f"{b_url}/api/v2/store", timeout=10).json() == []
+        assert httpx.get(f"{b.url}/api/v2/store", timeout=10).json() == []
+
+
+OFFERING = {
+    "name": "City Lights",
+    "version": "1.0",
+    "offering_info": {
+        "description": "Street lights that dim when nobody is around",
+        "abstract": "Smart lights",
+        "pricing": {"price_model": "free"},
+    },
+}
+
+
+# Where B's web UI lists what other stores published there.
+B_PAGES = ["/store", "/search?q=dim", "/store/from-other-stores"]
+
+
+def test_an_offering_published_in_one_mercato_is_listed_in_another_until_deleted(tmp_path):
+    with (
+        mercato(tmp_path / "a", "a.example") as a,
+        mercato(tmp_path / "b", "b.example") as b,
+    ):
+        offerings = f"{a.url}/api/offering/offerings"
+        one = f"{offerings}/conwet/City%20Lights/1.0"
+        assert join(a, b).status_code == 201
+        created = httpx.post(offerings, json=OFFERING, headers=a.provider, timeout=TIMEOUT)
+        published = httpx.post(
+            f"{one}/publish", json={"marketplaces": ["Peer"]}, headers=a.provider, timeout=TIMEOUT
+        )
+        received = httpx.get(f"{b.url}/api/v2/offering", timeout=10).json()
+        pages = [httpx.get(f"{b.url}{path}", timeout=10).text for path in B_PAGES]
+        home_page = httpx.get(f"{a.url}/store/offerings/conwet/City%20Lights/1.0", timeout=10)
+        deleted = httpx.delete(one, headers=a.provider, timeout=TIMEOUT)
+        after = httpx.get(f"{b.url}/api/v2/offering", timeout=10).json()
+
+        assert created.status_code == 201
+        assert published.status_code == 200, published.text
+        store = "mercato-http-127-0-0-1-" + a.url.rsplit(":", 1)[1]
+        assert received == [
+            {
+                "name": "conwet-city-lights-1-0",
+                "displayName": "CoNWeT City Lights 1.0",
+                "store": store,
+                "url": f"{one}/usdl",
+                "link": f"{a.url}/store/offerings/conwet/City%20Lights/1.0",
+                "title": "City Lights",
+                "version": "1.0",
+                "description": "Street lights that dim when nobody is around",
+                "abstract": "Smart lights",
+                "provider": "CoNWeT",
+                "imageUrl": None,
+                "tags": [],
+            }
+        ]
+        link = f'<a href="{a.url}/store/offerings/conwet/City%20Lights/1.0" rel="external">'
+        assert [f"{link}City Lights</a>" in page for page in pages] == [True] * len(B_PAGES)
+        assert home_page.status_code == 200
+        assert "<h1>City Lights" in home_page.text
+        assert deleted.status_code == 204
+        assert after == []

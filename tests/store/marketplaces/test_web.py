@@ -391,3 +391,17 @@ def test_a_bad_repository_form_names_the_field(client, admin, session, fields, n
     assert response.status_code == 400
     assert field_error(response.text, name) == message
     assert _rows(session, Repository, "name") == []
+
+
+def test_the_search_page_shows_matching_offerings_from_other_stores(client, session):
+    _received(session)
+
+    matching = client.get("/search", params={"q": "forecast"}).text
+    other = client.get("/search", params={"q": "lights"}).text
+
+    assert [card[1] for card in _cards(matching)] == ["Weather"]
+    assert (
+        '<a href="/store/from-other-stores?q=forecast">'
+        "All offerings from other stores matching “forecast” →</a>"
+    ) in matching
+    assert "From other stores" not in other

@@ -42,10 +42,12 @@ def _errors(error: Invalid) -> dict[str, list[str]]:
     return {key: [message] for key, message in error.details.items()}
 
 
-def home_section(session: Session) -> dict[str, Any]:
-    """What ``store/_remote_offerings.html`` needs, for the pages that include it."""
+def home_section(session: Session, keywords: str = "") -> dict[str, Any]:
+    """What ``store/_remote_offerings.html`` needs, for the pages that include it: the
+    newest received offerings having the keywords, if any."""
     return {
-        "remote_offerings": receiving.find_remote_offerings(session, limit=HOME_COUNT),
+        "remote_offerings": receiving.find_remote_offerings(session, keywords, HOME_COUNT),
+        "remote_keywords": keywords.strip(),
         "link_back": receiving.link_back,
     }
 

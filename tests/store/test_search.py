@@ -307,7 +307,18 @@ def test_tag_search_matches_whole_tags_in_any_case(
     assert names(search.find_by_tag(session, None, " Big Data ")) == ["Smart City Lights"]
     assert names(search.find_by_tag(session, None, "data")) == ["Data Lake"]
     assert search.find_by_tag(session, None, "big") == []
+    assert search.find_by_tag(session, None, "data big") == []
     assert search.count_by_tag(session, None, "iot") == 1
+
+
+@pytest.mark.parametrize("tag", ["it", "-", "über_cloud"])
+def test_tag_search_finds_tags_the_index_cannot_narrow(
+    session: Session, lights: StoreOffering, tag: str
+) -> None:
+    tags.set_tags(session, lights, [tag])
+    session.commit()
+
+    assert names(search.find_by_tag(session, None, tag.upper())) == ["Smart City Lights"]
 
 
 def test_tag_search_has_no_provided_filter(session: Session, seller: TokenUser) -> None:

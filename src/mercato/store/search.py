@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
@@ -144,11 +144,18 @@ def highlights(
 # --- by tag --------------------------------------------------------------------------
 
 
-def _has_tag(session: Session, tag: str) -> object:
+def _has_tag(session: Session, tag: str) -> list[ColumnElement[bool]]:
     """Any case: the store keeps tags lower-cased, the catalogue's offer form as typed."""
     each = "jsonb_array_elements_text" if search_index.is_postgresql(session) else "json_each"
     values = getattr(func, each)(Offer.tags).table_valued("value")
-    return select(values.c.value).where(func.lower(values.c.value) == tag.strip().lower()).exists()
+    conditions: list[ColumnElement[bool]] = [
+        select(values.c.value).where(func.lower(values.c.value) == tag.strip().lower()).exists()
+    ]
+    narrowed = search_index.tagged(session, tag)
+    if narrowed is not None:
+        # The index finds the few candidates; the JSON test then checks whole tags.
+        conditions.append(StoreOffering.offer_id.in_(narrowed))
+    return conditions
 
 
 def _tag_query(
@@ -156,7 +163,7 @@ def _tag_query(
 ) -> Select[tuple[StoreOffering]]:
     if scope == Scope.PROVIDED:
         raise Invalid.field("filter", "must be published or purchased")
-    return scoped(user, scope, (), session).where(_has_tag(session, tag))
+    return scoped(user, scope, (), session).where(*_has_tag(session, tag))
 
 
 def find_by_tag(

@@ -59,6 +59,24 @@ def matches(session: Session, words: list[str]) -> Select[tuple[int, float]]:
     )
 
 
+def tagged(session: Session, tag: str) -> Select[tuple[int]] | None:
+    """Ids of the offerings with the tag's words, in order, among their tags: a narrowing
+    of the exact tag match (None when the index cannot narrow, e.g. for stop words)."""
+    words = search_words(tag)
+    if not words:
+        return None
+    if is_postgresql(session):
+        # The words as a phrase among the tags, which are the document's weight B.
+        phrase = " <-> ".join(f"{word}:B" for word in words)
+        query = func.to_tsquery(literal_column("'english'"), phrase)
+        if not session.scalar(select(func.numnode(query))):
+            return None
+        return select(_index.c.offer_id).where(_index.c.document.op("@@")(query))
+    # FTS5: a phrase, in the tags column only.
+    phrase = f'tags : "{" ".join(words)}"'
+    return select(_index.c.rowid).where(literal_column(TABLE).op("MATCH")(phrase))
+
+
 _SQLITE_MARKED = f"""
     SELECT rowid,
            highlight({TABLE}, 0, :start, :stop),

@@ -1,15 +1,16 @@
 """The task queue (Huey): a SQLite file in the data folder by default, Redis for many machines.
 
-Rules never call the queue: they write outbox rows (deliveries) and leave
-their ids in ``session.info``; once the session commits, the ids are handed to
-the queue. A lost hand-over costs nothing but time, since workers sweep the
-outbox for due deliveries when they start and whenever the queue is idle.
+Rules never call the queue: they write outbox rows (deliveries) and leave them
+in ``session.info``; once the session commits, the queue gets one task, "send
+what is due", which claims a batch of deliveries (see ``ordering.triggers``).
+A lost hand-over costs nothing but time, since workers sweep the outbox for
+due deliveries when they start and whenever the queue is idle.
 """
 
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from huey import Huey, RedisHuey, SqliteHuey
@@ -73,39 +74,53 @@ class TaskQueue:
         self.settings = settings
         self.factory = factory
         self.huey = make_huey(settings)
-        # One HTTP client per worker thread keeps connections to the OMSes alive.
+        # Per worker thread: an HTTP client that keeps connections to the OMSes
+        # alive, and the threads that make a batch's calls at the same time.
         self._local = threading.local()
-        self._deliver = self.huey.task(name="deliver")(self._run_delivery)
+        self._deliver_due = self.huey.task(name="deliver-due")(self._run_deliveries)
         self.huey.on_shutdown(name="close-http-client")(self._close_client)
 
     def _client(self) -> httpx.Client:
         client = getattr(self._local, "client", None)
         if client is None:
+            size = triggers.BATCH_SIZE
             # Redirects are not followed: a 3xx is the OMS's answer, and its target unchecked.
-            client = self._local.client = httpx.Client(follow_redirects=False)
+            client = self._local.client = httpx.Client(
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            )
+            self._local.senders = ThreadPoolExecutor(size, thread_name_prefix="trigger")
         return client
 
     def _close_client(self) -> None:
         client = getattr(self._local, "client", None)
         if client is not None:
+            self._local.senders.shutdown()
             client.close()
             self._local.client = None
 
-    def _run_delivery(self, delivery_id: int) -> None:
-        retry_at = triggers.deliver(self.factory, self.settings, self._client(), delivery_id)
-        if retry_at is not None:
-            self._deliver.schedule(args=(delivery_id,), eta=retry_at)
+    def _run_deliveries(self) -> None:
+        client = self._client()
+        sent = triggers.deliver_due(
+            self.factory,
+            self.settings,
+            client,
+            senders=self._local.senders,
+            on_full_batch=self.wake,
+        )
+        for retry_at in sent.retries:
+            self._deliver_due.schedule(eta=retry_at)
 
-    def enqueue_deliveries(self, delivery_ids: Iterable[int]) -> None:
-        """Hand deliveries to the workers; on failure the sweep finds them later."""
+    def wake(self) -> None:
+        """Have a worker send what is due; on failure the sweep does later."""
         try:
-            for delivery_id in delivery_ids:
-                self._deliver(delivery_id)
+            self._deliver_due()
         except Exception:
             log.warning("could not enqueue trigger deliveries; the sweep will", exc_info=True)
 
     def sweep(self, *, always: bool = False) -> int:
-        """Enqueue every due delivery no worker holds; by default only when the queue is idle.
+        """Wake a worker if deliveries are due that no worker holds; by default only when
+        the queue is idle. Returns how many are due.
 
         An idle queue means nothing due is waiting in it, so what the outbox
         still has due was lost (a crash, a failed hand-over) and is re-queued.
@@ -114,7 +129,8 @@ class TaskQueue:
             return 0
         with transaction(self.factory) as session:
             due = triggers.due_deliveries(session, utcnow())
-        self.enqueue_deliveries(due)
+        if due:
+            self.wake()
         return len(due)
 
 
@@ -122,9 +138,8 @@ def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> No
     """After each commit of ``factory``'s sessions, enqueue the deliveries it wrote."""
 
     def after_commit(session: Session) -> None:
-        delivery_ids = session.info.pop(NEW_DELIVERIES, None)
-        if delivery_ids:
-            queue.enqueue_deliveries(delivery_ids)
+        if session.info.pop(NEW_DELIVERIES, None):
+            queue.wake()
 
     def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
         # Rolled-back deliveries never existed; a savepoint's keep the outer ones.

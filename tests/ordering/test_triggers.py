@@ -3,6 +3,7 @@
 import base64
 import itertools
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -74,7 +75,9 @@ def state(session: Session, delivery: Delivery) -> tuple[DeliveryStatus, int]:
 
 
 def run(factory, settings, http, delivery, clock) -> datetime | None:
-    return triggers.deliver(factory, settings, http, delivery.id, clock=clock, rng=random.Random(7))
+    """One round of a worker; the delivery is the only one, so its retry is the round's."""
+    sent = triggers.deliver_due(factory, settings, http, clock=clock, rng=random.Random(7))
+    return sent.retries[0] if sent.retries else None
 
 
 @pytest.mark.parametrize("method", list(TriggerMethod))
@@ -216,7 +219,9 @@ def test_a_leased_delivery_is_not_sent_by_another_worker_until_the_lease_runs_ou
         delivery = pending_delivery(make, receiver.url, clock)
         lease = triggers.lease_for(trigger_settings)
         with factory.begin() as other:
-            assert triggers.claim(other, delivery.id, START, lease) is not None
+            assert [call.delivery_id for call in triggers.claim(other, START, lease)] == [
+                delivery.id
+            ]
 
         assert run(factory, trigger_settings, http, delivery, clock) is None
         clock.now = START + lease - timedelta(microseconds=1)
@@ -227,6 +232,86 @@ def test_a_leased_delivery_is_not_sent_by_another_worker_until_the_lease_runs_ou
         run(factory, trigger_settings, http, delivery, clock)
     assert len(receiver.calls) == 1
     assert state(session, delivery) == (DeliveryStatus.DELIVERED, 2)
+
+
+def pending_deliveries(make, url: str, clock: Clock, count: int) -> list[Delivery]:
+    """``count`` projects created with a default OMS whose trigger calls ``url``, all due."""
+    make.oms(is_default=True, trigger_url=url)
+    for _ in range(count):
+        make.project()
+    deliveries = list(make.session.scalars(select(Delivery).order_by(Delivery.id)))
+    for delivery in deliveries:
+        delivery.next_attempt_at = clock.now
+    make.session.commit()
+    return deliveries
+
+
+def test_a_round_sends_a_batch_at_once_and_settles_each_delivery_by_its_answer(
+    make, session, factory, trigger_settings, http, clock
+):
+    with receiving([503, 404]) as receiver, ThreadPoolExecutor(3) as senders:
+        deliveries = pending_deliveries(make, receiver.url, clock, 3)
+
+        sent = triggers.deliver_due(
+            factory, trigger_settings, http, senders=senders, clock=clock, rng=random.Random(7)
+        )
+
+    assert len(receiver.calls) == 3
+    assert sent.claimed == 3
+    [retry_at] = sent.retries
+    session.expire_all()
+    answers = dict(
+        session.execute(select(DeliveryAttempt.delivery_id, DeliveryAttempt.status_code)).all()
+    )
+    settled = sorted(
+        (d.status, d.attempts, d.next_attempt_at, d.finished_at, d.leased_until, answers[d.id])
+        for d in deliveries
+    )
+    assert settled == sorted(
+        [
+            (DeliveryStatus.DELIVERED, 1, START, START, None, 200),
+            (DeliveryStatus.FAILED, 1, START, START, None, 404),
+            (DeliveryStatus.PENDING, 1, retry_at, None, None, 503),
+        ]
+    )
+
+
+def test_workers_claim_disjoint_batches_of_the_oldest_due_deliveries(make, factory, clock):
+    deliveries = pending_deliveries(make, "http://127.0.0.1:9/hook", clock, 3)
+    deliveries[0].next_attempt_at = START - timedelta(seconds=1)
+    make.session.commit()
+    lease = timedelta(minutes=1)
+
+    with factory.begin() as one:
+        first = [call.delivery_id for call in triggers.claim(one, START, lease, limit=2)]
+    with factory.begin() as other:
+        second = [call.delivery_id for call in triggers.claim(other, START, lease, limit=2)]
+    with factory.begin() as third:
+        assert triggers.claim(third, START, lease) == []
+
+    assert first == [deliveries[0].id, deliveries[1].id]
+    assert second == [deliveries[2].id]
+
+
+def test_a_full_batch_wakes_another_worker_before_its_calls(
+    make, factory, trigger_settings, http, clock
+):
+    woken = []
+    with receiving() as receiver:
+        pending_deliveries(make, receiver.url, clock, 3)
+
+        def wake() -> None:
+            woken.append(len(receiver.calls))
+
+        rounds = [
+            triggers.deliver_due(
+                factory, trigger_settings, http, limit=2, on_full_batch=wake, clock=clock
+            ).claimed
+            for _ in range(3)
+        ]
+
+    assert rounds == [2, 1, 0]
+    assert woken == [0], "once, for the full batch, before it was sent"
 
 
 def test_sweep_finds_due_deliveries_that_no_worker_holds(make, session, factory, clock):
@@ -288,7 +373,7 @@ def test_redeliver_starts_a_finished_delivery_over(make, session, clock, status)
         later,
     )
     assert (delivery.finished_at, delivery.leased_until) == (None, None)
-    assert session.info[NEW_DELIVERIES] == [delivery.id]
+    assert session.info[NEW_DELIVERIES] == [delivery]
 
 
 def test_redeliver_refuses_a_pending_delivery(make, session, clock):

@@ -4,7 +4,7 @@ The event row and its trigger deliveries (the outbox) commit together with the
 change, so no change can be lost between the database and an OMS.
 """
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from mercato.catalogue.models import Offer
@@ -20,13 +20,12 @@ from mercato.ordering.models import (
     Order,
     Project,
 )
-from mercato.ordering.rules import default_oms
 
 OBFUSCATED = "<OBFUSCATED>"
 # Key of the PostgreSQL advisory lock that orders event writes (any fixed number).
 _EVENT_LOCK = 7_210_845_311
-# session.info key under which the ids of deliveries written in this transaction
-# wait for the commit, after which the queue is told about them.
+# session.info key under which the deliveries written in this transaction wait
+# for the commit, after which the queue is told about them.
 NEW_DELIVERIES = "mercato.new_deliveries"
 
 Change = dict[str, str]
@@ -41,34 +40,20 @@ def _serialise_event_writes(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOCK})
 
 
-def _primary_omses_of_project(session: Session, project_id: int) -> list[int]:
-    query = (
-        select(Offer.primary_oms_id)
-        .join(Order, Order.offer_id == Offer.id)
-        .where(Order.project_id == project_id, Offer.primary_oms_id.is_not(None))
-        .distinct()
-    )
-    return [oms_id for oms_id in session.scalars(query) if oms_id is not None]
-
-
-def _primary_oms_of_order(session: Session, order_id: int) -> list[int]:
-    query = select(Offer.primary_oms_id).join(Order, Order.offer_id == Offer.id)
-    oms_id = session.scalar(query.where(Order.id == order_id))
-    return [] if oms_id is None else [oms_id]
-
-
-def concerned_omses(session: Session, event: Event) -> list[Oms]:
-    """The OMSes an event rings (reference §4): the record's OMSes and the default one."""
-    if event.order_id is not None:
-        oms_ids = _primary_oms_of_order(session, event.order_id)
+def _ringing_oms_ids(session: Session, project_id: int, order_id: int | None) -> list[int]:
+    """The OMSes with a trigger that an event rings (reference §4): the primary OMSes of
+    the order's offer (or of every order in the project) and the default OMS; one query."""
+    records = select(Offer.primary_oms_id).join(Order, Order.offer_id == Offer.id)
+    if order_id is not None:
+        records = records.where(Order.id == order_id)
     else:
-        oms_ids = _primary_omses_of_project(session, event.project_id)
-    default = default_oms(session)
-    if default is not None:
-        oms_ids.append(default.id)
-    if not oms_ids:
-        return []
-    return list(session.scalars(select(Oms).where(Oms.id.in_(oms_ids)).order_by(Oms.id)))
+        records = records.where(Order.project_id == project_id)
+    query = (
+        select(Oms.id)
+        .where(Oms.trigger_url != "", or_(Oms.is_default, Oms.id.in_(records)))
+        .order_by(Oms.id)
+    )
+    return list(session.scalars(query))
 
 
 def record_event(
@@ -80,7 +65,11 @@ def record_event(
     message: Message | None = None,
     changes: list[Change] | None = None,
 ) -> Event:
-    """Write an event and the trigger deliveries it owes; call it last in a rule."""
+    """Add an event and the trigger deliveries it owes; call it last in a rule.
+
+    They are inserted at the next flush (at the latest the commit), with the
+    event lock already held, which saves a round trip per row on the way.
+    """
     session.flush()
     _serialise_event_writes(session)
     resource = (
@@ -90,25 +79,23 @@ def record_event(
         if order is not None
         else EventResource.PROJECT
     )
+    order_id = order.id if order is not None else None
+    oms_ids = _ringing_oms_ids(session, project.id, order_id)
     event = Event(
         created_at=utcnow(),
         type=type,
         resource=resource,
         project_id=project.id,
-        order_id=order.id if order is not None else None,
+        order_id=order_id,
         message_id=message.id if message is not None else None,
         changes=changes if type == EventType.UPDATE else None,
     )
-    session.add(event)
-    session.flush()
     deliveries = [
-        Delivery(event_id=event.id, oms_id=oms.id, next_attempt_at=event.created_at)
-        for oms in concerned_omses(session, event)
-        if oms.has_trigger
+        Delivery(event=event, oms_id=oms_id, next_attempt_at=event.created_at) for oms_id in oms_ids
     ]
+    session.add(event)
     session.add_all(deliveries)
-    session.flush()
-    session.info.setdefault(NEW_DELIVERIES, []).extend(d.id for d in deliveries)
+    session.info.setdefault(NEW_DELIVERIES, []).extend(deliveries)
     return event
 
 

@@ -59,6 +59,8 @@ def _check_orderable(offer: Offer) -> None:
 def _next_iid(session: Session, project: Project) -> int:
     # The project row lock keeps two concurrent orders from taking the same iid.
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    # A statement of its own: under READ COMMITTED it sees the orders committed
+    # while it waited for the lock, which a subquery of the locking one would not.
     highest = session.scalar(select(func.max(Order.iid)).where(Order.project_id == project.id))
     return (highest or 0) + 1
 
@@ -104,7 +106,6 @@ def place_order(
         StatusChange(status_type=status, status_value=status.value, author=customer)
     )
     session.add(order)
-    session.flush()
     record_event(session, type=EventType.CREATE, project=project, order=order)
     return order
 

@@ -1,20 +1,22 @@
 """Trigger deliveries: one HTTP call per event and OMS, claimed, sent, logged and retried.
 
-A delivery is claimed with a conditional UPDATE that leases it to one worker,
-sent outside any transaction, then recorded. A worker that dies mid-call
-leaves a lease that simply runs out; the sweep then hands the delivery to the
-queue again, so nothing is lost (an OMS may get a call twice, never none).
+A worker claims a batch of due deliveries with one conditional UPDATE that
+leases them to it, sends them concurrently outside any transaction, then
+records every attempt in one commit. A worker that dies mid-call leaves
+leases that simply run out; the sweep then hands the deliveries to the queue
+again, so nothing is lost (an OMS may get a call twice, never none).
 """
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from mercato.accounts.models import User
@@ -38,6 +40,9 @@ LONGEST_RETRY = timedelta(hours=1)
 RETRY_PERIOD = timedelta(hours=24)
 RETRYABLE_STATUSES = frozenset({408, 429})
 SWEEP_BATCH = 10_000
+# Deliveries a worker claims and sends at once; a batch's calls all run at the
+# same time, so the lease of one call covers the whole batch.
+BATCH_SIZE = 50
 
 
 def retry_delay(failed_attempts: int) -> timedelta:
@@ -105,23 +110,48 @@ def _claimable(now: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def claim(session: Session, delivery_id: int, now: datetime, lease: timedelta) -> Call | None:
-    """Lease a due delivery to this worker; None if it is not due or another worker has it."""
+def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_SIZE) -> list[Call]:
+    """Lease up to ``limit`` due deliveries that no worker holds to this worker, oldest first.
+
+    The UPDATE checks again that each row is claimable, so two workers never
+    get the same delivery; on PostgreSQL they also skip each other's rows.
+    """
+    due = (
+        select(Delivery.id)
+        .where(*_claimable(now))
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     claimed = session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, *_claimable(now))
+        .where(Delivery.id.in_(due.scalar_subquery()), *_claimable(now))
         .values(leased_until=now + lease, attempts=Delivery.attempts + 1)
-        .returning(Delivery.oms_id, Delivery.attempts)
+        .returning(Delivery.id, Delivery.oms_id, Delivery.attempts)
         .execution_options(synchronize_session=False)
-    ).first()
-    if claimed is None:
-        return None
-    oms = session.execute(
-        select(Oms.trigger_url, Oms.trigger_method, Oms.trigger_user, Oms.trigger_password).where(
-            Oms.id == claimed.oms_id
+    ).all()
+    if not claimed:
+        return []
+    trigger_columns = (Oms.id, Oms.trigger_url, Oms.trigger_method, Oms.trigger_user)
+    omses = {
+        row.id: row
+        for row in session.execute(
+            select(*trigger_columns, Oms.trigger_password).where(
+                Oms.id.in_({row.oms_id for row in claimed})
+            )
         )
-    ).one()
-    return Call(delivery_id, claimed.attempts, oms[0], oms[1].value, oms[2], oms[3])
+    }
+    return [
+        Call(
+            row.id,
+            row.attempts,
+            omses[row.oms_id].trigger_url,
+            omses[row.oms_id].trigger_method.value,
+            omses[row.oms_id].trigger_user,
+            omses[row.oms_id].trigger_password,
+        )
+        for row in sorted(claimed)
+    ]
 
 
 def _pinned_request(settings: Settings, call: Call) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -174,48 +204,93 @@ def send(settings: Settings, client: httpx.Client, call: Call, started_at: datet
     return Outcome(started_at, took, status_code, error, is_retryable)
 
 
+def send_all(
+    settings: Settings,
+    client: httpx.Client,
+    calls: Sequence[Call],
+    clock: Clock,
+    senders: Executor | None = None,
+) -> list[Outcome]:
+    """Make the calls, all at once on ``senders`` (a lone call, or without senders, in turn)."""
+    if senders is None or len(calls) == 1:
+        return [send(settings, client, call, clock()) for call in calls]
+    return list(senders.map(lambda call: send(settings, client, call, clock()), calls))
+
+
 def record(
-    session: Session, call: Call, outcome: Outcome, now: datetime, rng: random.Random
-) -> datetime | None:
-    """Log the attempt and settle the delivery; returns when to try again, if ever."""
-    delivery = session.get_one(Delivery, call.delivery_id)
-    delivery.attempt_log.append(
-        DeliveryAttempt(
-            started_at=outcome.started_at,
-            url=call.url,
-            method=call.method,
-            status_code=outcome.status_code,
-            duration_ms=outcome.duration_ms,
-            error=outcome.error,
-        )
+    session: Session,
+    calls: Sequence[Call],
+    outcomes: Sequence[Outcome],
+    now: datetime,
+    rng: random.Random,
+) -> list[datetime]:
+    """Log the attempts and settle the deliveries; returns when each retry is due."""
+    session.execute(
+        insert(DeliveryAttempt),
+        [
+            {
+                "delivery_id": call.delivery_id,
+                "started_at": outcome.started_at,
+                "url": call.url,
+                "method": call.method,
+                "status_code": outcome.status_code,
+                "duration_ms": outcome.duration_ms,
+                "error": outcome.error,
+            }
+            for call, outcome in zip(calls, outcomes, strict=True)
+        ],
     )
-    delivery.leased_until = None
-    retry_at = next_attempt_at(now, call.attempt, rng) if outcome.is_retryable else None
-    if retry_at is not None:
-        delivery.next_attempt_at = retry_at
-    else:
-        delivery.status = DeliveryStatus.DELIVERED if outcome.is_success else DeliveryStatus.FAILED
-        delivery.finished_at = now
-    return retry_at
+    settled, retries = [], []
+    for call, outcome in zip(calls, outcomes, strict=True):
+        retry_at = next_attempt_at(now, call.attempt, rng) if outcome.is_retryable else None
+        if retry_at is not None:
+            retries.append(retry_at)
+            settled.append(
+                {"id": call.delivery_id, "leased_until": None, "next_attempt_at": retry_at}
+            )
+        else:
+            status = DeliveryStatus.DELIVERED if outcome.is_success else DeliveryStatus.FAILED
+            settled.append(
+                {"id": call.delivery_id, "leased_until": None, "status": status, "finished_at": now}
+            )
+    session.execute(update(Delivery), settled)
+    return retries
 
 
-def deliver(
+@dataclass(frozen=True)
+class Round:
+    """What one round of ``deliver_due`` did."""
+
+    claimed: int
+    retries: list[datetime]
+
+
+def deliver_due(
     factory: sessionmaker[Session],
     settings: Settings,
     client: httpx.Client,
-    delivery_id: int,
     *,
+    senders: Executor | None = None,
+    limit: int = BATCH_SIZE,
+    on_full_batch: Callable[[], None] | None = None,
     clock: Clock = utcnow,
     rng: random.Random | None = None,
-) -> datetime | None:
-    """Run one attempt of a delivery if it is due and free; returns when to retry, if ever."""
+) -> Round:
+    """Claim a batch of due deliveries, send them, record them; one commit before, one after.
+
+    A full batch suggests more is due: ``on_full_batch`` runs before the calls
+    are made, so that another worker can claim the next batch meanwhile.
+    """
     with transaction(factory) as session:
-        call = claim(session, delivery_id, clock(), lease_for(settings))
-    if call is None:
-        return None
-    outcome = send(settings, client, call, clock())
+        calls = claim(session, clock(), lease_for(settings), limit)
+    if not calls:
+        return Round(0, [])
+    if len(calls) == limit and on_full_batch is not None:
+        on_full_batch()
+    outcomes = send_all(settings, client, calls, clock, senders)
     with transaction(factory) as session:
-        return record(session, call, outcome, clock(), rng or random.Random())
+        retries = record(session, calls, outcomes, clock(), rng or random.Random())
+    return Round(len(calls), retries)
 
 
 def due_deliveries(session: Session, now: datetime) -> list[int]:
@@ -263,5 +338,5 @@ def redeliver(session: Session, delivery: Delivery, now: datetime) -> Delivery:
     delivery.leased_until = None
     delivery.finished_at = None
     session.flush()
-    session.info.setdefault(NEW_DELIVERIES, []).append(delivery.id)
+    session.info.setdefault(NEW_DELIVERIES, []).append(delivery)
     return delivery

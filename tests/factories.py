@@ -15,7 +15,7 @@ from mercato.ordering.messages import post_message
 from mercato.ordering.models import AuthorRole, Message, MessageScope, Oms, OmsType, Order, Project
 from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import ProjectData, create_project
-from mercato.ordering.rules import create_oms
+from mercato.ordering.registry import create_oms
 
 T = TypeVar("T")
 

@@ -21,12 +21,8 @@ from mercato.catalogue.rules import OfferData
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden
 from mercato.ordering.models import Oms
-from mercato.ordering.rules import (
-    available_omses,
-    available_omses_by_service,
-    current_oms,
-    default_oms,
-)
+from mercato.ordering.registry import default_oms
+from mercato.ordering.rules import available_omses, available_omses_by_service, current_oms
 
 router = APIRouter(prefix="/api/v1/resources", tags=["Offering API (EOSC)"])
 

@@ -23,7 +23,8 @@ from mercato.catalogue.parameters import check_parameters
 from mercato.db import unique_slug
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Oms
-from mercato.ordering.rules import available_omses, default_oms, offer_has_orders
+from mercato.ordering.registry import default_oms
+from mercato.ordering.rules import available_omses, offer_has_orders
 
 _URL = re.compile(r"^https?://\S+$")
 

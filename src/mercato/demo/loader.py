@@ -27,7 +27,7 @@ from mercato.ordering.messages import post_message
 from mercato.ordering.models import Oms, Order, Project
 from mercato.ordering.orders import OrderRequest, place_order, update_order
 from mercato.ordering.projects import ProjectData, create_project
-from mercato.ordering.rules import create_oms
+from mercato.ordering.registry import create_oms
 
 TOKEN_LABEL = "demo"
 

@@ -31,7 +31,7 @@ from mercato.ordering.models import (
     Project,
     oms_administrators,
 )
-from mercato.ordering.rules import default_oms
+from mercato.ordering.registry import default_oms
 
 # --- roles ---------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from mercato.ordering.models import (
     StatusType,
 )
 from mercato.ordering.orders import update_order
-from mercato.ordering.rules import default_oms
+from mercato.ordering.registry import default_oms
 
 # What staff may set an order to: `created` is the marketplace's own, transient state.
 SETTABLE_STATUSES = [status for status in StatusType if status != StatusType.CREATED]

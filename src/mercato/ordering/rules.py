@@ -7,17 +7,6 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.ordering.models import Oms, OmsType, Order
-from mercato.ordering.registry import check_custom_params, create_oms, default_oms
-
-__all__ = [
-    "available_omses",
-    "available_omses_by_service",
-    "check_custom_params",
-    "create_oms",
-    "current_oms",
-    "default_oms",
-    "offer_has_orders",
-]
 
 if TYPE_CHECKING:
     from mercato.catalogue.models import Offer, Service

@@ -33,7 +33,7 @@ def shop(session: Session, store: Store, seller: TokenUser) -> list[StoreOfferin
             provider,
             seller,
             f"Weather {name}",
-            description=f"{name} forecasts <b>for</b> farms",
+            description=f"{name} forecasts for farms & fields",
             publish=True,
         )
         for name in ("Alpha", "Beta", "Gamma")
@@ -53,7 +53,7 @@ def test_keyword_results_mark_the_matched_words(
     assert page.status_code == 200
     assert titles(page.text) == ["Weather <mark>Beta</mark>"]
     assert (
-        '<p class="excerpt"><mark>Beta</mark> <mark>forecasts</mark> &lt;b&gt;for&lt;/b&gt; farms'
+        '<p class="excerpt"><mark>Beta</mark> <mark>forecasts</mark> for farms &amp; fields'
         in page.text
     )
     assert "1 offering match “beta forecast”" in page.text

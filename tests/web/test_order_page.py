@@ -160,7 +160,7 @@ def test_order_conversation_leaves_out_the_projects_own_messages(client, make, o
 def test_customer_writes_a_public_message_on_their_order(client, session, customer, order):
     events_before = session.query(Event).count()
 
-    response = submit(client, _url(order), _url(order) + "/messages", {"content": "When?"})
+    response = submit(client, _url(order), _url(order) + "/messages", {"message": "When?"})
 
     assert response.status_code == 303
     assert response.headers["location"] == _url(order) + "#conversation"
@@ -181,10 +181,10 @@ def test_customer_writes_a_public_message_on_their_order(client, session, custom
 
 
 def test_a_too_long_message_is_refused_next_to_its_input(client, session, order):
-    response = submit(client, _url(order), _url(order) + "/messages", {"content": "x" * 10_001})
+    response = submit(client, _url(order), _url(order) + "/messages", {"message": "x" * 10_001})
 
     assert response.status_code == 400
-    assert field_error(response.text, "content") == "is too long (10000 characters at most)"
+    assert field_error(response.text, "message") == "is too long (10000 characters at most)"
     assert session.scalars(select(Message)).all() == []
 
 
@@ -203,7 +203,7 @@ def test_another_customer_cannot_write_on_an_order(client, make, session):
     order = make.order(make.offer(internal=True), make.project(make.user()))
     log_in(client, make.user())
 
-    response = submit(client, "/projects", _url(order) + "/messages", {"content": "Sneaky"})
+    response = submit(client, "/projects", _url(order) + "/messages", {"message": "Sneaky"})
 
     assert response.status_code == 404
     assert session.scalars(select(Message)).all() == []

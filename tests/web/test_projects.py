@@ -284,7 +284,7 @@ def test_customer_writes_a_public_message_on_their_project(client, make, session
     events_before = len(_events(session))
 
     response = submit(
-        client, f"/projects/{project.id}", f"/projects/{project.id}/messages", {"content": "Hi!"}
+        client, f"/projects/{project.id}", f"/projects/{project.id}/messages", {"message": "Hi!"}
     )
 
     assert response.status_code == 303
@@ -321,11 +321,11 @@ def test_a_blank_message_is_refused_next_to_its_input(client, make, session):
     log_in(client, customer)
 
     response = submit(
-        client, f"/projects/{project.id}", f"/projects/{project.id}/messages", {"content": "  "}
+        client, f"/projects/{project.id}", f"/projects/{project.id}/messages", {"message": "  "}
     )
 
     assert response.status_code == 400
-    assert field_error(response.text, "content") == "can't be blank"
+    assert field_error(response.text, "message") == "can't be blank"
     assert session.scalars(select(Message)).all() == []
 
 
@@ -339,7 +339,7 @@ def test_another_customers_project_does_not_exist_for_them(client, make, session
         response = client.get(f"/projects/{project.id}")
     else:
         response = submit(
-            client, token_page, f"/projects/{project.id}/messages", {"content": "Sneaky"}
+            client, token_page, f"/projects/{project.id}/messages", {"message": "Sneaky"}
         )
 
     assert response.status_code == 404

@@ -124,7 +124,7 @@ def _order_page(
         "offer": order.offer,
         "messages": customer_messages(session, order.project, order),
         "draft": draft,
-        "errors": {"content": [error]} if error else {},
+        "errors": {"message": [error]} if error else {},
     }
     return page(request, "ordering/order.html", context, 400 if error else 200)
 
@@ -146,7 +146,7 @@ def write_on_order(
     submitted: SubmittedForm,
 ) -> Response:
     order = require_own_order(session, user, project_id, iid)
-    content = str(submitted.get("content", ""))
+    content = str(submitted.get("message", ""))
     try:
         write_message(session, user, order.project, order, content)
     except Invalid as error:

@@ -96,7 +96,7 @@ def _project_page(
         "orders": orders_in(session, project),
         "messages": customer_messages(session, project, None),
         "draft": draft,
-        "errors": {"content": [error]} if error else {},
+        "errors": {"message": [error]} if error else {},
     }
     return page(request, "ordering/project.html", context, 400 if error else 200)
 
@@ -115,7 +115,7 @@ def write_on_project(
     submitted: SubmittedForm,
 ) -> Response:
     shown = own_project(session, user, project_id)
-    content = str(submitted.get("content", ""))
+    content = str(submitted.get("message", ""))
     try:
         write_message(session, user, shown, None, content)
     except Invalid as error:

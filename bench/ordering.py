@@ -58,7 +58,7 @@ from mercato.queue import TaskQueue, Worker, hand_over_deliveries
 from mercato.settings import Settings
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")  # Starlette's notice about its test client
     from fastapi.testclient import TestClient
 
 console = Console()

@@ -4,13 +4,26 @@ The event row and its trigger deliveries (the outbox) commit together with the
 change, so no change can be lost between the database and an OMS.
 """
 
-from sqlalchemy import or_, select, text
-from sqlalchemy.orm import Session
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Insert,
+    Select,
+    bindparam,
+    insert,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mercato.catalogue.models import Offer
 from mercato.db import utcnow
 from mercato.ordering.models import (
     Delivery,
+    DeliveryStatus,
     Event,
     EventResource,
     EventType,
@@ -24,8 +37,8 @@ from mercato.ordering.models import (
 OBFUSCATED = "<OBFUSCATED>"
 # Key of the PostgreSQL advisory lock that orders event writes (any fixed number).
 _EVENT_LOCK = 7_210_845_311
-# session.info key under which the deliveries written in this transaction wait
-# for the commit, after which the queue is told about them.
+# session.info key counting the deliveries written in this transaction; after
+# the commit, the queue is told about them.
 NEW_DELIVERIES = "mercato.new_deliveries"
 
 Change = dict[str, str]
@@ -40,20 +53,30 @@ def _serialise_event_writes(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOCK})
 
 
-def _ringing_oms_ids(session: Session, project_id: int, order_id: int | None) -> list[int]:
+def _param(column: InstrumentedAttribute[Any]) -> BindParameter[Any]:
+    return bindparam(column.key, type_=column.type)
+
+
+def _ringing_omses(records: ColumnElement[bool]) -> Select[tuple[int]]:
     """The OMSes with a trigger that an event rings (reference §4): the primary OMSes of
-    the order's offer (or of every order in the project) and the default OMS; one query."""
-    records = select(Offer.primary_oms_id).join(Order, Order.offer_id == Offer.id)
-    if order_id is not None:
-        records = records.where(Order.id == order_id)
-    else:
-        records = records.where(Order.project_id == project_id)
-    query = (
-        select(Oms.id)
-        .where(Oms.trigger_url != "", or_(Oms.is_default, Oms.id.in_(records)))
-        .order_by(Oms.id)
-    )
-    return list(session.scalars(query))
+    the offers of the event's orders, and the default OMS."""
+    primary = select(Offer.primary_oms_id).join(Order, Order.offer_id == Offer.id).where(records)
+    return select(Oms.id).where(Oms.trigger_url != "", or_(Oms.is_default, Oms.id.in_(primary)))
+
+
+def _insert_deliveries(records: ColumnElement[bool]) -> Insert:
+    columns = (Delivery.event_id, Delivery.status, Delivery.attempts, Delivery.next_attempt_at)
+    omses = _ringing_omses(records).subquery()
+    rows = select(*(_param(column) for column in columns), omses.c.id, _param(Delivery.created_at))
+    names = [column.key for column in columns] + ["oms_id", "created_at"]
+    return insert(Delivery).from_select(names, rows)
+
+
+# The outbox is written on the path of every change: Core statements, built
+# once with parameters, skip the unit of work and most of the SQL compiling.
+_INSERT_EVENT = insert(Event).returning(Event.id)
+_INSERT_ORDER_DELIVERIES = _insert_deliveries(Order.id == bindparam("order_id"))
+_INSERT_PROJECT_DELIVERIES = _insert_deliveries(Order.project_id == bindparam("project_id"))
 
 
 def record_event(
@@ -64,11 +87,10 @@ def record_event(
     order: Order | None = None,
     message: Message | None = None,
     changes: list[Change] | None = None,
-) -> Event:
-    """Add an event and the trigger deliveries it owes; call it last in a rule.
+) -> None:
+    """Write an event and the trigger deliveries it owes; call it last in a rule.
 
-    They are inserted at the next flush (at the latest the commit), with the
-    event lock already held, which saves a round trip per row on the way.
+    Two statements: the event, then an INSERT ... SELECT of the OMSes to ring.
     """
     session.flush()
     _serialise_event_writes(session)
@@ -79,24 +101,39 @@ def record_event(
         if order is not None
         else EventResource.PROJECT
     )
-    order_id = order.id if order is not None else None
-    oms_ids = _ringing_oms_ids(session, project.id, order_id)
-    event = Event(
-        created_at=utcnow(),
-        type=type,
-        resource=resource,
-        project_id=project.id,
-        order_id=order_id,
-        message_id=message.id if message is not None else None,
-        changes=changes if type == EventType.UPDATE else None,
-    )
-    deliveries = [
-        Delivery(event=event, oms_id=oms_id, next_attempt_at=event.created_at) for oms_id in oms_ids
-    ]
-    session.add(event)
-    session.add_all(deliveries)
-    session.info.setdefault(NEW_DELIVERIES, []).extend(deliveries)
-    return event
+    now, order_id = utcnow(), order.id if order is not None else None
+    connection = session.connection()
+    event_id = connection.execute(
+        _INSERT_EVENT,
+        {
+            "created_at": now,
+            "type": type,
+            "resource": resource,
+            "project_id": project.id,
+            "order_id": order_id,
+            "message_id": message.id if message is not None else None,
+            "changes": changes if type == EventType.UPDATE else None,
+        },
+    ).scalar_one()
+    written = connection.execute(
+        _INSERT_PROJECT_DELIVERIES if order_id is None else _INSERT_ORDER_DELIVERIES,
+        {
+            "event_id": event_id,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "project_id": project.id,
+            "order_id": order_id,
+        },
+    ).rowcount
+    note_new_deliveries(session, written)
+
+
+def note_new_deliveries(session: Session, count: int) -> None:
+    """Count deliveries written in this transaction, for the queue to hear of after commit."""
+    if count:
+        session.info[NEW_DELIVERIES] = session.info.get(NEW_DELIVERIES, 0) + count
 
 
 def message_content_change(message: Message, before: str) -> Change:

@@ -4,12 +4,13 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mercato.accounts.models import User
 from mercato.catalogue.models import Offer, OfferStatus, OrderType, ServiceStatus
 from mercato.catalogue.parameter_values import check_values
+from mercato.db import utcnow
 from mercato.errors import Invalid
 from mercato.ordering.events import OBFUSCATED, Change, record_event
 from mercato.ordering.messages import post_message
@@ -56,13 +57,23 @@ def _check_orderable(offer: Offer) -> None:
         raise Invalid.field("offer", "is ordered on the provider's own page")
 
 
-def _next_iid(session: Session, project: Project) -> int:
-    # The project row lock keeps two concurrent orders from taking the same iid.
-    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
-    # A statement of its own: under READ COMMITTED it sees the orders committed
-    # while it waited for the lock, which a subquery of the locking one would not.
-    highest = session.scalar(select(func.max(Order.iid)).where(Order.project_id == project.id))
-    return (highest or 0) + 1
+def _lock_project(session: Session, project_id: int) -> None:
+    """Keep two concurrent orders of a project from taking the same iid (PostgreSQL).
+
+    The order's INSERT, a later statement, then sees the orders committed while
+    it waited; SQLite runs the INSERT under its single writer's lock.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+
+
+# Ordering is the marketplace's busiest write: Core statements built once skip
+# the unit of work, and the iid is found inside the INSERT.
+_NEXT_IID = select(func.coalesce(func.max(Order.iid), 0) + 1).where(
+    Order.project_id == bindparam("iid_project_id")
+)
+_INSERT_ORDER = insert(Order).values(iid=_NEXT_IID.scalar_subquery()).returning(Order.id, Order.iid)
+_INSERT_STATUS_CHANGE = insert(StatusChange)
 
 
 def _set_status(
@@ -91,22 +102,47 @@ def place_order(
     properties = check_values(offer.parameters, request.values)
     voucher_id = request.voucher_id.strip() if request.request_voucher else ""
     status = StatusType.READY if fulfilment(offer) == Fulfilment.READY else StatusType.CREATED
-    order = Order(
-        project=project,
-        iid=_next_iid(session, project),
-        offer=offer,
+    order = _insert_order(
+        session,
+        customer,
+        project_id=project.id,
+        offer_id=offer.id,
         order_type=offer.order_type.value,
         status_type=status,
         status_value=status.value,
         offer_properties=properties,
+        user_secrets={},
         request_voucher=request.request_voucher,
         voucher_id=voucher_id,
     )
-    order.history.append(
-        StatusChange(status_type=status, status_value=status.value, author=customer)
-    )
-    session.add(order)
+    # The project's list of orders, if loaded, is read again when next used.
+    session.expire(project, ["orders"])
     record_event(session, type=EventType.CREATE, project=project, order=order)
+    return order
+
+
+def _insert_order(session: Session, customer: User, **values: Any) -> Order:
+    """Insert the order and its first status, then hand the order to the session."""
+    session.flush()
+    _lock_project(session, values["project_id"])
+    connection, now = session.connection(), utcnow()
+    values.update(created_at=now, updated_at=now)
+    order_id, values["iid"] = connection.execute(
+        _INSERT_ORDER, {**values, "iid_project_id": values["project_id"]}
+    ).one()
+    connection.execute(
+        _INSERT_STATUS_CHANGE,
+        {
+            "order_id": order_id,
+            "status_type": values["status_type"],
+            "status_value": values["status_value"],
+            "author_id": customer.id,
+            "created_at": now,
+        },
+    )
+    order = Order(id=order_id, **values)
+    make_transient_to_detached(order)
+    session.add(order)
     return order
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from mercato.accounts.models import User
 from mercato.db import transaction, utcnow
 from mercato.errors import Forbidden, Invalid, NotFound
-from mercato.ordering.events import NEW_DELIVERIES
+from mercato.ordering.events import note_new_deliveries
 from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus, Oms
 from mercato.ordering.trigger_targets import (
     RefusedAddress,
@@ -338,5 +338,5 @@ def redeliver(session: Session, delivery: Delivery, now: datetime) -> Delivery:
     delivery.leased_until = None
     delivery.finished_at = None
     session.flush()
-    session.info.setdefault(NEW_DELIVERIES, []).append(delivery)
+    note_new_deliveries(session, 1)
     return delivery

@@ -1,9 +1,13 @@
 """Projects, orders and messages: each change writes its event and trigger deliveries."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import select
 
-from mercato.catalogue.models import OrderType, ScientificDomain
+from mercato.accounts.models import User
+from mercato.catalogue.models import Offer, OrderType, ScientificDomain
+from mercato.db import make_session_factory
 from mercato.errors import Invalid
 from mercato.ordering.messages import edit_message
 from mercato.ordering.models import (
@@ -12,6 +16,8 @@ from mercato.ordering.models import (
     Event,
     Message,
     MessageScope,
+    Order,
+    Project,
     StatusType,
 )
 from mercato.ordering.orders import OrderRequest, place_order, update_order
@@ -104,6 +110,28 @@ def test_internal_offers_become_created_orders_numbered_per_project(make, sessio
         ("create", "project_item", first.id),
         ("create", "project_item", second.id),
     ]
+
+
+def test_concurrent_orders_into_one_project_take_distinct_iids(make, session, engine):
+    offer = make.offer(internal=True)
+    project = make.project()
+    factory = make_session_factory(engine)
+
+    def place(_: int) -> None:
+        with factory() as other:
+            customer, mine = (
+                other.get_one(User, project.owner_id),
+                other.get_one(Project, project.id),
+            )
+            for _ in range(5):
+                place_order(other, customer, mine, other.get_one(Offer, offer.id), OrderRequest({}))
+                other.commit()
+
+    with ThreadPoolExecutor(4) as threads:
+        list(threads.map(place, range(4)))
+
+    iids = session.scalars(select(Order.iid).where(Order.project_id == project.id))
+    assert sorted(iids) == list(range(1, 21))
 
 
 def test_offers_ordered_on_the_providers_page_are_refused(make, session):

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
+from mercato.accounts import rules as accounts_rules
 from mercato.app import create_app
 from mercato.db import Base, make_engine, make_session_factory, migrate
 from mercato.settings import Settings
@@ -23,6 +25,20 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with the cost argon2-cffi provides for tests.
+
+    The suite creates thousands of users; at the production cost each hash
+    takes a fifth of a second. Hashes still are real argon2id hashes, checked
+    the same way; servers started in a subprocess keep the production cost.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+        patch.setattr(accounts_rules, "_password_hasher", hasher)
+        yield
 
 
 @pytest.fixture(scope="session")

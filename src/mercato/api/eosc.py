@@ -66,6 +66,11 @@ async def json_body(request: Request) -> Any:
         raise EoscError(400, "The request body is not valid JSON") from None
 
 
+def json_body_doc(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI for a route that reads its JSON body itself (to word errors as EOSC does)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 # --- JSON-Schema checks in the wording of Ruby's json-schema gem ---------------------
 
 _TYPE_NAMES = {

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import TokenUser, check_schema, json_body
+from mercato.api.eosc import TokenUser, check_schema, json_body, json_body_doc
 from mercato.catalogue import rules
 from mercato.catalogue.eosc_schemas import OFFER_UPDATE, OFFER_WRITE
 from mercato.catalogue.models import (
@@ -32,10 +32,6 @@ _ERRORS = {
     403: {"description": "The caller does not administer this resource"},
     404: {"description": "`Resource not found` or `Offer not found`"},
 }
-
-
-def _body_doc(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 # --- read shapes ---------------------------------------------------------------------
@@ -161,7 +157,7 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
     status_code=201,
     summary="Create a published offer",
     responses=_ERRORS,
-    openapi_extra=_body_doc(OFFER_WRITE),
+    openapi_extra=json_body_doc(OFFER_WRITE),
 )
 async def create_offer(
     resource_id: str, request: Request, session: DbSession, user: TokenUser
@@ -190,7 +186,7 @@ def get_offer(
     "/{resource_id:path}/offers/{offer_id}",
     summary="Change a published offer",
     responses=_ERRORS,
-    openapi_extra=_body_doc(OFFER_UPDATE),
+    openapi_extra=json_body_doc(OFFER_UPDATE),
 )
 async def update_offer(
     resource_id: str, offer_id: str, request: Request, session: DbSession, user: TokenUser

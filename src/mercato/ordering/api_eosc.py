@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import EoscError, TokenUser, check_schema, json_body
+from mercato.api.eosc import EoscError, TokenUser, check_schema, json_body, json_body_doc
 from mercato.dependencies import DbSession
 from mercato.ordering import access, oms_reads
 from mercato.ordering.eosc_schemas import MESSAGE_UPDATE, MESSAGE_WRITE, ORDER_UPDATE
@@ -69,10 +69,6 @@ _ORDER_ATTRIBUTES = {
     "created_at",
     "updated_at",
 }
-
-
-def _body_doc(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 # --- query parameters, read as the Rails controllers read them ----------------------
@@ -248,7 +244,7 @@ def get_project_item(
     summary="Change a project item's status and merge user secrets",
     description="Checks: project (404), item (404), the item's current OMS (403), body (400).",
     responses=_ERRORS,
-    openapi_extra=_body_doc(ORDER_UPDATE),
+    openapi_extra=json_body_doc(ORDER_UPDATE),
 )
 async def update_project_item(
     oms_id: str, p_id: str, pi_id: str, request: Request, session: DbSession, user: TokenUser
@@ -301,7 +297,7 @@ def list_messages(
     summary="Write a message on a project or a project item",
     description="Checks: body (400), project (404), item (404), the §5.4 tables (403).",
     responses=_ERRORS,
-    openapi_extra=_body_doc(MESSAGE_WRITE),
+    openapi_extra=json_body_doc(MESSAGE_WRITE),
 )
 async def create_message(
     oms_id: str, request: Request, session: DbSession, user: TokenUser
@@ -341,7 +337,7 @@ def get_message(oms_id: str, m_id: str, session: DbSession, user: TokenUser) -> 
     summary="Change a message's content",
     description="Checks: message (404), the §5.4 tables on its scope and role (403), body (400).",
     responses=_ERRORS,
-    openapi_extra=_body_doc(MESSAGE_UPDATE),
+    openapi_extra=json_body_doc(MESSAGE_UPDATE),
 )
 async def update_message(
     oms_id: str, m_id: str, request: Request, session: DbSession, user: TokenUser

@@ -189,7 +189,6 @@ def user_create(
         ),
     ] = None,
     admin: Annotated[bool, typer.Option(help="Give the site's admin role.")] = False,
-    operator: Annotated[bool, typer.Option(help="Give the operator role.")] = False,
 ) -> None:
     """Create a user account."""
     with _unit_of_work() as session:
@@ -200,7 +199,6 @@ def user_create(
             last_name=last_name,
             password=password or None,
             is_admin=admin,
-            is_operator=operator,
         )
     console.print(f"Created user {user.email} (uid {user.uid}).")
 

@@ -231,7 +231,7 @@ def test_no_token_is_made_for_someone_who_does_not_administer_the_oms(client, se
 
 @pytest.mark.parametrize("path", ["/omses", "/omses/new", "/omses/{id}", "/omses/{id}/edit"])
 def test_only_site_admins_see_the_registry(client, make, path):
-    operator = make.user(is_operator=True)
+    operator = make.user()
     oms = make.oms("Operations", is_default=True, administrators=[operator])
     log_in(client, operator)
 

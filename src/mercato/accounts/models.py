@@ -18,7 +18,6 @@ class User(Base):
     last_name: Mapped[str] = mapped_column(String(255), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
-    is_operator: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
@@ -29,11 +28,8 @@ class User(Base):
 
     @property
     def site_roles(self) -> list[str]:
-        return [
-            role
-            for role, held in (("admin", self.is_admin), ("operator", self.is_operator))
-            if held
-        ]
+        # Operators are not a site role: they are whoever administers the default OMS.
+        return ["admin"] if self.is_admin else []
 
 
 class ApiToken(Base):

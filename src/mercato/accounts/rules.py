@@ -57,7 +57,6 @@ def create_user(
     password: str | None = None,
     uid: str | None = None,
     is_admin: bool = False,
-    is_operator: bool = False,
 ) -> User:
     email = check_email(email)
     if get_user_by_email(session, email) is not None:
@@ -69,7 +68,6 @@ def create_user(
         last_name=last_name.strip(),
         password_hash=hash_password(password) if password else None,
         is_admin=is_admin,
-        is_operator=is_operator,
     )
     session.add(user)
     session.flush()

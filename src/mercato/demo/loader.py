@@ -72,7 +72,6 @@ def _create_user(session: Session, person: PersonSpec) -> User:
         last_name=person.last_name,
         password=person.password,
         is_admin=person.is_admin,
-        is_operator=person.is_operator,
     )
 
 
@@ -193,6 +192,8 @@ def _post(
 def _roles_of(user: User) -> str:
     """What the user may do, in words: "operator, OMS admin: Mercato Operations"."""
     roles = list(user.site_roles)
+    if any(spec.is_default and user.email in spec.administrators for spec in OMSES):
+        roles.append("operator")
     omses = [spec.name for spec in OMSES if user.email in spec.administrators]
     providers = [spec.name for spec in PROVIDERS if user.email in spec.administrators]
     if omses:

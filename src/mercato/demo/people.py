@@ -14,7 +14,7 @@ EMMA = "emma.schmidt@mercato.example"
 
 PEOPLE: tuple[PersonSpec, ...] = (
     PersonSpec(ADMIN, "Alice", "Martin", "admin-pass", is_admin=True),
-    PersonSpec(OPERATOR, "Olivier", "Dupont", "operator-pass", is_operator=True),
+    PersonSpec(OPERATOR, "Olivier", "Dupont", "operator-pass"),
     PersonSpec(INGRID, "Ingrid", "Larsen", "ingrid-pass"),
     PersonSpec(MARCO, "Marco", "Rossi", "marco-pass"),
     PersonSpec(SOFIA, "Sofia", "Papadopoulou", "sofia-pass"),

@@ -20,7 +20,6 @@ class PersonSpec:
     last_name: str
     password: str
     is_admin: bool = False
-    is_operator: bool = False
 
 
 @dataclass(frozen=True)

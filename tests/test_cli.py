@@ -313,6 +313,8 @@ def test_serve_demo_lists_a_data_administrators_services(demo_server):
         "nrc-gpu-cloud",
         "nrc-managed-kubernetes",
         "nrc-backup-as-a-service",
+        # The store offering "NRC Cloud API" is carried by a service of that name.
+        "nrc-cloud-api",
     ]
 
 

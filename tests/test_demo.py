@@ -22,6 +22,9 @@ from mercato.db import make_session_factory, transaction
 from mercato.demo import DemoAccount, load_demo
 from mercato.errors import Invalid
 from mercato.ordering.models import Event, Message, MessageScope, Oms, Order, Project, StatusType
+from mercato.settings import Settings
+from mercato.store.assets import local_files
+from mercato.store.models import Asset, StoreOffering
 from tests.conftest import empty_tables
 
 # (e-mail, name, roles, password) of each demo user, in the order they are printed.
@@ -73,15 +76,21 @@ DEMO_USERS = [
 ]
 
 
+def _settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("demo"), secret_key="x")
+
+
 @pytest.fixture(scope="module")
-def demo_accounts(engine: Engine) -> Iterator[list[DemoAccount]]:
+def demo_accounts(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[DemoAccount]]:
     """The demo, loaded once for this module: hashing its passwords takes seconds.
 
     Tests here only read it, through ``db`` rather than ``session``, whose
     teardown would empty the tables after the first test.
     """
     with transaction(make_session_factory(engine)) as session:
-        made = load_demo(session)
+        made = load_demo(session, local_files(_settings(tmp_path_factory)))
     yield made
     empty_tables(engine)
 
@@ -218,9 +227,9 @@ def test_a_demo_data_administrator_manages_both_providers_services(db, demo_acco
     assert providers == {"Lowlands Social Data Archive", "Research Identity Federation"}
 
 
-def test_loading_the_demo_twice_is_refused_by_the_rules(db, demo_accounts):
+def test_loading_the_demo_twice_is_refused_by_the_rules(db, demo_accounts, tmp_path_factory):
     with pytest.raises(Invalid) as raised:
-        load_demo(db)
+        load_demo(db, local_files(_settings(tmp_path_factory)))
 
     assert raised.value.errors == {"email": ["is already taken"]}
 
@@ -261,3 +270,37 @@ def test_demo_conversations_include_internal_notes_and_every_change_is_an_event(
     assert [tuple(row) for row in scopes] == [(MessageScope.INTERNAL, 1), (MessageScope.PUBLIC, 4)]
     # 2 projects, 4 orders, 4 status changes, 5 messages
     assert _count(db, Event) == 15
+
+
+def test_demo_store_has_published_offerings_with_files_links_tags_and_reviews(db, demo_accounts):
+    rows = db.execute(
+        select(Offer.name, StoreOffering.version, Offer.status, StoreOffering.rating, Offer.tags)
+        .join(StoreOffering.offer)
+        .order_by(Offer.name)
+    ).all()
+
+    assert [tuple(row) for row in rows] == [
+        ("Alps Container Registry", "1.0", OfferStatus.DRAFT, 0.0, ["hpc", "containers"]),
+        (
+            "FAIR Data Handbook",
+            "3.0",
+            OfferStatus.PUBLISHED,
+            0.0,
+            ["fair", "training", "data-management"],
+        ),
+        ("NRC Cloud API", "1.0", OfferStatus.PUBLISHED, 4.0, ["iaas", "api", "openstack"]),
+        (
+            "Variant Annotator",
+            "2.1",
+            OfferStatus.PUBLISHED,
+            4.5,
+            ["genomics", "variants", "annotation"],
+        ),
+    ]
+    files = db.execute(select(Asset.name, Asset.file_name, Asset.link).order_by(Asset.name)).all()
+    assert [tuple(row) for row in files] == [
+        ("alps-registry", None, "https://registry.alps.example/v2"),
+        ("fair-handbook", "fair-handbook.md", None),
+        ("nrc-api", None, "https://api.nrc.example/v1"),
+        ("variant-annotator", "annotate.py", None),
+    ]

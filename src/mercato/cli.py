@@ -29,6 +29,7 @@ from mercato.ordering.models import Oms, OmsType, TriggerMethod
 from mercato.ordering.trigger_targets import check_trigger_url
 from mercato.queue import TaskQueue, Worker
 from mercato.settings import Settings
+from mercato.store.assets import local_files
 
 app = typer.Typer(
     help="Mercato: a service marketplace with order management.", no_args_is_help=True
@@ -96,12 +97,12 @@ def _print_demo_accounts(accounts_made: list[DemoAccount]) -> None:
     _print_uncut(table)
 
 
-def _load_demo(engine: Engine) -> bool:
+def _load_demo(engine: Engine, settings: Settings) -> bool:
     """Load the demo data and print its users, unless the database already has data."""
     with transaction(make_session_factory(engine)) as session:
         if _has_data(session):
             return False
-        made = load_demo(session)
+        made = load_demo(session, local_files(settings))
     _print_demo_accounts(made)
     return True
 
@@ -122,7 +123,7 @@ def migrate_schema() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo catalogue and users into an empty database."""
-    if not _load_demo(_migrated_engine()):
+    if not _load_demo(_migrated_engine(), Settings()):
         _fail("the database is not empty; demo data needs an empty one.")
 
 
@@ -135,7 +136,7 @@ def serve(
     """Migrate the database and serve the web UI and the APIs."""
     settings = Settings()
     engine = _migrated_engine()
-    if demo and not _load_demo(engine):
+    if demo and not _load_demo(engine, settings):
         console.print("The database already has data; demo data not loaded.")
     engine.dispose()
     bind_host = host or settings.host

@@ -56,7 +56,7 @@ def test_keyword_results_mark_the_matched_words(
         '<p class="excerpt"><mark>Beta</mark> <mark>forecasts</mark> for farms &amp; fields'
         in page.text
     )
-    assert "1 offering match “beta forecast”" in page.text
+    assert "1 offering matches “beta forecast”" in page.text
 
 
 def test_without_words_the_page_lists_every_published_offering_newest_first(

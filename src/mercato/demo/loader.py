@@ -23,11 +23,13 @@ from mercato.demo.specs import (
     ProviderSpec,
     ServiceSpec,
 )
+from mercato.demo.store_loader import load_store
 from mercato.ordering.messages import post_message
 from mercato.ordering.models import Oms, Order, Project
 from mercato.ordering.orders import OrderRequest, place_order, update_order
 from mercato.ordering.projects import ProjectData, create_project
 from mercato.ordering.registry import create_oms
+from mercato.store.assets import Files
 
 TOKEN_LABEL = "demo"
 
@@ -41,8 +43,10 @@ class DemoAccount:
     token: str
 
 
-def load_demo(session: Session) -> list[DemoAccount]:
-    """Create the demo users, providers, services, OMSes and offers; flushes, never commits.
+def load_demo(session: Session, files: Files) -> list[DemoAccount]:
+    """Create the demo users, providers, services, OMSes, offers, orders and store offerings.
+
+    Flushes, never commits; files are stored in ``files`` once the transaction commits.
 
     Returns one account per demo user, with the password and a fresh API token.
     """
@@ -61,6 +65,7 @@ def load_demo(session: Session) -> list[DemoAccount]:
                 _create_offer(session, services[service.name], offer, omses)
     for project in PROJECTS:
         _create_project(session, project, users, services)
+    load_store(session, files, users, providers)
     return [_account(session, person, users[person.email]) for person in PEOPLE]
 
 

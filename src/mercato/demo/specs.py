@@ -102,3 +102,42 @@ class ProjectSpec:
     orders: tuple[OrderSpec, ...]
     collaboration_countries: tuple[str, ...] = ()
     messages: tuple[MessageSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """A store asset: a small file shipped with the demo, or a link for an API."""
+
+    name: str
+    version: str
+    description: str
+    content_type: str
+    is_open: bool
+    file_name: str = ""
+    content: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    author: str  # an e-mail
+    rating: int
+    title: str
+    comment: str
+    reply: str = ""
+
+
+@dataclass(frozen=True)
+class StoreOfferingSpec:
+    provider: str
+    publisher: str  # a data administrator's e-mail
+    name: str
+    version: str
+    abstract: str
+    description: str
+    is_open: bool
+    assets: tuple[AssetSpec, ...]
+    tags: tuple[str, ...] = ()
+    legal: tuple[str, str] | None = None  # (title, text)
+    reviews: tuple[ReviewSpec, ...] = ()
+    is_published: bool = True

@@ -15,7 +15,13 @@ from mercato.settings import Settings
 from mercato.store.access import can_manage_provider, ordered_by
 from mercato.store.models import Asset, AssetKind, AssetState, offering_assets
 from mercato.store.naming import check_asset_version, check_name, compare_versions
-from mercato.store.storage import Storage, delete_file_on_commit, new_key, save_file
+from mercato.store.storage import (
+    LocalStorage,
+    Storage,
+    delete_file_on_commit,
+    new_key,
+    save_file,
+)
 from mercato.store.uploads import (
     Upload,
     check_allowed_media_type,
@@ -41,6 +47,11 @@ class Files:
 
     storage: Storage
     settings: Settings
+
+
+def local_files(settings: Settings) -> Files:
+    """The default file store: a folder in the data directory, with the configured limits."""
+    return Files(LocalStorage(settings.data_dir / "media"), settings)
 
 
 def _check_content(files: Files, kind: AssetKind, content: AssetContent, media_type: str) -> None:

@@ -7,16 +7,15 @@ from fastapi import Depends, Query
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid
 from mercato.store.access import check_can_manage_provider, find_provider
-from mercato.store.assets import Files, find_asset
+from mercato.store.assets import Files, find_asset, local_files
 from mercato.store.models import Asset, StoreOffering
 from mercato.store.offerings import AssetRef, check_can_see, find_offering
-from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload, decode_upload
 from mercato.store.wire import Caller
 
 
 def file_store(settings: AppSettings) -> Files:
-    return Files(LocalStorage(settings.data_dir / "media"), settings)
+    return local_files(settings)
 
 
 FileStore = Annotated[Files, Depends(file_store)]

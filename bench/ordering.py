@@ -296,7 +296,7 @@ def main() -> None:
             queue_url=args.queue_url,
             queue_name="bench",
             secret_key="bench",
-            trigger_allowed_networks="127.0.0.0/8",
+            outgoing_allowed_networks="127.0.0.0/8",
         )
         world = World(settings, f"http://127.0.0.1:{port.value}/hook")
         queue = TaskQueue(settings, world.factory)

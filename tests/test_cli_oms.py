@@ -17,7 +17,7 @@ def mercato(database_url, settings, tmp_path):
         "MERCATO_DATABASE_URL": database_url,
         "MERCATO_DATA_DIR": str(tmp_path),
         # Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it.
-        "MERCATO_TRIGGER_ALLOWED_NETWORKS": "192.0.2.0/24",
+        "MERCATO_OUTGOING_ALLOWED_NETWORKS": "192.0.2.0/24",
     }
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -107,7 +107,7 @@ def test_oms_update_can_clear_the_default_flag_and_the_trigger(mercato, session,
         (
             ["--trigger-url", "http://10.1.2.3/hook"],
             "trigger_url is refused: 10.1.2.3 resolves to 10.1.2.3, which is not a public"
-            " address; an admin can allow its network in MERCATO_TRIGGER_ALLOWED_NETWORKS",
+            " address; an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS",
         ),
     ],
 )

@@ -34,10 +34,10 @@ class Settings(BaseSettings):
     worker_in_process: bool = Field(
         True, description="`mercato serve` also runs a worker (turn off with separate workers)."
     )
-    trigger_allowed_networks: str = Field(
+    outgoing_allowed_networks: str = Field(
         "",
-        description="Comma-separated CIDR networks triggers may call besides public addresses"
-        " (`10.0.0.0/8, 127.0.0.0/8`).",
+        description="Comma-separated CIDR networks that triggers and Linked USDL URLs may call"
+        " besides public addresses (`10.0.0.0/8, 127.0.0.0/8`).",
     )
     trigger_timeout: float = Field(
         10.0, gt=0, le=300, description="Seconds a trigger call may take before it counts as down."

@@ -135,9 +135,7 @@ def test_oms_list_shows_the_omses_the_caller_administers(client, world, caller, 
     response = client.get("/api/v1/oms", headers=world.caller(caller).headers)
 
     assert response.status_code == 200
-    assert [oms["id"] for oms in response.json()["omses"]] == [
-        world.oms(name).id for name in omses
-    ]
+    assert [oms["id"] for oms in response.json()["omses"]] == [world.oms(name).id for name in omses]
     assert_ordering_response(response, "/api/v1/oms")
 
 

@@ -7,7 +7,7 @@ from mercato.ordering.models import TriggerMethod
 from mercato.ordering.trigger_targets import check_trigger_url, set_trigger
 
 HINT = ", which is not a public address; an admin can allow its network in"
-HINT += " MERCATO_TRIGGER_ALLOWED_NETWORKS"
+HINT += " MERCATO_OUTGOING_ALLOWED_NETWORKS"
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_public_addresses_are_allowed(settings, url):
 
 
 def test_an_allowed_network_lets_its_addresses_through_and_no_others(settings):
-    allowing = settings.model_copy(update={"trigger_allowed_networks": "127.0.0.0/8, 10.0.0.0/24"})
+    allowing = settings.model_copy(update={"outgoing_allowed_networks": "127.0.0.0/8, 10.0.0.0/24"})
     assert check_trigger_url(allowing, "http://127.0.0.2:9000/h") == "http://127.0.0.2:9000/h"
     assert check_trigger_url(allowing, "http://10.0.0.7/h") == "http://10.0.0.7/h"
     with pytest.raises(Invalid):

@@ -33,7 +33,7 @@ class Clock:
 @pytest.fixture
 def trigger_settings(settings: Settings) -> Settings:
     return settings.model_copy(
-        update={"trigger_allowed_networks": "127.0.0.0/8", "trigger_timeout": 2.0}
+        update={"outgoing_allowed_networks": "127.0.0.0/8", "trigger_timeout": 2.0}
     )
 
 
@@ -341,7 +341,7 @@ def test_trigger_to_an_address_no_longer_allowed_is_refused_at_send_time_and_log
         (
             None,
             "refused: 127.0.0.1 resolves to 127.0.0.1, which is not a public address;"
-            " an admin can allow its network in MERCATO_TRIGGER_ALLOWED_NETWORKS",
+            " an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS",
         )
     ]
 

@@ -56,7 +56,7 @@ def queue_settings(request, settings: Settings) -> Settings:
         update={
             "queue_url": url,
             "queue_name": f"test-{uuid.uuid4().hex}",
-            "trigger_allowed_networks": "127.0.0.0/8",
+            "outgoing_allowed_networks": "127.0.0.0/8",
             "trigger_timeout": 2.0,
         }
     )
@@ -166,7 +166,7 @@ def _worker_process(settings: Settings, database_url: str, log: Path) -> subproc
         "MERCATO_SECRET_KEY": "test-secret",
         "MERCATO_QUEUE_URL": settings.queue_url,
         "MERCATO_QUEUE_NAME": settings.queue_name,
-        "MERCATO_TRIGGER_ALLOWED_NETWORKS": settings.trigger_allowed_networks,
+        "MERCATO_OUTGOING_ALLOWED_NETWORKS": settings.outgoing_allowed_networks,
         # A short timeout makes a short lease: the killed worker's call is retried sooner.
         "MERCATO_TRIGGER_TIMEOUT": "1",
     }

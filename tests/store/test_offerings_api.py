@@ -141,7 +141,8 @@ def test_seed_create_with_a_usdl_document(client, provider, seller, session):
     )
 
 
-def test_seed_create_with_a_usdl_url(client, provider, seller):
+def test_seed_create_with_a_usdl_url(client, provider, seller, settings):
+    settings.outgoing_allowed_networks = "127.0.0.0/8"
     with serving() as server:
         server.answers["/collection/SmartCity.rdf"] = (
             200,
@@ -159,6 +160,41 @@ def test_seed_create_with_a_usdl_url(client, provider, seller):
     assert (shown["description_url"], shown["offering_description"]["description"]) == (
         url,
         "Lights that follow the city",
+    )
+
+
+def test_a_usdl_url_on_a_private_network_is_refused_unless_allowed(client, provider, seller):
+    with serving() as server:
+        server.answers["/SmartCity.rdf"] = (200, "application/rdf+xml", b"")
+        body = seed_create(description_url=f"{server.url}/SmartCity.rdf")
+        del body["offering_info"]
+
+        response = client.post(OFFERINGS, json=body, headers=bearer(seller))
+
+    assert (response.status_code, server.requested) == (400, [])
+    assert response.json() == {
+        "message": "description_url is refused: 127.0.0.1 resolves to 127.0.0.1, which is not"
+        " a public address; an admin can allow its network in"
+        " MERCATO_OUTGOING_ALLOWED_NETWORKS",
+        "result": "error",
+    }
+
+
+def test_a_usdl_url_redirecting_outside_the_allowed_networks_is_refused(
+    client, provider, seller, settings
+):
+    settings.outgoing_allowed_networks = "127.0.0.1/32"
+    with serving() as server:
+        elsewhere = server.url.replace("127.0.0.1", "127.0.0.2") + "/inside"
+        server.answers["/SmartCity.rdf"] = (302, {"Location": elsewhere}, b"")
+        body = seed_create(description_url=f"{server.url}/SmartCity.rdf")
+        del body["offering_info"]
+
+        response = client.post(OFFERINGS, json=body, headers=bearer(seller))
+
+    assert (response.status_code, server.requested) == (400, ["/SmartCity.rdf"])
+    assert response.json()["message"].startswith(
+        "description_url is refused: 127.0.0.2 resolves to 127.0.0.2"
     )
 
 
@@ -369,7 +405,8 @@ def test_seed_update_with_basic_info_replaces_description_and_logo(
     assert offering.image_key in stored_files(settings)
 
 
-def test_update_with_another_usdl_url_is_refused(client, provider, seller):
+def test_update_with_another_usdl_url_is_refused(client, provider, seller, settings):
+    settings.outgoing_allowed_networks = "127.0.0.0/8"
     with serving() as server:
         server.answers["/a.ttl"] = (200, "text/turtle", export_usdl(USDL, "text/turtle"))
         server.answers["/b.ttl"] = (200, "text/turtle", export_usdl(USDL, "text/turtle"))

@@ -47,7 +47,7 @@ def _shown_token(page: str) -> str:
 @pytest.fixture
 def admin(client, make, settings):
     # Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it.
-    settings.trigger_allowed_networks = "192.0.2.0/24"
+    settings.outgoing_allowed_networks = "192.0.2.0/24"
     user = make.user("root@example.org", is_admin=True)
     log_in(client, user)
     return user
@@ -170,7 +170,7 @@ def test_a_trigger_to_a_network_not_allowed_is_refused(client, session, admin):
     assert response.status_code == 400
     assert field_error(response.text, "trigger_url") == (
         "is refused: 127.0.0.1 resolves to 127.0.0.1, which is not a public address;"
-        " an admin can allow its network in MERCATO_TRIGGER_ALLOWED_NETWORKS"
+        " an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS"
     )
     assert _oms_rows(session) == []
 

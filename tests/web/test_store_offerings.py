@@ -115,7 +115,8 @@ def test_provider_creates_an_offering_from_an_uploaded_usdl_document(client, sto
     assert "Use it kindly" in offering.usdl_text
 
 
-def test_provider_creates_an_offering_from_a_usdl_url(client, store, seller):
+def test_provider_creates_an_offering_from_a_usdl_url(client, store, seller, settings):
+    settings.outgoing_allowed_networks = "127.0.0.0/8"
     store.provider(seller)
     log_in(client, seller.user)
 

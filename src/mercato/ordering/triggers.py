@@ -24,12 +24,7 @@ from mercato.db import transaction, utcnow
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.events import note_new_deliveries
 from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus, Oms
-from mercato.ordering.trigger_targets import (
-    RefusedAddress,
-    UnresolvableHost,
-    default_port,
-    resolve_allowed,
-)
+from mercato.outgoing import RefusedAddress, UnresolvableHost, default_port, resolve_allowed
 from mercato.settings import Settings
 
 Clock = Callable[[], datetime]

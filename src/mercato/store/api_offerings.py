@@ -9,6 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
+from mercato.outgoing import url_checker
+from mercato.settings import Settings
 from mercato.store import listing
 from mercato.store import offerings as rules
 from mercato.store.access import acting_provider
@@ -78,7 +80,7 @@ def _usdl_document(value: dict[str, Any], field: str) -> Description:
     return description_from_usdl(parse_usdl(value["data"], value["content_type"]))
 
 
-def _description(document: dict[str, Any]) -> Description | None:
+def _description(document: dict[str, Any], settings: Settings) -> Description | None:
     """The description given one of WStore's three ways; None when the body gives none.
 
     A simple form (``offering_info``, or ``offering_description`` as WStore's
@@ -97,7 +99,8 @@ def _description(document: dict[str, Any]) -> Description | None:
         return None
     if not isinstance(url, str):
         raise Invalid.field("description_url", "must be a URL")
-    return description_from_usdl(fetch_usdl(url), url)
+    checker = url_checker(settings, "description_url")
+    return description_from_usdl(fetch_usdl(url, check_address=checker), url)
 
 
 def _media(document: dict[str, Any]) -> Media:
@@ -138,7 +141,7 @@ async def create_offering(
     document = as_object((await read_body(request)).document)
     provider = acting_provider(session, user, document.get("provider"))
     # In a worker thread: a USDL URL is fetched over the network.
-    description = await run_in_threadpool(_description, document)
+    description = await run_in_threadpool(_description, document, files.settings)
     if description is None:
         raise Invalid.field("offering_info", "is missing: describe the offering")
     notification = document.get("notification_url")
@@ -185,7 +188,7 @@ async def update_offering(
     offering: ManagedOffering, request: Request, session: DbSession, files: FileStore
 ) -> Response:
     document = as_object((await read_body(request)).document)
-    description = await run_in_threadpool(_description, document)
+    description = await run_in_threadpool(_description, document, files.settings)
     rules.update_offering(session, files, offering, description=description, media=_media(document))
     return envelope(request, 200, "OK")
 

@@ -18,7 +18,7 @@ The API (pure: no database, no settings):
   by short name (``turtle``, ``ttl``, ``xml``, ``rdf+xml``, ``n3``, ``json-ld``).
 - ``parse_usdl(data, fmt) -> OfferingDescription``
 - ``export_usdl(description, fmt) -> bytes`` (UTF-8)
-- ``fetch_usdl(url, fmt=None, timeout=..., max_bytes=...) -> OfferingDescription``:
+- ``fetch_usdl(url, fmt=None, ..., check_address=None) -> OfferingDescription``:
   GET over http(s) with httpx; the format comes from ``fmt``, else the
   response's Content-Type, else the URL's suffix (.ttl .rdf .n3 .jsonld).
 
@@ -53,6 +53,7 @@ whose ``price:hasVariable`` are ``price:Usage``/``price:Constant`` (``sp:varName
 
 import enum
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
@@ -687,17 +688,23 @@ def fetch_usdl(
     *,
     timeout: float = FETCH_TIMEOUT_SECONDS,
     max_bytes: int = MAX_USDL_BYTES,
+    check_address: Callable[[str], object] | None = None,
 ) -> OfferingDescription:
     """GET a USDL document (http or https only) and parse it.
 
     The body is read as a stream and dropped past ``max_bytes``; a refused,
     failed or slow fetch raises ``Invalid`` on ``description_url``.
+    ``check_address`` sees the URL of every request, redirects included, and
+    raises to refuse it (see ``mercato.outgoing``).
     """
     if urlsplit(url).scheme not in ("http", "https"):
         raise Invalid.field("description_url", "must be an http or https address")
+    hooks = {"request": [lambda request: check_address(str(request.url))]} if check_address else {}
     try:
         with (
-            httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=3) as client,
+            httpx.Client(
+                timeout=timeout, follow_redirects=True, max_redirects=3, event_hooks=hooks
+            ) as client,
             client.stream("GET", url, headers={"Accept": _ACCEPT}) as response,
         ):
             if response.status_code != 200:

@@ -3,6 +3,8 @@
 from starlette.datastructures import FormData
 
 from mercato.errors import Invalid
+from mercato.outgoing import url_checker
+from mercato.settings import Settings
 from mercato.store.descriptions import description_from_usdl
 from mercato.store.offerings import Description
 from mercato.store.usdl import MAX_USDL_BYTES, fetch_usdl, parse_usdl
@@ -48,23 +50,23 @@ def _file_description(form: FormData) -> Description:
     return description_from_usdl(parsed)
 
 
-def _url_description(form: FormData) -> Description:
+def _url_description(form: FormData, settings: Settings) -> Description:
     url = text(form, "usdl_url")
     if not url:
         raise Invalid.field("usdl_url", "give the address of the Linked USDL document")
     try:
-        parsed = fetch_usdl(url)
+        parsed = fetch_usdl(url, check_address=url_checker(settings, "usdl_url"))
     except Invalid as error:
         raise Invalid.field("usdl_url", "; ".join(error.details.values())) from None
     return description_from_usdl(parsed, url)
 
 
-def submitted_description(form: FormData) -> Description:
+def submitted_description(form: FormData, settings: Settings) -> Description:
     match text(form, "source"):
         case "form":
             return _form_description(form)
         case "file":
             return _file_description(form)
         case "url":
-            return _url_description(form)
+            return _url_description(form, settings)
     raise Invalid.field("source", "choose how the offering is described")

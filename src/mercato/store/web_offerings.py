@@ -110,7 +110,7 @@ def _create(
         user,
         name=text(form, "name"),
         version=text(form, "version"),
-        description=submitted_description(form),
+        description=submitted_description(form, files.settings),
         media=_media(form, files),
         notification_url=_notification_url(form),
         is_open=form.get("open") == "on",
@@ -184,7 +184,7 @@ def update_offering(
             session,
             files,
             offering,
-            description=submitted_description(form),
+            description=submitted_description(form, files.settings),
             media=_media(form, files),
         )
     except Invalid as error:

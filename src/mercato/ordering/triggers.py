@@ -109,18 +109,22 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_
     """Lease up to ``limit`` due deliveries that no worker holds to this worker, oldest first.
 
     The UPDATE checks again that each row is claimable, so two workers never
-    get the same delivery; on PostgreSQL they also skip each other's rows.
+    get the same delivery; on PostgreSQL they also skip each other's rows. The
+    ids are selected first: PostgreSQL may run a LIMIT subquery of an UPDATE
+    more than once, which would lease more than ``limit`` rows.
     """
-    due = (
+    due = session.scalars(
         select(Delivery.id)
         .where(*_claimable(now))
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    )
+    ).all()
+    if not due:
+        return []
     claimed = session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()), *_claimable(now))
+        .where(Delivery.id.in_(due), *_claimable(now))
         .values(leased_until=now + lease, attempts=Delivery.attempts + 1)
         .returning(Delivery.id, Delivery.oms_id, Delivery.attempts)
         .execution_options(synchronize_session=False)

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from mercato.ordering.models import Order
+from mercato.store import reviews
 from mercato.store.models import Review
 from tests.store.world import WIDGET, buyer, seller, store
 from tests.web.pages import csrf_token, field_error, log_in
@@ -229,3 +230,26 @@ def test_store_home_and_my_offerings_take_as_many_queries_for_many_offerings_as_
         store.offering(provider, seller, name, bound=[asset], publish=True)
 
     assert (queries("/store"), queries("/store/my-offerings")) == with_one
+
+
+def test_the_offering_page_takes_as_many_queries_for_many_reviews_as_for_one(
+    client, store, seller, make, count_queries
+):
+    offering = _published(store, seller, is_open=True)
+
+    def queries() -> int:
+        with count_queries() as counted:
+            assert client.get(OFFERING).status_code == 200
+        return counted.count
+
+    def reviewed_by(number: int) -> None:
+        reviewer = make.user(f"reviewer{number}@example.org")
+        reviews.create_review(store.session, reviewer, offering, {"rating": 4, "title": "Good"})
+        store.session.commit()
+
+    reviewed_by(1)
+    with_one = queries()
+    for number in (2, 3, 4):
+        reviewed_by(number)
+
+    assert queries() == with_one

@@ -27,6 +27,7 @@ from mercato.store.models import (
     Asset,
     NotificationTarget,
     ProviderStoreSettings,
+    Review,
     StoreOffering,
 )
 from mercato.store.naming import check_name, check_offering_version, compare_versions
@@ -77,8 +78,12 @@ def offerings_query() -> Select[tuple[StoreOffering]]:
 
 
 def find_offering(session: Session, provider: str, name: str, version: str) -> StoreOffering:
+    # One offering's page and API list its reviews with their authors: load them here,
+    # not one query per review.
+    reviews = selectinload(StoreOffering.reviews)
     offering = session.scalars(
         offerings_query()
+        .options(reviews.selectinload(Review.user), reviews.selectinload(Review.reply_user))
         .join(StoreOffering.service)
         .join(Service.provider)
         .where(

@@ -43,3 +43,12 @@ def input_value(page: str, name: str) -> str | None:
     """The value of the text input called ``name`` as the page shows it."""
     match = re.search(rf'<input [^>]*name="{re.escape(name)}" value="([^"]*)"', page)
     return html.unescape(match[1]) if match else None
+
+
+def log_in_browser(page, email: str) -> None:
+    """Log a Playwright page in as ``email`` (password ``PASSWORD``), logging out whoever was."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from mercato.catalogue.models import Offer, OfferStatus
-from tests.factories import PASSWORD
+from tests.web.pages import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +29,7 @@ def test_data_administrator_creates_a_draft_offer_then_publishes_it(page, make, 
     admin = make.user("anna@example.org")
     make.service(make.provider(admin, name="Cyfronet"), name="Cloud Platform")
 
-    page.goto("/login")
-    page.fill("#email", "anna@example.org")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_browser(page, "anna@example.org")
 
     page.get_by_role("link", name="Cloud Platform").click()
     page.get_by_text("Manage the service").click()

@@ -5,17 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from mercato.ordering.models import Event, Order, StatusType
-from tests.factories import ALL_PARAMETERS, PASSWORD
+from tests.factories import ALL_PARAMETERS
+from tests.web.pages import log_in_browser
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _fill_parameters(page) -> None:
@@ -34,7 +27,7 @@ def test_customer_orders_operator_answers_and_customer_sees_both(page, make, ses
     make.offer(service, name="Standard VM", internal=True, parameters=ALL_PARAMETERS)
     make.user("lukas@example.org", first_name="Lukas", last_name="Weber")
 
-    _log_in(page, "lukas@example.org")
+    log_in_browser(page, "lukas@example.org")
     page.goto("/services/virtual-machines")
     page.locator("article.offer", has_text="Standard VM").get_by_role("link", name="Order").click()
     _fill_parameters(page)
@@ -44,7 +37,7 @@ def test_customer_orders_operator_answers_and_customer_sees_both(page, make, ses
     assert page.locator("h1").inner_text() == "Standard VM"
     assert page.locator(".order-status").first.inner_text().upper() == "CREATED"
 
-    _log_in(page, "olivier@example.org")
+    log_in_browser(page, "olivier@example.org")
     page.goto("/queue")
     page.get_by_role("link", name="Climate runs #1").click()
     page.get_by_label("New status").select_option("in_progress")
@@ -53,7 +46,7 @@ def test_customer_orders_operator_answers_and_customer_sees_both(page, make, ses
     page.get_by_label("Your message").fill("Your VM will be ready tomorrow.")
     page.get_by_role("button", name="Send message").click()
 
-    _log_in(page, "lukas@example.org")
+    log_in_browser(page, "lukas@example.org")
     page.goto("/projects")
     page.get_by_role("link", name="Climate runs").click()
     page.get_by_role("link", name="Standard VM").click()

@@ -8,18 +8,10 @@ from sqlalchemy import select
 from mercato.catalogue.models import OfferStatus
 from mercato.ordering.models import Order
 from mercato.store.models import Asset, Review, StoreOffering
-from tests.factories import PASSWORD
 from tests.store.world import PNG, WIDGET
+from tests.web.pages import log_in_browser
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _provider_option(page, name: str) -> None:
@@ -110,12 +102,12 @@ def test_provider_publishes_an_asset_and_a_customer_finds_acquires_downloads_and
     make.provider(provider_user, name="CoNWeT")
     customer = make.user("carl@example.org", first_name="Carl", last_name="Berg")
 
-    _log_in(page, "ana@conwet.example")
+    log_in_browser(page, "ana@conwet.example")
     _upload_asset(page)
     _create_offering(page)
     _tag_and_publish(page)
 
-    _log_in(page, "carl@example.org")
+    log_in_browser(page, "carl@example.org")
     _find(page)
     downloaded = _acquire_and_download(page)
     _review(page)

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from mercato.accounts.models import User
 from mercato.dependencies import DbSession
-from mercato.errors import Forbidden, Invalid
+from mercato.errors import Invalid
 from mercato.store import assets as rules
 from mercato.store.access import check_can_manage_provider, find_provider
 from mercato.store.assets import AssetContent, Files
@@ -22,6 +22,7 @@ from mercato.store.web_common import (
     page,
     problems,
     providers_of,
+    require_providers_of,
     text,
     uploaded,
 )
@@ -50,9 +51,7 @@ def _content(form: FormData, files: Files) -> AssetContent:
 
 @router.get("/store/assets")
 def asset_list(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    providers = providers_of(session, user)
-    if not providers:
-        raise Forbidden("You are not a data administrator of any provider")
+    providers = require_providers_of(session, user)
     context = {"assets": rules.provider_assets(session, providers), "providers": providers}
     return page(request, "store/assets.html", context)
 
@@ -64,9 +63,7 @@ def _register_page(
     form: FormData | dict[str, Any],
     errors: dict[str, list[str]] | None = None,
 ) -> Response:
-    providers = providers_of(session, user)
-    if not providers:
-        raise Forbidden("You are not a data administrator of any provider")
+    providers = require_providers_of(session, user)
     context = {"providers": providers, "form": form, "errors": errors or {}, "kinds": AssetKind}
     return page(request, "store/asset_form.html", context, 400 if errors else 200)
 

@@ -14,7 +14,7 @@ from starlette.types import Scope
 
 from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import administered_provider_ids
-from mercato.errors import Invalid
+from mercato.errors import Forbidden, Invalid
 from mercato.store.models import Asset, AssetKind, StoreOffering
 from mercato.store.naming import check_file_name
 from mercato.store.shapes import media_url
@@ -85,6 +85,14 @@ def providers_of(session: Session, user: User) -> list[Provider]:
     if not user.is_admin:
         query = query.where(Provider.id.in_(administered_provider_ids(session, user)))
     return list(session.scalars(query))
+
+
+def require_providers_of(session: Session, user: User) -> list[Provider]:
+    """``providers_of``, refusing users who may act for none."""
+    providers = providers_of(session, user)
+    if not providers:
+        raise Forbidden("You are not a data administrator of any provider")
+    return providers
 
 
 def chosen_provider(providers: list[Provider], form: FormData) -> Provider:

@@ -25,6 +25,7 @@ from mercato.store.web_common import (
     page,
     problems,
     providers_of,
+    require_providers_of,
     text,
     uploaded,
     uploaded_list,
@@ -79,9 +80,7 @@ def _create_page(
     form: FormData | dict[str, Any],
     errors: dict[str, list[str]] | None = None,
 ) -> Response:
-    providers = providers_of(session, user)
-    if not providers:
-        raise Forbidden("You are not a data administrator of any provider")
+    providers = require_providers_of(session, user)
     context = {
         "providers": providers,
         "assets": provider_assets(session, providers),

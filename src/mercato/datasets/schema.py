@@ -1,0 +1,275 @@
+"""The data set format, version 1: one JSON object with a list per kind of record.
+
+Records name each other by ``ref``, a name that only has to be unique among the
+records of its kind in the same file. The JSON Schema of ``docs/dataset.schema.json``
+is generated from these models, so the file and the loader can never disagree.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from mercato.catalogue.models import OfferCategory, OfferStatus, OrderType, ServiceStatus
+from mercato.ordering.models import (
+    AuthorRole,
+    CustomerTypology,
+    MessageScope,
+    OmsType,
+    StatusType,
+    TriggerMethod,
+)
+from mercato.store.models import NotificationTarget
+
+FORMAT = "mercato-dataset"
+VERSION = 1
+
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Text = Annotated[str, StringConstraints(max_length=255)]
+Id = Annotated[int, Field(ge=1)]
+
+
+class Record(BaseModel):
+    # A misspelt field is an error, not a silently ignored key.
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Token(Record):
+    """An API token to keep working as it is: stored hashed, like every token."""
+
+    token: Annotated[str, StringConstraints(min_length=16, max_length=255)]
+    label: Text = ""
+
+
+class UserRecord(Record):
+    ref: Ref
+    uid: Text | None = Field(None, description="The user's identity; a new one when left out.")
+    email: Text
+    first_name: Text = ""
+    last_name: Text = ""
+    is_admin: bool = False
+    password: str | None = Field(None, description="Plain text; stored hashed. Never dumped.")
+    tokens: list[Token] = Field(default_factory=list, description="Never dumped.")
+
+
+class Administrator(Record):
+    email: Text
+    first_name: Text = ""
+    last_name: Text = ""
+
+
+class ProviderRecord(Record):
+    ref: Ref
+    name: Text
+    slug: Text | None = Field(None, description="Made from the name when left out.")
+    abbreviation: Annotated[str, StringConstraints(max_length=64)] = ""
+    description: str = ""
+    website: str = ""
+    administrators: list[Administrator] = Field(
+        default_factory=list, description="Data administrators, matched to users by e-mail."
+    )
+
+
+class ServiceRecord(Record):
+    ref: Ref
+    provider: Ref
+    name: Text
+    slug: Text | None = Field(None, description="Made from the name when left out.")
+    pid: Text | None = None
+    tagline: Text = ""
+    description: str = ""
+    webpage: str = ""
+    status: ServiceStatus = ServiceStatus.PUBLISHED
+    order_type: OrderType
+    categories: list[Text] = Field(default_factory=list)
+    scientific_domains: list[Text] = Field(default_factory=list)
+
+
+class CustomParam(Record):
+    mandatory: bool
+    default: str | None = None
+
+
+class Trigger(Record):
+    url: str
+    method: TriggerMethod = TriggerMethod.POST
+    user: Text = ""
+    password: Text = ""
+
+
+class OmsRecord(Record):
+    ref: Ref
+    name: Text
+    type: OmsType
+    is_default: bool = False
+    custom_params: dict[str, CustomParam] = Field(default_factory=dict)
+    administrators: list[Ref] = Field(default_factory=list, description="Users.")
+    providers: list[Ref] = Field(default_factory=list, description="For provider_group OMSes.")
+    service: Ref | None = Field(None, description="For resource_dedicated OMSes.")
+    trigger: Trigger | None = None
+
+
+class OfferRecord(Record):
+    ref: Ref
+    service: Ref
+    iid: Id | None = Field(None, description="The next free one of the service when left out.")
+    name: Text
+    description: str
+    status: OfferStatus = OfferStatus.PUBLISHED
+    order_type: OrderType
+    internal: bool = False
+    order_url: str = ""
+    primary_oms: Ref | None = None
+    oms_params: dict[str, Any] = Field(default_factory=dict)
+    offer_category: OfferCategory | None = None
+    parameters: list[dict[str, Any]] = Field(
+        default_factory=list, description="In the EOSC Offering API's write shape."
+    )
+    tags: list[Text] = Field(default_factory=list)
+    bundle_exclusive: bool = False
+
+
+class ProjectRecord(Record):
+    ref: Ref
+    id: Id | None = Field(None, description="The next free id when left out.")
+    owner: Ref
+    name: Text
+    customer_typology: CustomerTypology = CustomerTypology.SINGLE_USER
+    organization: Text = ""
+    department: Text = ""
+    department_webpage: str = ""
+    country: Text = ""
+    collaboration_countries: list[Text] = Field(default_factory=list)
+    scientific_domains: list[Text] = Field(default_factory=list)
+    user_group_name: Text = ""
+    created_at: AwareDatetime | None = None
+
+
+class Status(Record):
+    type: StatusType
+    value: Text
+
+
+class StatusStep(Status):
+    author: Ref | None = Field(None, description="A user; none for changes made by an OMS.")
+    at: AwareDatetime
+
+
+class OrderRecord(Record):
+    ref: Ref
+    project: Ref
+    iid: Id | None = Field(None, description="The next free one of the project when left out.")
+    offer: Ref
+    status: Status | None = Field(None, description="As a new order starts when left out.")
+    history: list[StatusStep] = Field(
+        default_factory=list, description="Oldest first; ends with the status when given."
+    )
+    offer_properties: list[dict[str, Any]] = Field(
+        default_factory=list, description="The offer's parameters with the customer's values."
+    )
+    user_secrets: dict[str, str] = Field(default_factory=dict)
+    request_voucher: bool = False
+    voucher_id: Text = ""
+    created_at: AwareDatetime | None = None
+
+
+class Signature(Record):
+    """The author block an OMS sent, for authors without an account here."""
+
+    uid: Text = ""
+    email: Text = ""
+    name: Text = ""
+
+
+class MessageRecord(Record):
+    id: Id | None = Field(None, description="The next free id when left out.")
+    project: Ref | None = Field(None, description="The project; or give the order.")
+    order: Ref | None = None
+    scope: MessageScope = MessageScope.PUBLIC
+    author_role: AuthorRole
+    author: Ref | None = Field(None, description="A user.")
+    signature: Signature | None = None
+    content: str
+    is_edited: bool = False
+    created_at: AwareDatetime | None = None
+
+
+class AssetRecord(Record):
+    """A store asset: a file shipped beside the data set, or a link."""
+
+    ref: Ref
+    provider: Ref
+    name: Text
+    version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    description: str = ""
+    content_type: Text
+    is_open: bool = False
+    is_deleted: bool = False
+    file: str | None = Field(None, description="A path relative to the data set file.")
+    link: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class Legal(Record):
+    title: Text
+    text: str
+
+
+class Reply(Record):
+    author: Ref
+    title: Annotated[str, StringConstraints(max_length=60)]
+    text: str = ""
+    at: AwareDatetime | None = None
+
+
+class ReviewRecord(Record):
+    author: Ref
+    rating: Annotated[int, Field(ge=1, le=5)]
+    title: Annotated[str, StringConstraints(max_length=60)]
+    comment: str = ""
+    created_at: AwareDatetime | None = None
+    reply: Reply | None = None
+
+
+class OfferingRecord(Record):
+    """The store side of an offer: the offering ``{provider}/{service name}/{version}``."""
+
+    offer: Ref
+    version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    owner: Ref | None = Field(None, description="The user who created it.")
+    abstract: str = ""
+    legal: Legal | None = None
+    notification: NotificationTarget = NotificationTarget.NONE
+    notification_url: str = ""
+    price_plans: list[dict[str, Any]] = Field(default_factory=list)
+    description_url: str = ""
+    image: str | None = Field(None, description="A path relative to the data set file.")
+    screenshots: list[str] = Field(default_factory=list)
+    assets: list[Ref] = Field(default_factory=list)
+    reviews: list[ReviewRecord] = Field(default_factory=list)
+    published_at: AwareDatetime | None = None
+
+
+class DataSet(Record):
+    """A Mercato data set. Lists are loaded in this order; each may only name earlier kinds."""
+
+    model_config = ConfigDict(
+        extra="forbid", title="Mercato data set", json_schema_extra={"$id": "mercato-dataset-1"}
+    )
+
+    format: Literal["mercato-dataset"] = FORMAT
+    version: Literal[1] = VERSION
+    users: list[UserRecord] = Field(default_factory=list)
+    providers: list[ProviderRecord] = Field(default_factory=list)
+    services: list[ServiceRecord] = Field(default_factory=list)
+    omses: list[OmsRecord] = Field(default_factory=list)
+    offers: list[OfferRecord] = Field(default_factory=list)
+    projects: list[ProjectRecord] = Field(default_factory=list)
+    orders: list[OrderRecord] = Field(default_factory=list)
+    messages: list[MessageRecord] = Field(default_factory=list)
+    assets: list[AssetRecord] = Field(default_factory=list)
+    offerings: list[OfferingRecord] = Field(default_factory=list)
+
+
+def json_schema() -> dict[str, Any]:
+    return DataSet.model_json_schema()
+

@@ -256,8 +256,8 @@ class DataSet(Record):
         extra="forbid", title="Mercato data set", json_schema_extra={"$id": "mercato-dataset-1"}
     )
 
-    format: Literal["mercato-dataset"] = FORMAT
-    version: Literal[1] = VERSION
+    format: Literal["mercato-dataset"]
+    version: Literal[1]
     users: list[UserRecord] = Field(default_factory=list)
     providers: list[ProviderRecord] = Field(default_factory=list)
     services: list[ServiceRecord] = Field(default_factory=list)

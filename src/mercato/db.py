@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from mercato.errors import Invalid
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -111,8 +113,23 @@ def migrate(engine: Engine) -> None:
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
-def unique_slug(session: Session, column: InstrumentedAttribute[str], text: str) -> str:
-    """A URL slug for ``text`` not yet used in ``column``, suffixed -2, -3... if needed."""
+def _checked_slug(session: Session, column: InstrumentedAttribute[str], slug: str) -> str:
+    if not slug or slugify(slug) != slug:
+        raise Invalid.field("slug", "must be lowercase letters, digits and hyphens")
+    if session.scalar(select(column).where(column == slug)) is not None:
+        raise Invalid.field("slug", "is already taken")
+    return slug
+
+
+def unique_slug(
+    session: Session, column: InstrumentedAttribute[str], text: str, given: str | None = None
+) -> str:
+    """A URL slug for ``text`` not yet used in ``column``, suffixed -2, -3... if needed.
+
+    A ``given`` slug (a data set keeps its slugs) is checked and kept instead.
+    """
+    if given is not None:
+        return _checked_slug(session, column, given)
     base = slugify(text) or "item"
     taken = set(session.scalars(select(column).where(column.like(f"{base}%"))))
     if base not in taken:

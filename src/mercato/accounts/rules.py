@@ -61,6 +61,8 @@ def create_user(
     email = check_email(email)
     if get_user_by_email(session, email) is not None:
         raise Invalid.field("email", "is already taken")
+    if uid is not None and session.scalar(select(exists().where(User.uid == uid))):
+        raise Invalid.field("uid", "is already taken")
     user = User(
         email=email,
         uid=uid or uuid.uuid4().hex,
@@ -103,6 +105,17 @@ def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken
     session.add(token)
     session.flush()
     return token, plain
+
+
+def keep_token(session: Session, user: User, plain: str, label: str = "") -> ApiToken:
+    """Store a token the user already has elsewhere, so integrations that use it keep working."""
+    digest = _token_digest(plain)
+    if session.scalar(select(exists().where(ApiToken.digest == digest))):
+        raise Invalid.field("token", "is already in use")
+    token = ApiToken(user=user, digest=digest, prefix=plain[:6], label=label)
+    session.add(token)
+    session.flush()
+    return token
 
 
 def user_for_token(session: Session, plain: str) -> User | None:
@@ -156,6 +169,7 @@ def create_provider(
     website: str = "",
     abbreviation: str = "",
     data_administrator_emails: list[str] | None = None,
+    slug: str | None = None,
 ) -> Provider:
     name = name.strip()
     if not name:
@@ -164,7 +178,7 @@ def create_provider(
         raise Invalid.field("name", "is already taken")
     provider = Provider(
         name=name,
-        slug=unique_slug(session, Provider.slug, name),
+        slug=unique_slug(session, Provider.slug, name, given=slug),
         description=description,
         website=website,
         abbreviation=abbreviation,

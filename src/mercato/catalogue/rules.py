@@ -1,6 +1,7 @@
 """Catalogue rules: services, offers and who may manage them."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -130,6 +131,7 @@ def create_service(
     categories: list[str] | None = None,
     scientific_domains: list[str] | None = None,
     status: ServiceStatus = ServiceStatus.PUBLISHED,
+    slug: str | None = None,
 ) -> Service:
     name = name.strip()
     if not name:
@@ -140,7 +142,7 @@ def create_service(
         raise Invalid.field("webpage", "must start with http:// or https://")
     service = Service(
         provider=provider,
-        slug=unique_slug(session, Service.slug, name),
+        slug=unique_slug(session, Service.slug, name, given=slug),
         pid=pid or None,
         name=name,
         tagline=tagline,
@@ -185,7 +187,7 @@ def published_offers(session: Session, service: Service) -> list[Offer]:
     )
 
 
-def _normalised(data: OfferData) -> OfferData:
+def normalised_offer(data: OfferData) -> OfferData:
     """Drop what the order type makes meaningless, as the EOSC Marketplace does silently."""
     internal = data.internal and data.order_type == OrderType.ORDER_REQUIRED
     return replace(
@@ -218,7 +220,7 @@ def _oms_params_problem(oms: Oms | None, oms_params: dict[str, Any]) -> str | No
     return None
 
 
-def _field_problems(session: Session, service: Service, data: OfferData) -> dict[str, str]:
+def _field_problems(data: OfferData, oms: Oms | None, available: Collection[Oms]) -> dict[str, str]:
     problems = {}
     if not data.name:
         problems["name"] = "can't be blank"
@@ -226,12 +228,10 @@ def _field_problems(session: Session, service: Service, data: OfferData) -> dict
         problems["description"] = "can't be blank"
     if data.order_url and not _URL.match(data.order_url):
         problems["order_url"] = "must start with http:// or https://"
-    oms = default_oms(session)
     if data.primary_oms_id is not None:
-        oms = session.get(Oms, data.primary_oms_id)
         if oms is None:
             return {**problems, "primary_oms": "doesn't exist"}
-        if oms not in available_omses(session, service):
+        if oms not in available:
             return {**problems, "primary_oms": "is not available for this service"}
     oms_params_problem = _oms_params_problem(oms, data.oms_params) if data.internal else None
     if oms_params_problem:
@@ -245,8 +245,22 @@ def check_offer(session: Session, service: Service, data: OfferData) -> OfferDat
     Every broken field is reported at once, as a form needs (and as the EOSC
     Marketplace's model validation does).
     """
-    data = _normalised(data)
-    problems = _field_problems(session, service, data)
+    data = normalised_offer(data)
+    if data.primary_oms_id is None:
+        return check_normalised_offer(data, default_oms(session), [])
+    oms = session.get(Oms, data.primary_oms_id)
+    return check_normalised_offer(data, oms, available_omses(session, service))
+
+
+def check_normalised_offer(
+    data: OfferData, oms: Oms | None, available: Collection[Oms]
+) -> OfferData:
+    """``check_offer`` with what it reads looked up already, for callers that check many offers.
+
+    ``oms`` is the offer's primary OMS (None if that id names none) or, without
+    one, the default OMS; ``available`` the OMSes available to the service.
+    """
+    problems = _field_problems(data, oms, available)
     errors = {field: [message] for field, message in problems.items()}
     try:
         parameters = check_parameters(data.parameters)

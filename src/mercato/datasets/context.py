@@ -16,13 +16,18 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 class LoadError(MercatoError):
-    """A record of the data set that cannot be loaded; nothing of the load is kept."""
+    """A record of the data set that cannot be loaded; nothing of the load is kept.
 
-    def __init__(self, kind: str, index: int, ref: str | None, field: str, message: str) -> None:
+    ``kind`` and ``index`` are None when the problem is the file itself.
+    """
+
+    def __init__(
+        self, kind: str | None, index: int | None, ref: str | None, field: str, message: str
+    ) -> None:
         self.kind, self.index, self.ref, self.field = kind, index, ref, field
         self.message = message
         named = f" (ref {ref!r})" if ref is not None else ""
-        where = f"{kind}[{index}]{named}"
+        where = f"{kind}[{index}]{named}" if kind is not None else "the data set"
         super().__init__(f"{where}, field {field!r}: {message}" if field else f"{where}: {message}")
 
 

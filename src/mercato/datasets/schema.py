@@ -272,4 +272,3 @@ class DataSet(Record):
 
 def json_schema() -> dict[str, Any]:
     return DataSet.model_json_schema()
-

@@ -1,0 +1,108 @@
+"""Users and providers in a data set."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.accounts import rules as accounts
+from mercato.accounts.models import Provider, User
+from mercato.datasets.context import Loading, naming
+from mercato.datasets.schema import Administrator, ProviderRecord, Token, UserRecord
+from mercato.errors import Invalid
+
+
+def load_users(loading: Loading, records: list[UserRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("users", index, record.ref):
+            user = accounts.create_user(
+                loading.session,
+                email=record.email,
+                first_name=record.first_name,
+                last_name=record.last_name,
+                password=record.password,
+                uid=record.uid,
+                is_admin=record.is_admin,
+            )
+            _keep_tokens(loading, user, record.tokens)
+        loading.keep("users", record.ref, user)
+        loading.advance("users", index + 1, len(records))
+
+
+def _keep_tokens(loading: Loading, user: User, tokens: list[Token]) -> None:
+    for position, token in enumerate(tokens):
+        try:
+            accounts.keep_token(loading.session, user, token.token, token.label)
+        except Invalid as invalid:
+            field = f"tokens[{position}].token"
+            raise Invalid.field(field, invalid.details["token"]) from None
+
+
+def load_providers(loading: Loading, records: list[ProviderRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("providers", index, record.ref):
+            _check_administrators(record.administrators)
+            provider = accounts.create_provider(
+                loading.session,
+                name=record.name,
+                slug=record.slug,
+                abbreviation=record.abbreviation,
+                description=record.description,
+                website=record.website,
+                data_administrator_emails=[admin.email for admin in record.administrators],
+            )
+        # Names given in the file win over those of matching accounts.
+        for kept, given in zip(provider.data_administrators, record.administrators, strict=True):
+            kept.first_name = given.first_name or kept.first_name
+            kept.last_name = given.last_name or kept.last_name
+        loading.keep("providers", record.ref, provider)
+        loading.advance("providers", index + 1, len(records))
+
+
+def _check_administrators(administrators: list[Administrator]) -> None:
+    seen: set[str] = set()
+    for position, administrator in enumerate(administrators):
+        field = f"administrators[{position}].email"
+        try:
+            email = accounts.check_email(administrator.email)
+        except Invalid as invalid:
+            raise Invalid.field(field, invalid.details["email"]) from None
+        if email in seen:
+            raise Invalid.field(field, "is listed twice")
+        seen.add(email)
+
+
+def dump_users(session: Session) -> list[UserRecord]:
+    users = session.scalars(select(User).order_by(User.id))
+    return [
+        UserRecord(
+            ref=user.email,
+            uid=user.uid,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            is_admin=user.is_admin,
+        )
+        for user in users
+    ]
+
+
+def dump_providers(session: Session) -> list[ProviderRecord]:
+    providers = session.scalars(
+        select(Provider).order_by(Provider.id).options(selectinload(Provider.data_administrators))
+    )
+    return [
+        ProviderRecord(
+            ref=provider.slug,
+            name=provider.name,
+            slug=provider.slug,
+            abbreviation=provider.abbreviation,
+            description=provider.description,
+            website=provider.website,
+            administrators=[
+                Administrator(
+                    email=admin.email, first_name=admin.first_name, last_name=admin.last_name
+                )
+                for admin in provider.data_administrators
+            ],
+        )
+        for provider in providers
+    ]

@@ -1,0 +1,240 @@
+"""Services, OMSes and offers in a data set.
+
+Offers are the bulk of a catalogue, so they are checked by the same rule as the
+API's (without its per-offer queries) and inserted in batches.
+"""
+
+from dataclasses import asdict, fields
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.catalogue import rules as catalogue
+from mercato.catalogue.models import Offer, Service
+from mercato.catalogue.rules import OfferData
+from mercato.datasets.context import Loading, naming
+from mercato.datasets.names import offer_ref
+from mercato.datasets.schema import (
+    CustomParam,
+    OfferRecord,
+    OmsRecord,
+    ServiceRecord,
+    Trigger,
+)
+from mercato.db import utcnow
+from mercato.errors import Invalid
+from mercato.ordering.models import Oms
+from mercato.ordering.registry import OmsData, default_oms, register_oms
+from mercato.ordering.rules import available_omses_by_service
+from mercato.ordering.trigger_targets import check_trigger_url
+
+_BATCH = 2_000
+
+
+def load_services(loading: Loading, records: list[ServiceRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("services", index, record.ref):
+            service = catalogue.create_service(
+                loading.session,
+                provider=loading.find("providers", record.provider, "provider"),
+                name=record.name,
+                slug=record.slug,
+                pid=record.pid,
+                tagline=record.tagline,
+                description=record.description,
+                webpage=record.webpage,
+                status=record.status,
+                order_type=record.order_type,
+                categories=record.categories,
+                scientific_domains=record.scientific_domains,
+            )
+        loading.keep("services", record.ref, service)
+        loading.advance("services", index + 1, len(records))
+
+
+def load_omses(loading: Loading, records: list[OmsRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("omses", index, record.ref):
+            oms = register_oms(loading.session, _oms_data(loading, record))
+        loading.keep("omses", record.ref, oms)
+        loading.advance("omses", index + 1, len(records))
+
+
+def _oms_data(loading: Loading, record: OmsRecord) -> OmsData:
+    trigger = record.trigger or Trigger(url="")
+    return OmsData(
+        name=record.name,
+        type=record.type,
+        is_default=record.is_default,
+        custom_params={
+            name: param.model_dump(exclude_none=True)
+            for name, param in record.custom_params.items()
+        },
+        administrators=[
+            loading.find("users", ref, f"administrators[{position}]")
+            for position, ref in enumerate(record.administrators)
+        ],
+        providers=[
+            loading.find("providers", ref, f"providers[{position}]")
+            for position, ref in enumerate(record.providers)
+        ],
+        service=loading.find("services", record.service, "service") if record.service else None,
+        # The same allow-list as the OMS registry's pages: a data set is no way around it.
+        trigger_url=check_trigger_url(loading.files.settings, trigger.url) if trigger.url else "",
+        trigger_method=trigger.method,
+        trigger_user=trigger.user,
+        trigger_password=trigger.password,
+    )
+
+
+class _Iids:
+    """Each service's offer iids: given ones kept, the others the next after the highest."""
+
+    def __init__(self) -> None:
+        self._taken: dict[int, set[int]] = {}
+
+    def take(self, service_id: int, given: int | None) -> int:
+        taken = self._taken.setdefault(service_id, set())
+        iid = given if given is not None else max(taken, default=0) + 1
+        if iid in taken:
+            raise Invalid.field("iid", "is taken by another offer of this service")
+        taken.add(iid)
+        return iid
+
+
+def load_offers(loading: Loading, records: list[OfferRecord]) -> None:
+    session = loading.session
+    services: dict[str, Service] = loading.rows.get("services", {})
+    available = available_omses_by_service(session, list(services.values()))
+    default, iids = default_oms(session), _Iids()
+    batch: list[tuple[str, dict[str, object]]] = []
+    for index, record in enumerate(records):
+        with naming("offers", index, record.ref):
+            service = loading.find("services", record.service, "service")
+            data = _checked_offer(loading, record, default, available[service.id])
+            iid = iids.take(service.id, record.iid)
+        row = {**asdict(data), "service_id": service.id, "iid": iid, "status": record.status}
+        batch.append((record.ref, row))
+        if len(batch) == _BATCH or index + 1 == len(records):
+            _insert_offers(loading, batch)
+            batch = []
+            loading.advance("offers", index + 1, len(records))
+
+
+def _checked_offer(
+    loading: Loading, record: OfferRecord, default: Oms | None, available: list[Oms]
+) -> OfferData:
+    oms = loading.find("omses", record.primary_oms, "primary_oms") if record.primary_oms else None
+    data = catalogue.normalised_offer(
+        OfferData(
+            **{
+                f.name: getattr(record, f.name)
+                for f in fields(OfferData)
+                if f.name != "primary_oms_id"
+            },
+            primary_oms_id=oms.id if oms is not None else None,
+        )
+    )
+    return catalogue.check_normalised_offer(
+        data, oms if data.primary_oms_id is not None else default, available
+    )
+
+
+def _insert_offers(loading: Loading, batch: list[tuple[str, dict[str, object]]]) -> None:
+    now = utcnow()
+    rows = [{**row, "created_at": now, "updated_at": now} for _, row in batch]
+    statement = insert(Offer).returning(Offer.id, sort_by_parameter_order=True)
+    ids = loading.session.scalars(statement, rows).all()
+    for (ref, _), offer_id in zip(batch, ids, strict=True):
+        loading.keep("offers", ref, offer_id)
+
+
+def dump_services(session: Session) -> list[ServiceRecord]:
+    services = session.scalars(
+        select(Service)
+        .order_by(Service.id)
+        .options(
+            selectinload(Service.provider),
+            selectinload(Service.categories),
+            selectinload(Service.scientific_domains),
+        )
+    )
+    return [
+        ServiceRecord(
+            ref=service.slug,
+            provider=service.provider.slug,
+            name=service.name,
+            slug=service.slug,
+            pid=service.pid,
+            tagline=service.tagline,
+            description=service.description,
+            webpage=service.webpage,
+            status=service.status,
+            order_type=service.order_type,
+            categories=[category.name for category in service.categories],
+            scientific_domains=[domain.name for domain in service.scientific_domains],
+        )
+        for service in services
+    ]
+
+
+def dump_omses(session: Session) -> list[OmsRecord]:
+    omses = session.scalars(
+        select(Oms)
+        .order_by(Oms.id)
+        .options(
+            selectinload(Oms.administrators),
+            selectinload(Oms.providers),
+            selectinload(Oms.service),
+        )
+    )
+    return [_oms_record(oms) for oms in omses]
+
+
+def _oms_record(oms: Oms) -> OmsRecord:
+    trigger = (
+        Trigger(
+            url=oms.trigger_url,
+            method=oms.trigger_method,
+            user=oms.trigger_user,
+            password=oms.trigger_password,
+        )
+        if oms.has_trigger
+        else None
+    )
+    return OmsRecord(
+        ref=oms.name,
+        name=oms.name,
+        type=oms.type,
+        is_default=oms.is_default,
+        custom_params={name: CustomParam(**spec) for name, spec in oms.custom_params.items()},
+        administrators=[user.email for user in oms.administrators],
+        providers=[provider.slug for provider in oms.providers],
+        service=oms.service.slug if oms.service is not None else None,
+        trigger=trigger,
+    )
+
+
+def dump_offers(session: Session) -> list[OfferRecord]:
+    columns = list(Offer.__table__.c)
+    rows = session.execute(
+        select(*columns, Service.slug.label("service_slug"), Oms.name.label("oms_name"))
+        .join(Service, Service.id == Offer.service_id)
+        .outerjoin(Oms, Oms.id == Offer.primary_oms_id)
+        .order_by(Offer.id)
+    )
+    return [
+        OfferRecord(
+            ref=offer_ref(row.service_slug, row.iid),
+            service=row.service_slug,
+            iid=row.iid,
+            primary_oms=row.oms_name,
+            status=row.status,
+            **{
+                f.name: getattr(row, f.name)
+                for f in fields(OfferData)
+                if f.name != "primary_oms_id"
+            },
+        )
+        for row in rows
+    ]

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -21,6 +22,10 @@ from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import OrderType, ServiceStatus
+from mercato.datasets.context import Loading
+from mercato.datasets.dumping import dump_dataset, write_dataset
+from mercato.datasets.loading import load_dataset, read_dataset
+from mercato.datasets.progress import progress_bars
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from mercato.demo import DemoAccount, load_demo
 from mercato.errors import Invalid, MercatoError
@@ -173,6 +178,41 @@ def worker(
     backend = "Redis" if settings.queue_url else "SQLite"
     console.print(f"Mercato worker: {workers} thread(s) on the {backend} queue")
     Worker(queue, workers).run()
+
+
+DataSetFile = Annotated[
+    Path, typer.Argument(dir_okay=False, help="A data set file (see docs/dataset.md).")
+]
+
+
+@app.command(name="load")
+def load_data(path: DataSetFile) -> None:
+    """Load a data set: all of it in one transaction, or nothing if a record is wrong."""
+    settings = Settings()
+    if not path.is_file():
+        _fail(f"no file {path}")
+    with _unit_of_work() as session:
+        with console.status(f"Reading {path}"):
+            data = read_dataset(path)
+        with progress_bars(console) as progress:
+            loading = Loading(session, local_files(settings), path.parent, progress)
+            counts = load_dataset(loading, data)
+    console.print(f"Loaded {_counted(counts)} from {path}.")
+
+
+@app.command(name="dump")
+def dump_data(path: DataSetFile) -> None:
+    """Write the whole database as a data set; asset files go into files/ beside it."""
+    settings = Settings()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _unit_of_work() as session, console.status(f"Writing {path}"):
+        data = dump_dataset(session, local_files(settings), path.parent)
+        write_dataset(data, path)
+    console.print(f"Wrote {_counted(data.counts())} to {path} (no passwords, no API tokens).")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in counts.items() if count) or "nothing"
 
 
 @user_app.command("create")

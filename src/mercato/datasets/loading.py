@@ -82,7 +82,7 @@ def load_dataset(loading: Loading, data: DataSet) -> dict[str, int]:
         if records:
             load(loading, records)
     loading.session.flush()
-    return {kind: len(getattr(data, kind)) for kind, _ in STEPS}
+    return data.counts()
 
 
 def load_file(loading: Loading, path: Path) -> dict[str, int]:

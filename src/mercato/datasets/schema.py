@@ -269,6 +269,24 @@ class DataSet(Record):
     assets: list[AssetRecord] = Field(default_factory=list)
     offerings: list[OfferingRecord] = Field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind, in loading order."""
+        return {kind: len(getattr(self, kind)) for kind in KINDS}
+
+
+KINDS = (
+    "users",
+    "providers",
+    "services",
+    "omses",
+    "offers",
+    "projects",
+    "orders",
+    "messages",
+    "assets",
+    "offerings",
+)
+
 
 def json_schema() -> dict[str, Any]:
     return DataSet.model_json_schema()

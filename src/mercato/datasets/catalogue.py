@@ -26,7 +26,7 @@ from mercato.errors import Invalid
 from mercato.ordering.models import Oms
 from mercato.ordering.registry import OmsData, default_oms, register_oms
 from mercato.ordering.rules import available_omses_by_service
-from mercato.ordering.trigger_targets import check_trigger_url
+from mercato.outgoing import check_url
 
 _BATCH = 2_000
 
@@ -80,7 +80,7 @@ def _oms_data(loading: Loading, record: OmsRecord) -> OmsData:
         ],
         service=loading.find("services", record.service, "service") if record.service else None,
         # The same allow-list as the OMS registry's pages: a data set is no way around it.
-        trigger_url=check_trigger_url(loading.files.settings, trigger.url) if trigger.url else "",
+        trigger_url=check_url(loading.files.settings, trigger.url, "trigger.url"),
         trigger_method=trigger.method,
         trigger_user=trigger.user,
         trigger_password=trigger.password,

@@ -1,5 +1,6 @@
 """What every part of a load shares: the rows made so far by ref, and errors naming records."""
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from mercato.errors import Invalid, MercatoError
 from mercato.store.assets import Files
+
+_ITEM = re.compile(r"\.(\d+)(?=\.|$)")
 
 # (kind, records done, records of that kind in all)
 ProgressCallback = Callable[[str, int, int], None]
@@ -68,4 +71,5 @@ def naming(kind: str, index: int, ref: str | None = None) -> Iterator[None]:
         else:
             field, messages = next(iter(invalid.errors.items()))
             message = ", ".join(messages)
-        raise LoadError(kind, index, ref, field, message) from None
+        # Rules write "parameters.2.config"; paths in a data set read "parameters[2].config".
+        raise LoadError(kind, index, ref, _ITEM.sub(r"[\1]", field), message) from None

@@ -1,5 +1,6 @@
 """An offering's description to and from Linked USDL (``usdl.OfferingDescription``)."""
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from mercato.store.models import Asset, StoreOffering
@@ -12,18 +13,28 @@ def description_from_usdl(parsed: OfferingDescription, source_url: str = "") -> 
     """What the store keeps of a Linked USDL document, and its words for keyword search."""
     legal = parsed.legal.model_dump() if parsed.legal is not None else None
     plans = [plan.model_dump(mode="json", exclude_none=True) for plan in parsed.price_plans]
-    words = [parsed.name, parsed.description, parsed.abstract, *parsed.tags]
-    if parsed.legal is not None:
-        words += [parsed.legal.title, parsed.legal.text]
-    words += [f"{plan.title} {plan.description}" for plan in parsed.price_plans]
     return Description(
         description=parsed.description,
         abstract=parsed.abstract,
         legal=legal,
         price_plans=plans,
         description_url=source_url,
-        usdl_text=" ".join(word for word in words if word),
+        usdl_text=search_text(
+            [parsed.name, parsed.description, parsed.abstract, *parsed.tags],
+            legal,
+            parsed.price_plans,
+        ),
     )
+
+
+def search_text(
+    words: list[str], legal: dict[str, str] | None, price_plans: Sequence[PricePlan]
+) -> str:
+    """The literals of a Linked USDL description that keyword search looks at."""
+    if legal is not None:
+        words = [*words, legal["title"], legal["text"]]
+    words = [*words, *(f"{plan.title} {plan.description}" for plan in price_plans)]
+    return " ".join(word for word in words if word)
 
 
 def _path(*parts: str) -> str:

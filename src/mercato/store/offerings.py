@@ -128,6 +128,10 @@ def check_description(description: Description) -> Description:
     return description
 
 
+def is_http_url(value: object) -> bool:
+    return isinstance(value, str) and bool(_URL.match(value)) and len(value) <= 2048
+
+
 def _check_notification(session: Session, provider: Provider, url: str | None) -> tuple[Any, str]:
     if url is None or url == "":
         return NotificationTarget.NONE, ""
@@ -136,12 +140,12 @@ def _check_notification(session: Session, provider: Provider, url: str | None) -
         if settings is None or not settings.notification_url:
             raise Invalid.field("notification_url", "the provider has no default URL")
         return NotificationTarget.PROVIDER_DEFAULT, ""
-    if not isinstance(url, str) or not _URL.match(url) or len(url) > 2048:
+    if not is_http_url(url):
         raise Invalid.field("notification_url", 'must be an http(s) URL or "default"')
     return NotificationTarget.OWN, url
 
 
-def _check_media(files: Files, media: Media) -> None:
+def check_media(files: Files, media: Media) -> None:
     if media.image is not None:
         check_image(files.settings, media.image, "image")
     if media.screenshots is not None:
@@ -151,7 +155,7 @@ def _check_media(files: Files, media: Media) -> None:
             check_image(files.settings, upload, f"related_images.{number}")
 
 
-def _check_version_order(session: Session, service: Service | None, version: str) -> None:
+def check_version_order(session: Session, service: Service | None, version: str) -> None:
     if service is None:
         return
     versions = session.scalars(
@@ -161,6 +165,13 @@ def _check_version_order(session: Session, service: Service | None, version: str
         raise Conflict.field("version", f"the offering already has version {version}")
     if any(compare_versions(other, version) > 0 for other in versions):
         raise Invalid.field("version", "A bigger version of the current offering exists")
+
+
+def check_fits(asset: Asset, is_open: bool) -> None:
+    if is_open and not asset.is_open:
+        raise Invalid.field(
+            "resources", f"an open offering takes only open resources: '{asset.name}'"
+        )
 
 
 def resolve_assets(
@@ -180,10 +191,7 @@ def resolve_assets(
         )
         if asset is None or asset.is_deleted:
             raise Invalid.field("resources", f"no resource '{ref.name}' version {ref.version}")
-        if is_open and not asset.is_open:
-            raise Invalid.field(
-                "resources", f"an open offering takes only open resources: '{ref.name}'"
-            )
+        check_fits(asset, is_open)
         assets[asset.id] = asset
     return list(assets.values())
 
@@ -191,7 +199,7 @@ def resolve_assets(
 # --- writing -------------------------------------------------------------------------
 
 
-def _offering_service(session: Session, provider: Provider, name: str) -> Service | None:
+def offering_service(session: Session, provider: Provider, name: str) -> Service | None:
     return session.scalars(
         select(Service)
         .where(Service.provider_id == provider.id, Service.name == name)
@@ -241,11 +249,11 @@ def create_offering(
     check_can_manage_provider(session, user, provider.id)
     name = check_name(name)
     version = check_offering_version(version)
-    service = _offering_service(session, provider, name)
-    _check_version_order(session, service, version)
+    service = offering_service(session, provider, name)
+    check_version_order(session, service, version)
     check_description(description)
     notification, own_url = _check_notification(session, provider, notification_url)
-    _check_media(files, media)
+    check_media(files, media)
     bound = resolve_assets(session, provider, assets, is_open)
     if service is None:
         service = catalogue.create_service(
@@ -278,6 +286,13 @@ def create_offering(
         notification_url=own_url,
         assets=bound,
     )
+    return add_offering(session, files, offering, description, media)
+
+
+def add_offering(
+    session: Session, files: Files, offering: StoreOffering, description: Description, media: Media
+) -> StoreOffering:
+    """Keep a checked offering with its description, then its media."""
     session.add(offering)
     _apply_description(offering, description)
     session.flush()
@@ -306,7 +321,7 @@ def update_offering(
         source = offering.description_url
         if description.description_url and source and description.description_url != source:
             raise Invalid.field("description_url", f"must be the one given at creation, {source}")
-    _check_media(files, media)
+    check_media(files, media)
     if description is not None:
         _apply_description(offering, description)
     session.flush()
@@ -322,13 +337,17 @@ def bind_assets(session: Session, offering: StoreOffering, refs: list[AssetRef])
     return offering
 
 
+def check_publishable(offering: StoreOffering) -> None:
+    if offering.is_open and not offering.assets:
+        raise Invalid.field("resources", "an open offering needs at least one resource")
+
+
 def publish_offering(
     session: Session, offering: StoreOffering, marketplaces: list[str]
 ) -> StoreOffering:
     if offering.offer.status != OfferStatus.DRAFT:
         raise Invalid.field("state", f"the offering is already {offering.state.value}")
-    if offering.is_open and not offering.assets:
-        raise Invalid.field("resources", "an open offering needs at least one resource")
+    check_publishable(offering)
     check_marketplaces(session, marketplaces)
     offering.offer.status = OfferStatus.PUBLISHED
     offering.published_at = utcnow()
@@ -361,7 +380,7 @@ def delete_offering(session: Session, files: Files, offering: StoreOffering) -> 
 
 
 def set_provider_notification_url(session: Session, provider: Provider, url: str) -> None:
-    if url and (not _URL.match(url) or len(url) > 2048):
+    if url and not is_http_url(url):
         raise Invalid.field("notification_url", "must be an http(s) URL")
     settings = session.get(ProviderStoreSettings, provider.id)
     if settings is None:

@@ -48,6 +48,23 @@ def _check_rating(value: Any) -> int:
     return value
 
 
+def check_review(body: dict[str, Any]) -> tuple[str, str, int]:
+    """A review body's title, comment and rating."""
+    return (
+        _check_text(body.get("title"), "title", MAX_TITLE, True),
+        _check_text(body.get("comment", ""), "comment", MAX_COMMENT, False),
+        _check_rating(body.get("rating")),
+    )
+
+
+def check_reply(body: dict[str, Any]) -> tuple[str, str]:
+    """A reply body's title and text."""
+    return (
+        _check_text(body.get("title"), "title", MAX_TITLE, True),
+        _check_text(body.get("comment"), "comment", MAX_COMMENT, True),
+    )
+
+
 def check_can_review(session: Session, user: User, offering: StoreOffering) -> None:
     if offering.offer.status != OfferStatus.PUBLISHED:
         raise Forbidden("Only published offerings can be reviewed")
@@ -65,12 +82,9 @@ def create_review(
     session: Session, user: User, offering: StoreOffering, body: dict[str, Any]
 ) -> Review:
     check_can_review(session, user, offering)
+    title, comment, rating = check_review(body)
     review = Review(
-        offer_id=offering.offer_id,
-        user=user,
-        title=_check_text(body.get("title"), "title", MAX_TITLE, True),
-        comment=_check_text(body.get("comment", ""), "comment", MAX_COMMENT, False),
-        rating=_check_rating(body.get("rating")),
+        offer_id=offering.offer_id, user=user, title=title, comment=comment, rating=rating
     )
     try:
         with session.begin_nested():
@@ -99,9 +113,7 @@ def update_review(
 ) -> Review:
     _check_author(user, review)
     old = review.rating
-    review.title = _check_text(body.get("title"), "title", MAX_TITLE, True)
-    review.comment = _check_text(body.get("comment", ""), "comment", MAX_COMMENT, False)
-    review.rating = _check_rating(body.get("rating"))
+    review.title, review.comment, review.rating = check_review(body)
     offering.rating = rating_after_update(
         offering.rating, _count(session, offering), old, review.rating
     )
@@ -126,9 +138,8 @@ def reply_to_review(
     session: Session, user: User, offering: StoreOffering, review: Review, body: dict[str, Any]
 ) -> Review:
     _check_replier(session, user, offering)
-    review.reply_title = _check_text(body.get("title"), "title", MAX_TITLE, True)
     # WStore's body names the reply text `comment`; its stored field is `response`.
-    review.reply_text = _check_text(body.get("comment"), "comment", MAX_COMMENT, True)
+    review.reply_title, review.reply_text = check_reply(body)
     review.reply_user = user
     review.replied_at = utcnow()
     session.flush()

@@ -407,6 +407,14 @@ def _read(graph: Graph) -> OfferingDescription:
         raise Invalid.field("usdl", _validation_message(error)) from None
 
 
+def check_price_plan(plan: object, field: str) -> PricePlan:
+    """A stored price plan as Linked USDL must be able to show it."""
+    try:
+        return PricePlan.model_validate(plan)
+    except ValidationError as error:
+        raise Invalid.field(field, _validation_message(error)) from None
+
+
 def _validation_message(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])

@@ -1,6 +1,7 @@
 """The data set format's JSON Schema: committed beside its documentation, met by the demo data."""
 
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from pydantic import ValidationError
 
 from mercato.datasets.schema import DataSet, json_schema
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "dataset.schema.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCHEMA_FILE = DOCS / "dataset.schema.json"
 DEMO_FILE = Path(str(files("mercato.demo") / "demo.json"))
 REGENERATE = (
     "docs/dataset.schema.json differs from the schema of mercato.datasets.schema; regenerate it:\n"
@@ -74,6 +76,15 @@ def test_demo_asset_files_ship_beside_the_data_set():
 
     assert named == ["files/annotate.py", "files/fair-handbook.md"]
     assert all((DEMO_FILE.parent / name).is_file() for name in named)
+
+
+def test_json_examples_of_the_documentation_are_data_sets():
+    examples = re.findall(r"```json\n(.*?)```", (DOCS / "dataset.md").read_text(), re.DOTALL)
+
+    for example in examples:
+        DataSet.model_validate_json(example)
+        assert list(_validator().iter_errors(json.loads(example))) == []
+    assert len(examples) == 2
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,7 @@ def load_data(path: DataSetFile) -> None:
         with progress_bars(console) as progress:
             loading = Loading(session, local_files(settings), path.parent, progress)
             counts = load_dataset(loading, data)
-    console.print(f"Loaded {_counted(counts)} from {path}.", soft_wrap=True)
+    console.print(f"Loaded {_counted(counts)} from {escape(str(path))}.", soft_wrap=True)
 
 
 @app.command(name="dump")
@@ -208,7 +208,9 @@ def dump_data(path: DataSetFile) -> None:
     with _unit_of_work() as session, console.status(f"Writing {path}"):
         data = dump_dataset(session, local_files(settings), path.parent)
         write_dataset(data, path)
-    message = f"Wrote {_counted(data.counts())} to {path} (no passwords, no API tokens)."
+    message = (
+        f"Wrote {_counted(data.counts())} to {escape(str(path))} (no passwords, no API tokens)."
+    )
     console.print(message, soft_wrap=True)
 
 

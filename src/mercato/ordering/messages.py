@@ -1,12 +1,13 @@
 """Messages: the conversation on a project or on one of its orders."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
 from mercato.db import utcnow
-from mercato.errors import Invalid
+from mercato.errors import Conflict, Invalid
 from mercato.ordering.events import message_content_change, record_event
 from mercato.ordering.models import AuthorRole, EventType, Message, MessageScope, Order, Project
 
@@ -44,14 +45,26 @@ def post_message(
     author: User | None,
     content: str,
     signature: Author | None = None,
+    message_id: int | None = None,
+    created_at: datetime | None = None,
+    is_edited: bool = False,
 ) -> Message:
-    """Post a message; the author block is the signature given, else the author's account."""
+    """Post a message; the author block is the signature given, else the author's account.
+
+    A data set may keep the message's id, time and edited mark.
+    """
     if role == AuthorRole.USER and scope != MessageScope.PUBLIC:
         raise Invalid.field("scope", "customers write public messages")
+    if order is not None and order.project_id != project.id:
+        raise Invalid.field("order", "is not an order of this project")
+    if message_id is not None and session.get(Message, message_id) is not None:
+        raise Conflict.field("id", "is already taken")
     if signature is None:
         signature = Author.of(author) if author is not None else Author()
-    now = utcnow()
+    now = created_at or utcnow()
     message = Message(
+        id=message_id,
+        is_edited=is_edited,
         project=project,
         order=order,
         scope=scope,

@@ -1,17 +1,21 @@
 """Orders: offers ordered into projects, their status and the secrets given to the customer."""
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mercato.accounts.models import User
 from mercato.catalogue.models import Offer, OfferStatus, OrderType, ServiceStatus
 from mercato.catalogue.parameter_values import check_values
+from mercato.catalogue.parameters import check_parameters
 from mercato.db import utcnow
-from mercato.errors import Invalid
+from mercato.errors import Conflict, Invalid
 from mercato.ordering.events import OBFUSCATED, Change, record_event
 from mercato.ordering.messages import post_message
 from mercato.ordering.models import (
@@ -25,6 +29,7 @@ from mercato.ordering.models import (
 )
 
 VOUCHER_KEY = "voucher_id"
+_BACK_TO_CREATED = "cannot go back to created"
 
 
 class Fulfilment(enum.StrEnum):
@@ -50,6 +55,34 @@ class OrderRequest:
     voucher_id: str = ""
 
 
+@dataclass(frozen=True)
+class HistoryStep:
+    """One step of an order's status history: who set which status when."""
+
+    status_type: StatusType
+    value: str
+    author: User | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PastOrder:
+    """An order as it stood elsewhere (a data set), to be put back as it was."""
+
+    # Oldest first; the last step is the order's status.
+    history: list[HistoryStep]
+    offer_properties: list[dict[str, Any]] = field(default_factory=list)
+    # The next free one of the project when None.
+    iid: int | None = None
+    # The offer's when None: orders keep the type they were ordered with.
+    order_type: OrderType | None = None
+    user_secrets: dict[str, str] = field(default_factory=dict)
+    request_voucher: bool = False
+    voucher_id: str = ""
+    # The first step's time when None.
+    created_at: datetime | None = None
+
+
 def _check_orderable(offer: Offer) -> None:
     if offer.status != OfferStatus.PUBLISHED or offer.service.status != ServiceStatus.PUBLISHED:
         raise Invalid.field("offer", "is not available for ordering")
@@ -73,6 +106,7 @@ _NEXT_IID = select(func.coalesce(func.max(Order.iid), 0) + 1).where(
     Order.project_id == bindparam("iid_project_id")
 )
 _INSERT_ORDER = insert(Order).values(iid=_NEXT_IID.scalar_subquery()).returning(Order.id, Order.iid)
+_INSERT_ORDER_AT_IID = insert(Order).returning(Order.id, Order.iid)
 _INSERT_STATUS_CHANGE = insert(StatusChange)
 
 
@@ -94,6 +128,11 @@ def _set_status(
     return changes
 
 
+def first_status(offer: Offer) -> StatusType:
+    """The status a new order of the offer starts in: open-access offers are ready at once."""
+    return StatusType.READY if fulfilment(offer) == Fulfilment.READY else StatusType.CREATED
+
+
 def place_order(
     session: Session, customer: User, project: Project, offer: Offer, request: OrderRequest
 ) -> Order:
@@ -101,49 +140,139 @@ def place_order(
     _check_orderable(offer)
     properties = check_values(offer.parameters, request.values)
     voucher_id = request.voucher_id.strip() if request.request_voucher else ""
-    status = StatusType.READY if fulfilment(offer) == Fulfilment.READY else StatusType.CREATED
-    order = _insert_order(
+    status, now = first_status(offer), utcnow()
+    return _add_order(
         session,
-        customer,
-        project_id=project.id,
+        project,
+        [HistoryStep(status, status.value, customer, now)],
         offer_id=offer.id,
         order_type=offer.order_type.value,
-        status_type=status,
-        status_value=status.value,
         offer_properties=properties,
         user_secrets={},
         request_voucher=request.request_voucher,
         voucher_id=voucher_id,
+        created_at=now,
+        updated_at=now,
     )
+
+
+def restore_order(session: Session, project: Project, offer: Offer, past: PastOrder) -> Order:
+    """Put back an order as it stood elsewhere, with its iid, status history and times.
+
+    ``place_order``'s checks where they still hold: valid properties (see
+    ``check_offer_properties``), string secrets, a free iid, never back to created.
+    The offer need not be orderable now: orders outlive their offer's changes.
+    """
+    properties = check_offer_properties(past.offer_properties)
+    check_user_secrets(past.user_secrets)
+    _check_history(past.history)
+    if past.voucher_id and not past.request_voucher:
+        raise Invalid.field("voucher_id", "is only given with request_voucher")
+    if past.iid is not None and _iid_taken(session, project, past.iid):
+        raise Conflict.field("iid", "is already taken in this project")
+    created_at = past.created_at or past.history[0].at
+    return _add_order(
+        session,
+        project,
+        past.history,
+        iid=past.iid,
+        offer_id=offer.id,
+        order_type=(past.order_type or offer.order_type).value,
+        offer_properties=properties,
+        user_secrets=past.user_secrets,
+        request_voucher=past.request_voucher,
+        voucher_id=past.voucher_id.strip(),
+        created_at=created_at,
+        updated_at=max(created_at, past.history[-1].at),
+    )
+
+
+def check_offer_properties(properties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Check stored ``offer_properties`` on their own; return them in the stored shape.
+
+    Each entry must be a valid parameter with a value that parameter accepts. The
+    parameters are the offer's as they were when ordered, not its current ones,
+    which a provider may have changed since.
+    """
+    try:
+        parameters = check_parameters(
+            [p if p.get("type") == "attribute" else _without_value(p) for p in properties]
+        )
+    except Invalid as invalid:
+        raise _at_properties(invalid, _renamed_parameter) from None
+    values = {p["id"]: entry.get("value") for p, entry in zip(parameters, properties, strict=True)}
+    try:
+        return check_values(parameters, values)
+    except Invalid as invalid:
+        at = {f"values.{p['id']}": f"offer_properties.{i}.value" for i, p in enumerate(parameters)}
+        raise _at_properties(invalid, at.__getitem__) from None
+
+
+def _renamed_parameter(path: str) -> str:
+    return path.replace("parameters", "offer_properties", 1)
+
+
+def _without_value(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: item for key, item in entry.items() if key != "value"}
+
+
+def _at_properties(invalid: Invalid, rename: Callable[[str], str]) -> Invalid:
+    """The problems of ``invalid``, each at the path of the ``offer_properties`` entry."""
+    details = {rename(path): message for path, message in invalid.details.items()}
+    return Invalid({"offer_properties": ["is invalid"]}, details)
+
+
+def _check_history(history: list[HistoryStep]) -> None:
+    if not history:
+        raise Invalid.field("history", "can't be empty")
+    for index, (before, step) in enumerate(pairwise(history), start=1):
+        if step.status_type == StatusType.CREATED:
+            raise Invalid.field(f"history.{index}.type", _BACK_TO_CREATED)
+        if step.at < before.at:
+            raise Invalid.field(f"history.{index}.at", "is earlier than the step before")
+
+
+def _iid_taken(session: Session, project: Project, iid: int) -> bool:
+    taken = exists().where(Order.project_id == project.id, Order.iid == iid)
+    return bool(session.scalar(select(taken)))
+
+
+def _add_order(
+    session: Session,
+    project: Project,
+    history: list[HistoryStep],
+    *,
+    iid: int | None = None,
+    **values: Any,
+) -> Order:
+    """Insert the order at its history's last status, hand it to the session, write its event."""
+    session.flush()
+    _lock_project(session, project.id)
+    connection, status = session.connection(), history[-1]
+    values.update(project_id=project.id, status_type=status.status_type, status_value=status.value)
+    if iid is None:
+        inserted = connection.execute(_INSERT_ORDER, {**values, "iid_project_id": project.id})
+    else:
+        inserted = connection.execute(_INSERT_ORDER_AT_IID, {**values, "iid": iid})
+    order_id, values["iid"] = inserted.one()
+    connection.execute(_INSERT_STATUS_CHANGE, [_status_row(order_id, step) for step in history])
+    order = Order(id=order_id, **values)
+    make_transient_to_detached(order)
+    session.add(order)
     # The project's list of orders, if loaded, is read again when next used.
     session.expire(project, ["orders"])
     record_event(session, type=EventType.CREATE, project=project, order=order)
     return order
 
 
-def _insert_order(session: Session, customer: User, **values: Any) -> Order:
-    """Insert the order and its first status, then hand the order to the session."""
-    session.flush()
-    _lock_project(session, values["project_id"])
-    connection, now = session.connection(), utcnow()
-    values.update(created_at=now, updated_at=now)
-    order_id, values["iid"] = connection.execute(
-        _INSERT_ORDER, {**values, "iid_project_id": values["project_id"]}
-    ).one()
-    connection.execute(
-        _INSERT_STATUS_CHANGE,
-        {
-            "order_id": order_id,
-            "status_type": values["status_type"],
-            "status_value": values["status_value"],
-            "author_id": customer.id,
-            "created_at": now,
-        },
-    )
-    order = Order(id=order_id, **values)
-    make_transient_to_detached(order)
-    session.add(order)
-    return order
+def _status_row(order_id: int, step: HistoryStep) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "status_type": step.status_type,
+        "status_value": step.value,
+        "author_id": step.author.id if step.author is not None else None,
+        "created_at": step.at,
+    }
 
 
 def check_user_secrets(secrets: Any) -> dict[str, str]:
@@ -184,7 +313,7 @@ def update_order(
     private message from the provider, as the EOSC Marketplace does (§5.5).
     """
     if status is not None and status[0] == StatusType.CREATED:
-        raise Invalid.field("status", "cannot go back to created")
+        raise Invalid.field("status", _BACK_TO_CREATED)
     if user_secrets:
         check_user_secrets(user_secrets)
     voucher_before = order.user_secrets.get(VOUCHER_KEY)

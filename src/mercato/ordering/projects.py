@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pycountry
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
 from mercato.catalogue.models import ScientificDomain
-from mercato.errors import Invalid, NotFound
+from mercato.errors import Conflict, Invalid, NotFound
 from mercato.ordering.events import record_event
 from mercato.ordering.models import CustomerTypology, EventType, Project
 
@@ -103,9 +104,22 @@ def check_project(session: Session, data: ProjectData) -> ProjectData:
     )
 
 
-def create_project(session: Session, owner: User, data: ProjectData) -> Project:
+def create_project(
+    session: Session,
+    owner: User,
+    data: ProjectData,
+    *,
+    project_id: int | None = None,
+    created_at: datetime | None = None,
+) -> Project:
+    """Create the project; a data set may keep the project's id and creation time."""
     data = check_project(session, data)
+    if project_id is not None and session.get(Project, project_id) is not None:
+        raise Conflict.field("id", "is already taken")
     project = Project(
+        id=project_id,
+        created_at=created_at,
+        updated_at=created_at,
         owner=owner,
         name=data.name,
         customer_typology=CustomerTypology(data.customer_typology),

@@ -1,0 +1,231 @@
+"""Projects, orders and messages in a data set: made through the ordering rules, dumped back.
+
+Each record goes through the rule the app uses (``create_project``, ``restore_order``,
+``post_message``), so it is checked the same way and writes its ``create`` event and
+trigger deliveries, in the file's order.
+"""
+
+from dataclasses import fields
+
+from sqlalchemy import cast, func, select
+from sqlalchemy.dialects.postgresql import REGCLASS
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from mercato.accounts.models import User
+from mercato.catalogue.models import Offer
+from mercato.datasets.context import Loading, naming
+from mercato.datasets.names import offer_ref, order_ref, project_ref
+from mercato.datasets.schema import (
+    MessageRecord,
+    OrderRecord,
+    ProjectRecord,
+    Signature,
+    Status,
+    StatusStep,
+)
+from mercato.db import utcnow
+from mercato.errors import Invalid
+from mercato.ordering.messages import Author, post_message
+from mercato.ordering.models import Message, Order, Project, StatusChange
+from mercato.ordering.orders import HistoryStep, PastOrder, first_status, restore_order
+from mercato.ordering.projects import ProjectData, create_project
+
+# The attributes a project record shares with the project rules' input.
+_ATTRIBUTES = {item.name for item in fields(ProjectData)}
+
+
+def load_projects(loading: Loading, records: list[ProjectRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("projects", index, record.ref):
+            project = create_project(
+                loading.session,
+                loading.find("users", record.owner, "owner"),
+                ProjectData(**record.model_dump(include=_ATTRIBUTES)),
+                project_id=record.id,
+                created_at=record.created_at,
+            )
+        if record.id is not None:
+            _keep_ids_ahead(loading.session, Project)
+        loading.keep("projects", record.ref, project)
+        loading.advance("projects", index + 1, len(records))
+
+
+def load_orders(loading: Loading, records: list[OrderRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("orders", index, record.ref):
+            order = _load_order(loading, record)
+        loading.keep("orders", record.ref, order)
+        loading.advance("orders", index + 1, len(records))
+
+
+def _load_order(loading: Loading, record: OrderRecord) -> Order:
+    """Restore the order; ``restore_order`` says how its ``offer_properties`` are checked."""
+    project: Project = loading.find("projects", record.project, "project")
+    offer = loading.session.get_one(Offer, loading.find("offers", record.offer, "offer"))
+    past = PastOrder(
+        history=_history(loading, record, project, offer),
+        offer_properties=record.offer_properties,
+        iid=record.iid,
+        user_secrets=record.user_secrets,
+        request_voucher=record.request_voucher,
+        voucher_id=record.voucher_id,
+        created_at=record.created_at,
+    )
+    return restore_order(loading.session, project, offer, past)
+
+
+def _history(
+    loading: Loading, record: OrderRecord, project: Project, offer: Offer
+) -> list[HistoryStep]:
+    """The given history, which ends with the status; else the step ``place_order`` writes.
+
+    A history given without a status makes its last step the status.
+    """
+    status = record.status
+    if not record.history:
+        start = first_status(offer)
+        status_type, value = (status.type, status.value) if status else (start, start.value)
+        return [HistoryStep(status_type, value, project.owner, record.created_at or utcnow())]
+    last = record.history[-1]
+    if status is not None and (last.type, last.value) != (status.type, status.value):
+        raise Invalid.field("history", "must end with the order's status")
+    return [
+        HistoryStep(
+            step.type, step.value, _user(loading, step.author, f"history[{i}].author"), step.at
+        )
+        for i, step in enumerate(record.history)
+    ]
+
+
+def load_messages(loading: Loading, records: list[MessageRecord]) -> None:
+    for index, record in enumerate(records):
+        with naming("messages", index):
+            _load_message(loading, record)
+        if record.id is not None:
+            _keep_ids_ahead(loading.session, Message)
+        loading.advance("messages", index + 1, len(records))
+
+
+def _load_message(loading: Loading, record: MessageRecord) -> Message:
+    """Post the message on its order, or on its project; if both are given they must agree."""
+    order: Order | None = loading.find("orders", record.order, "order") if record.order else None
+    if record.project is not None:
+        project = loading.find("projects", record.project, "project")
+    elif order is not None:
+        project = order.project
+    else:
+        raise Invalid.field("project", "is needed when no order is given")
+    signature = record.signature
+    return post_message(
+        loading.session,
+        project=project,
+        order=order,
+        scope=record.scope,
+        role=record.author_role,
+        author=_user(loading, record.author, "author"),
+        content=record.content,
+        signature=Author(**signature.model_dump()) if signature is not None else None,
+        message_id=record.id,
+        created_at=record.created_at,
+        is_edited=record.is_edited,
+    )
+
+
+def _user(loading: Loading, ref: str | None, field: str) -> User | None:
+    return loading.find("users", ref, field) if ref is not None else None
+
+
+def _keep_ids_ahead(session: Session, model: type[Project] | type[Message]) -> None:
+    """Move PostgreSQL's id sequence past ids given explicitly, which it did not hand out.
+
+    Otherwise the next row made the usual way would take one of them. Never moves
+    it back, so no id is handed out twice. SQLite takes the highest id plus one anyway.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+    highest = select(func.max(model.id)).scalar_subquery()
+    handed_out = func.coalesce(func.pg_sequence_last_value(cast(sequence, REGCLASS)), 0)
+    session.execute(select(func.setval(sequence, func.greatest(highest, handed_out))))
+
+
+def dump_projects(session: Session) -> list[ProjectRecord]:
+    projects = session.scalars(
+        select(Project).order_by(Project.id).options(joinedload(Project.owner))
+    )
+    return [
+        ProjectRecord(
+            ref=project_ref(project.id),
+            id=project.id,
+            owner=project.owner.email,
+            created_at=project.created_at,
+            **{name: getattr(project, name) for name in _ATTRIBUTES},
+        )
+        for project in projects
+    ]
+
+
+def dump_orders(session: Session) -> list[OrderRecord]:
+    orders = session.scalars(
+        select(Order)
+        .order_by(Order.id)
+        .options(
+            joinedload(Order.offer).joinedload(Offer.service),
+            selectinload(Order.history).joinedload(StatusChange.author),
+        )
+    )
+    return [
+        OrderRecord(
+            ref=order_ref(order.project_id, order.iid),
+            project=project_ref(order.project_id),
+            iid=order.iid,
+            offer=offer_ref(order.offer.service.slug, order.offer.iid),
+            status=Status(type=order.status_type, value=order.status_value),
+            history=[_step(change) for change in order.history],
+            offer_properties=order.offer_properties,
+            user_secrets=order.user_secrets,
+            request_voucher=order.request_voucher,
+            voucher_id=order.voucher_id,
+            created_at=order.created_at,
+        )
+        for order in orders
+    ]
+
+
+def _step(change: StatusChange) -> StatusStep:
+    author = change.author.email if change.author is not None else None
+    return StatusStep(
+        type=change.status_type, value=change.status_value, author=author, at=change.created_at
+    )
+
+
+def dump_messages(session: Session) -> list[MessageRecord]:
+    messages = session.scalars(
+        select(Message)
+        .order_by(Message.id)
+        .options(joinedload(Message.order), joinedload(Message.author))
+    )
+    return [
+        MessageRecord(
+            id=message.id,
+            project=project_ref(message.project_id),
+            order=order_ref(message.project_id, message.order.iid) if message.order else None,
+            scope=message.scope,
+            author_role=message.author_role,
+            author=message.author.email if message.author is not None else None,
+            signature=_signature(message),
+            content=message.content,
+            is_edited=message.is_edited,
+            created_at=message.created_at,
+        )
+        for message in messages
+    ]
+
+
+def _signature(message: Message) -> Signature | None:
+    """The author block, unless it is the one the author's account gives (or an empty one)."""
+    block = Author(message.author_uid, message.author_email, message.author_name)
+    account = Author.of(message.author) if message.author is not None else Author()
+    if block == account:
+        return None
+    return Signature(uid=block.uid, email=block.email, name=block.name)

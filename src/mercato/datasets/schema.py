@@ -18,7 +18,7 @@ from mercato.ordering.models import (
     StatusType,
     TriggerMethod,
 )
-from mercato.store.models import NotificationTarget
+from mercato.store.models import AssetKind, NotificationTarget
 
 FORMAT = "mercato-dataset"
 VERSION = 1
@@ -204,6 +204,9 @@ class AssetRecord(Record):
     content_type: Text
     is_open: bool = False
     is_deleted: bool = False
+    kind: AssetKind | None = Field(
+        None, description="Downloadable for a file, API for a link when left out."
+    )
     file: str | None = Field(None, description="A path relative to the data set file.")
     link: str | None = None
     meta: dict[str, Any] = Field(default_factory=dict)

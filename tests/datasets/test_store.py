@@ -823,10 +823,12 @@ def test_dumped_assets_and_offerings_are_the_loaded_records_with_their_files_cop
 
     assert with_contents(dumped_assets, folder) == with_contents(assets, loading.folder)
     assert with_contents(dumped_offerings, folder) == with_contents(records, loading.folder)
-    assert all(
-        path.startswith("files/") and not Path(path).is_absolute()
-        for path in [dumped_assets[0].file, dumped_offerings[0].image]
-    )
+    assert [dumped_assets[0].file, dumped_offerings[0].image, *dumped_offerings[0].screenshots] == [
+        "files/assets/helix/Map Viewer/viewer.zip",
+        "files/offerings/annotator/1.0/image/logo.png",
+        "files/offerings/annotator/1.0/screenshots/0/one.png",
+        "files/offerings/annotator/1.0/screenshots/1/two.gif",
+    ]
 
 
 def test_dump_names_a_kind_only_where_file_or_link_does_not_imply_it(

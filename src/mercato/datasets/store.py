@@ -315,9 +315,12 @@ def _add_reply(loading: Loading, review: Review, reply: Reply) -> None:
 # --- dumping -------------------------------------------------------------------------
 
 
-def _export(files: Files, folder: Path, key: str) -> str:
-    """Copy a stored file under ``folder``; its path there, relative to ``folder``."""
-    path = FILES / key
+def _export(files: Files, folder: Path, key: str, under: PurePosixPath) -> str:
+    """Copy a stored file to ``FILES/under`` in ``folder``, keeping its name; that path.
+
+    Paths follow names, not storage keys, so dumping the same data gives the same file.
+    """
+    path = FILES / under / PurePosixPath(key).name
     target = folder / path
     target.parent.mkdir(parents=True, exist_ok=True)
     with files.storage.open(key) as source, target.open("wb") as copy:
@@ -331,9 +334,13 @@ def dump_assets(session: Session, files: Files, folder: Path) -> list[AssetRecor
 
 
 def _asset_record(files: Files, folder: Path, asset: Asset) -> AssetRecord:
+    slug = asset.provider.slug
+    file = None
+    if asset.file_key is not None:
+        file = _export(files, folder, asset.file_key, PurePosixPath("assets", slug, asset.name))
     return AssetRecord(
-        ref=asset_ref(asset.provider.slug, asset.name),
-        provider=asset.provider.slug,
+        ref=asset_ref(slug, asset.name),
+        provider=slug,
         name=asset.name,
         version=asset.version,
         description=asset.description,
@@ -342,7 +349,7 @@ def _asset_record(files: Files, folder: Path, asset: Asset) -> AssetRecord:
         is_deleted=asset.is_deleted,
         # Left out when it is what the file or link implies, as a hand-written record has it.
         kind=None if asset.kind == _default_kind(asset.file_key is not None) else asset.kind,
-        file=_export(files, folder, asset.file_key) if asset.file_key else None,
+        file=file,
         link=asset.link,
         meta=asset.meta,
     )
@@ -360,6 +367,10 @@ def dump_offerings(session: Session, files: Files, folder: Path) -> list[Offerin
 
 
 def _offering_record(files: Files, folder: Path, offering: StoreOffering) -> OfferingRecord:
+    under = PurePosixPath("offerings", offering.service.slug, offering.version)
+    image = None
+    if offering.image_key is not None:
+        image = _export(files, folder, offering.image_key, under / "image")
     return OfferingRecord(
         offer=offer_ref(offering.service.slug, offering.offer.iid),
         version=offering.version,
@@ -370,8 +381,11 @@ def _offering_record(files: Files, folder: Path, offering: StoreOffering) -> Off
         notification_url=offering.notification_url,
         price_plans=offering.price_plans,
         description_url=offering.description_url,
-        image=_export(files, folder, offering.image_key) if offering.image_key else None,
-        screenshots=[_export(files, folder, key) for key in offering.screenshot_keys],
+        image=image,
+        screenshots=[
+            _export(files, folder, key, under / "screenshots" / str(number))
+            for number, key in enumerate(offering.screenshot_keys)
+        ],
         assets=[asset_ref(asset.provider.slug, asset.name) for asset in offering.assets],
         reviews=[_review_record(review) for review in sorted(offering.reviews, key=_id)],
         published_at=offering.published_at,

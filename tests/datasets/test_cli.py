@@ -4,8 +4,13 @@ import json
 import sqlite3
 from pathlib import Path
 
+import mercato.demo
+from mercato.datasets.loading import STEPS
+from mercato.datasets.schema import KINDS
 from tests.datasets.test_catalogue import records
 from tests.test_cli import environment, run
+
+DEMO = Path(mercato.demo.__file__).parent / "demo.json"
 
 
 def write(path: Path, data: dict) -> Path:
@@ -20,24 +25,40 @@ def count_rows(data_dir: Path, table: str) -> int:
 
 def test_load_then_dump_writes_the_same_data_set_a_second_database_dumps(tmp_path: Path) -> None:
     first, second = environment(tmp_path / "first"), environment(tmp_path / "second")
-    source = write(tmp_path / "source.json", records())
+    one, two = tmp_path / "one" / "dump.json", tmp_path / "two" / "dump.json"
 
-    loaded = run(first, "load", str(source))
-    dumped = run(first, "dump", str(tmp_path / "one" / "dump.json"))
-    reloaded = run(second, "load", str(tmp_path / "one" / "dump.json"))
-    run(second, "dump", str(tmp_path / "two" / "dump.json"))
+    loaded = run(first, "load", str(DEMO))
+    dumped = run(first, "dump", str(one))
+    reloaded = run(second, "load", str(one))
+    run(second, "dump", str(two))
 
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.splitlines()[-1] == (
-        f"Loaded 2 users, 1 providers, 1 services, 2 omses, 3 offers from {source}."
+        "Loaded 9 users, 6 providers, 33 services, 3 omses, 69 offers, 2 projects, "
+        f"4 orders, 5 messages, 4 assets, 4 offerings from {DEMO}."
     )
     assert dumped.returncode == 0 and reloaded.returncode == 0, dumped.stderr + reloaded.stderr
-    one, two = (tmp_path / name / "dump.json" for name in ("one", "two"))
+    assert dumped.stdout.splitlines()[-1] == (
+        "Wrote 9 users, 6 providers, 33 services, 3 omses, 69 offers, 2 projects, 4 orders, "
+        f"5 messages, 4 assets, 4 offerings to {one} (no passwords, no API tokens)."
+    )
     assert json.loads(one.read_text()) == json.loads(two.read_text())
-    assert [user["email"] for user in json.loads(two.read_text())["users"]] == [
-        "ann@example.org",
-        "bob@example.org",
-    ]
+    assert files_under(one.parent / "files") == files_under(two.parent / "files")
+    assert files_under(one.parent / "files")[
+        "assets/helix-life-science-data-centre/variant-annotator/annotate.py"
+    ] == ((DEMO.parent / "files" / "annotate.py").read_bytes())
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_steps_load_the_kinds_in_the_order_of_the_format() -> None:
+    assert tuple(kind for kind, _ in STEPS) == KINDS
 
 
 def test_a_broken_record_leaves_the_database_as_it_was(tmp_path: Path) -> None:

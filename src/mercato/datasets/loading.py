@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from mercato.datasets.accounts import load_providers, load_users
 from mercato.datasets.catalogue import load_offers, load_omses, load_services
 from mercato.datasets.context import LoadError, Loading
+from mercato.datasets.ordering import load_messages, load_orders, load_projects
 from mercato.datasets.schema import DataSet
+from mercato.datasets.store import load_assets, load_offerings
 
 # In the order of the DataSet's lists: each kind only names kinds loaded before it.
 STEPS: tuple[tuple[str, Callable[[Loading, Any], None]], ...] = (
@@ -19,6 +21,11 @@ STEPS: tuple[tuple[str, Callable[[Loading, Any], None]], ...] = (
     ("services", load_services),
     ("omses", load_omses),
     ("offers", load_offers),
+    ("projects", load_projects),
+    ("orders", load_orders),
+    ("messages", load_messages),
+    ("assets", load_assets),
+    ("offerings", load_offerings),
 )
 
 

@@ -282,6 +282,22 @@ def test_properties_are_checked_by_their_own_parameters_not_the_offers_current_o
     assert session.scalars(select(Order.offer_properties)).one() == PROPERTIES
 
 
+def test_an_order_keeps_the_type_it_was_ordered_with_when_its_offer_changed_type(
+    loading: Loading, world: World, session: Session, make: Factory
+) -> None:
+    vm = session.get_one(Offer, loading.rows["offers"][VM])
+    placed = make.order(vm, make.project(world.ann))
+    update_offer(session, vm, {"order_type": OrderType.OTHER, "internal": False})
+    session.commit()
+
+    [dumped] = dump_orders(session)
+    load_projects(loading, projects({}))
+    load_orders(loading, orders({"order_type": dumped.order_type}, {"ref": "o2"}))
+
+    assert (placed.order_type, dumped.order_type) == ("order_required", OrderType.ORDER_REQUIRED)
+    assert [o.order_type for o in loading.rows["orders"].values()] == ["order_required", "other"]
+
+
 def _with_property(index: int, **changed: Any) -> list[dict[str, Any]]:
     return [{**p, **changed} if i == index else p for i, p in enumerate(PROPERTIES)]
 
@@ -542,6 +558,7 @@ def test_dumped_records_are_the_loaded_ones(
             "project": "project-7",
             "iid": 5,
             "offer": NOTEBOOKS,
+            "order_type": "order_required",
             "status": {"type": "ready", "value": "ready"},
             "history": [{"type": "ready", "value": "ready", "author": ANN, "at": T2}],
             "offer_properties": [],

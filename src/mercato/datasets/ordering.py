@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.accounts.models import User
-from mercato.catalogue.models import Offer
+from mercato.catalogue.models import Offer, OrderType
 from mercato.datasets.context import Loading, naming
 from mercato.datasets.names import offer_ref, order_ref, project_ref
 from mercato.datasets.schema import (
@@ -66,6 +66,7 @@ def _load_order(loading: Loading, record: OrderRecord) -> Order:
         history=_history(loading, record, project, offer),
         offer_properties=record.offer_properties,
         iid=record.iid,
+        order_type=record.order_type,
         user_secrets=record.user_secrets,
         request_voucher=record.request_voucher,
         voucher_id=record.voucher_id,
@@ -180,6 +181,7 @@ def dump_orders(session: Session) -> list[OrderRecord]:
             project=project_ref(order.project_id),
             iid=order.iid,
             offer=offer_ref(order.offer.service.slug, order.offer.iid),
+            order_type=_order_type(order),
             status=Status(type=order.status_type, value=order.status_value),
             history=[_step(change) for change in order.history],
             offer_properties=order.offer_properties,
@@ -190,6 +192,12 @@ def dump_orders(session: Session) -> list[OrderRecord]:
         )
         for order in orders
     ]
+
+
+def _order_type(order: Order) -> OrderType | None:
+    """The type the order was made with, when the offer's is another one now."""
+    kept = OrderType(order.order_type)
+    return kept if kept != order.offer.order_type else None
 
 
 def _step(change: StatusChange) -> StatusStep:

@@ -159,6 +159,9 @@ class OrderRecord(Record):
     project: Ref
     iid: Id | None = Field(None, description="The next free one of the project when left out.")
     offer: Ref
+    order_type: OrderType | None = Field(
+        None, description="The offer's when left out; kept when the offer's has changed since."
+    )
     status: Status | None = Field(None, description="As a new order starts when left out.")
     history: list[StatusStep] = Field(
         default_factory=list, description="Oldest first; ends with the status when given."

@@ -5,68 +5,60 @@ from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
-from mercato.datasets.context import Loading, naming
-from mercato.datasets.schema import Administrator, ProviderRecord, Token, UserRecord
+from mercato.datasets.context import Loading, within
+from mercato.datasets.schema import Administrator, ProviderRecord, UserRecord
 from mercato.errors import Invalid
 
 
 def load_users(loading: Loading, records: list[UserRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("users", index, record.ref):
-            user = accounts.create_user(
-                loading.session,
-                email=record.email,
-                first_name=record.first_name,
-                last_name=record.last_name,
-                password=record.password,
-                uid=record.uid,
-                is_admin=record.is_admin,
-            )
-            _keep_tokens(loading, user, record.tokens)
-        loading.keep("users", record.ref, user)
-        loading.advance("users", index + 1, len(records))
+    loading.each("users", records, lambda record: _load_user(loading, record))
 
 
-def _keep_tokens(loading: Loading, user: User, tokens: list[Token]) -> None:
-    for position, token in enumerate(tokens):
-        try:
+def _load_user(loading: Loading, record: UserRecord) -> User:
+    user = accounts.create_user(
+        loading.session,
+        email=record.email,
+        first_name=record.first_name,
+        last_name=record.last_name,
+        password=record.password,
+        uid=record.uid,
+        is_admin=record.is_admin,
+    )
+    for position, token in enumerate(record.tokens):
+        with within(f"tokens[{position}]"):
             accounts.keep_token(loading.session, user, token.token, token.label)
-        except Invalid as invalid:
-            field = f"tokens[{position}].token"
-            raise Invalid.field(field, invalid.details["token"]) from None
+    return user
 
 
 def load_providers(loading: Loading, records: list[ProviderRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("providers", index, record.ref):
-            _check_administrators(record.administrators)
-            provider = accounts.create_provider(
-                loading.session,
-                name=record.name,
-                slug=record.slug,
-                abbreviation=record.abbreviation,
-                description=record.description,
-                website=record.website,
-                data_administrator_emails=[admin.email for admin in record.administrators],
-            )
-        # Names given in the file win over those of matching accounts.
-        for kept, given in zip(provider.data_administrators, record.administrators, strict=True):
-            kept.first_name = given.first_name or kept.first_name
-            kept.last_name = given.last_name or kept.last_name
-        loading.keep("providers", record.ref, provider)
-        loading.advance("providers", index + 1, len(records))
+    loading.each("providers", records, lambda record: _load_provider(loading, record))
+
+
+def _load_provider(loading: Loading, record: ProviderRecord) -> Provider:
+    _check_administrators(record.administrators)
+    provider = accounts.create_provider(
+        loading.session,
+        name=record.name,
+        slug=record.slug,
+        abbreviation=record.abbreviation,
+        description=record.description,
+        website=record.website,
+        data_administrator_emails=[admin.email for admin in record.administrators],
+    )
+    # Names given in the file win over those of matching accounts.
+    for kept, given in zip(provider.data_administrators, record.administrators, strict=True):
+        kept.first_name = given.first_name or kept.first_name
+        kept.last_name = given.last_name or kept.last_name
+    return provider
 
 
 def _check_administrators(administrators: list[Administrator]) -> None:
     seen: set[str] = set()
     for position, administrator in enumerate(administrators):
-        field = f"administrators[{position}].email"
-        try:
+        with within(f"administrators[{position}]"):
             email = accounts.check_email(administrator.email)
-        except Invalid as invalid:
-            raise Invalid.field(field, invalid.details["email"]) from None
-        if email in seen:
-            raise Invalid.field(field, "is listed twice")
+            if email in seen:
+                raise Invalid.field("email", "is listed twice")
         seen.add(email)
 
 

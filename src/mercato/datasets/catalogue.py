@@ -32,32 +32,30 @@ _BATCH = 2_000
 
 
 def load_services(loading: Loading, records: list[ServiceRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("services", index, record.ref):
-            service = catalogue.create_service(
-                loading.session,
-                provider=loading.find("providers", record.provider, "provider"),
-                name=record.name,
-                slug=record.slug,
-                pid=record.pid,
-                tagline=record.tagline,
-                description=record.description,
-                webpage=record.webpage,
-                status=record.status,
-                order_type=record.order_type,
-                categories=record.categories,
-                scientific_domains=record.scientific_domains,
-            )
-        loading.keep("services", record.ref, service)
-        loading.advance("services", index + 1, len(records))
+    loading.each("services", records, lambda record: _load_service(loading, record))
+
+
+def _load_service(loading: Loading, record: ServiceRecord) -> Service:
+    return catalogue.create_service(
+        loading.session,
+        provider=loading.find("providers", record.provider, "provider"),
+        name=record.name,
+        slug=record.slug,
+        pid=record.pid,
+        tagline=record.tagline,
+        description=record.description,
+        webpage=record.webpage,
+        status=record.status,
+        order_type=record.order_type,
+        categories=record.categories,
+        scientific_domains=record.scientific_domains,
+    )
 
 
 def load_omses(loading: Loading, records: list[OmsRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("omses", index, record.ref):
-            oms = register_oms(loading.session, _oms_data(loading, record))
-        loading.keep("omses", record.ref, oms)
-        loading.advance("omses", index + 1, len(records))
+    loading.each(
+        "omses", records, lambda record: register_oms(loading.session, _oms_data(loading, record))
+    )
 
 
 def _oms_data(loading: Loading, record: OmsRecord) -> OmsData:
@@ -78,7 +76,7 @@ def _oms_data(loading: Loading, record: OmsRecord) -> OmsData:
             loading.find("providers", ref, f"providers[{position}]")
             for position, ref in enumerate(record.providers)
         ],
-        service=loading.find("services", record.service, "service") if record.service else None,
+        service=loading.find_given("services", record.service, "service"),
         # The same allow-list as the OMS registry's pages: a data set is no way around it.
         trigger_url=check_url(loading.files.settings, trigger.url, "trigger.url"),
         trigger_method=trigger.method,
@@ -126,7 +124,7 @@ def load_offers(loading: Loading, records: list[OfferRecord]) -> None:
 def _checked_offer(
     loading: Loading, record: OfferRecord, default: Oms | None, available: list[Oms]
 ) -> OfferData:
-    oms = loading.find("omses", record.primary_oms, "primary_oms") if record.primary_oms else None
+    oms = loading.find_given("omses", record.primary_oms, "primary_oms")
     data = catalogue.normalised_offer(
         OfferData(
             **{

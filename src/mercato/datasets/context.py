@@ -1,17 +1,18 @@
 """What every part of a load shares: the rows made so far by ref, and errors naming records."""
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from mercato.errors import Invalid, MercatoError
 from mercato.store.assets import Files
 
+R = TypeVar("R")
 _ITEM = re.compile(r"\.(\d+)(?=\.|$)")
 
 # (kind, records done, records of that kind in all)
@@ -55,9 +56,48 @@ class Loading:
         except KeyError:
             raise Invalid.field(field, f"names no {kind} record {ref!r} of this data set") from None
 
+    def find_given(self, kind: str, ref: str | None, field: str) -> Any:
+        """``find`` for a reference the record may leave out: None names no row."""
+        return self.find(kind, ref, field) if ref is not None else None
+
+    def each(
+        self,
+        kind: str,
+        records: Sequence[R],
+        create: Callable[[R], object],
+        named_by: str = "ref",
+    ) -> None:
+        """Create each record in turn: errors name it, its row is kept by ref, progress shows.
+
+        Records without a ref of their own are named in errors by ``named_by``.
+        """
+        for index, record in enumerate(records):
+            name = getattr(record, named_by, None)
+            with naming(kind, index, name):
+                row = create(record)
+            if named_by == "ref" and name is not None:
+                self.keep(kind, name, row)
+            self.advance(kind, index + 1, len(records))
+
     def advance(self, kind: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(kind, done, total)
+
+
+@contextmanager
+def renamed(rename: Callable[[str], str]) -> Iterator[None]:
+    """Rename the fields of a rule's ``Invalid``: rules name API fields, a load the record's."""
+    try:
+        yield
+    except Invalid as invalid:
+        errors = {rename(name): messages for name, messages in invalid.errors.items()}
+        details = {rename(name): message for name, message in invalid.details.items()}
+        raise type(invalid)(errors, details) from None
+
+
+def within(prefix: str) -> AbstractContextManager[None]:
+    """Errors of a part of the record: ``token`` becomes ``tokens[0].token``."""
+    return renamed(lambda name: f"{prefix}.{name}")
 
 
 @contextmanager

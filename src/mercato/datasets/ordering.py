@@ -11,9 +11,8 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from mercato.accounts.models import User
 from mercato.catalogue.models import Offer, OrderType
-from mercato.datasets.context import Loading, naming
+from mercato.datasets.context import Loading
 from mercato.datasets.names import offer_ref, order_ref, project_ref
 from mercato.datasets.schema import (
     MessageRecord,
@@ -35,27 +34,23 @@ _ATTRIBUTES = {item.name for item in fields(ProjectData)}
 
 
 def load_projects(loading: Loading, records: list[ProjectRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("projects", index, record.ref):
-            project = create_project(
-                loading.session,
-                loading.find("users", record.owner, "owner"),
-                ProjectData(**record.model_dump(include=_ATTRIBUTES)),
-                project_id=record.id,
-                created_at=record.created_at,
-            )
-        if record.id is not None:
-            _keep_ids_ahead(loading.session, Project)
-        loading.keep("projects", record.ref, project)
-        loading.advance("projects", index + 1, len(records))
+    loading.each("projects", records, lambda record: _load_project(loading, record))
+    if any(record.id is not None for record in records):
+        _keep_ids_ahead(loading.session, Project)
+
+
+def _load_project(loading: Loading, record: ProjectRecord) -> Project:
+    return create_project(
+        loading.session,
+        loading.find("users", record.owner, "owner"),
+        ProjectData(**record.model_dump(include=_ATTRIBUTES)),
+        project_id=record.id,
+        created_at=record.created_at,
+    )
 
 
 def load_orders(loading: Loading, records: list[OrderRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("orders", index, record.ref):
-            order = _load_order(loading, record)
-        loading.keep("orders", record.ref, order)
-        loading.advance("orders", index + 1, len(records))
+    loading.each("orders", records, lambda record: _load_order(loading, record))
 
 
 def _load_order(loading: Loading, record: OrderRecord) -> Order:
@@ -92,24 +87,24 @@ def _history(
         raise Invalid.field("history", "must end with the order's status")
     return [
         HistoryStep(
-            step.type, step.value, _user(loading, step.author, f"history[{i}].author"), step.at
+            step.type,
+            step.value,
+            loading.find_given("users", step.author, f"history[{i}].author"),
+            step.at,
         )
         for i, step in enumerate(record.history)
     ]
 
 
 def load_messages(loading: Loading, records: list[MessageRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("messages", index):
-            _load_message(loading, record)
-        if record.id is not None:
-            _keep_ids_ahead(loading.session, Message)
-        loading.advance("messages", index + 1, len(records))
+    loading.each("messages", records, lambda record: _load_message(loading, record))
+    if any(record.id is not None for record in records):
+        _keep_ids_ahead(loading.session, Message)
 
 
 def _load_message(loading: Loading, record: MessageRecord) -> Message:
     """Post the message on its order, or on its project; if both are given they must agree."""
-    order: Order | None = loading.find("orders", record.order, "order") if record.order else None
+    order: Order | None = loading.find_given("orders", record.order, "order")
     if record.project is not None:
         project = loading.find("projects", record.project, "project")
     elif order is not None:
@@ -123,17 +118,13 @@ def _load_message(loading: Loading, record: MessageRecord) -> Message:
         order=order,
         scope=record.scope,
         role=record.author_role,
-        author=_user(loading, record.author, "author"),
+        author=loading.find_given("users", record.author, "author"),
         content=record.content,
         signature=Author(**signature.model_dump()) if signature is not None else None,
         message_id=record.id,
         created_at=record.created_at,
         is_edited=record.is_edited,
     )
-
-
-def _user(loading: Loading, ref: str | None, field: str) -> User | None:
-    return loading.find("users", ref, field) if ref is not None else None
 
 
 def _keep_ids_ahead(session: Session, model: type[Project] | type[Message]) -> None:

@@ -8,8 +8,7 @@ them under ``files/`` there. The store rules name the API's fields (``content``,
 
 import re
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import Provider, User
 from mercato.catalogue.models import Offer, OfferStatus
-from mercato.datasets.context import Loading, naming
+from mercato.datasets.context import Loading, renamed, within
 from mercato.datasets.names import asset_ref, offer_ref
 from mercato.datasets.schema import (
     AssetRecord,
@@ -65,22 +64,8 @@ _NUMBERED = re.compile(r"^related_images\.(\d+)$")
 # --- errors on the record's fields ---------------------------------------------------
 
 
-@contextmanager
-def _renamed(rename: Callable[[str], str]) -> Iterator[None]:
-    try:
-        yield
-    except Invalid as invalid:
-        errors = {rename(name): messages for name, messages in invalid.errors.items()}
-        details = {rename(name): message for name, message in invalid.details.items()}
-        raise type(invalid)(errors, details) from None
-
-
-def _within(prefix: str) -> AbstractContextManager[None]:
-    return _renamed(lambda name: f"{prefix}.{name}")
-
-
 def _on(field: str) -> AbstractContextManager[None]:
-    return _renamed(lambda _: field)
+    return renamed(lambda _: field)
 
 
 def _asset_field(name: str) -> str:
@@ -115,17 +100,13 @@ def _default_kind(has_file: bool) -> AssetKind:
 
 
 def load_assets(loading: Loading, records: list[AssetRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("assets", index, record.ref):
-            asset = _load_asset(loading, record)
-        loading.keep("assets", record.ref, asset)
-        loading.advance("assets", index + 1, len(records))
+    loading.each("assets", records, lambda record: _load_asset(loading, record))
 
 
 def _load_asset(loading: Loading, record: AssetRecord) -> Asset:
     provider = loading.find("providers", record.provider, "provider")
     upload = _read(loading, record.file, "file") if record.file is not None else None
-    with _renamed(_asset_field):
+    with renamed(_asset_field):
         asset = register_asset(
             loading.session,
             loading.files,
@@ -147,10 +128,7 @@ def _load_asset(loading: Loading, record: AssetRecord) -> Asset:
 
 
 def load_offerings(loading: Loading, records: list[OfferingRecord]) -> None:
-    for index, record in enumerate(records):
-        with naming("offerings", index, record.offer):
-            _load_offering(loading, record)
-        loading.advance("offerings", index + 1, len(records))
+    loading.each("offerings", records, lambda r: _load_offering(loading, r), named_by="offer")
 
 
 def _load_offering(loading: Loading, record: OfferingRecord) -> None:
@@ -167,13 +145,13 @@ def _load_offering(loading: Loading, record: OfferingRecord) -> None:
             for number, path in enumerate(record.screenshots)
         ],
     )
-    with _renamed(_media_field):
+    with renamed(_media_field):
         check_media(loading.files, media)
     offering = StoreOffering(
         offer=offer,
         service=offer.service,
         version=version,
-        owner=_user(loading, record.owner, "owner"),
+        owner=loading.find_given("users", record.owner, "owner"),
         notification=record.notification,
         notification_url=_notification_url(record),
         assets=_assets(loading, offer, record.assets),
@@ -239,10 +217,6 @@ def _notification_url(record: OfferingRecord) -> str:
     return ""
 
 
-def _user(loading: Loading, ref: str | None, field: str) -> User | None:
-    return loading.find("users", ref, field) if ref is not None else None
-
-
 def _assets(loading: Loading, offer: Offer, refs: list[str]) -> list[Asset]:
     """The provider's own assets; deleted ones too, as those a published offering keeps."""
     provider: Provider = offer.service.provider
@@ -277,7 +251,7 @@ def _add_reviews(loading: Loading, offering: StoreOffering, records: list[Review
     if records and offering.offer.status == OfferStatus.DRAFT:
         raise Invalid.field("reviews", "only published offerings can be reviewed")
     for number, record in enumerate(records):
-        with _within(f"reviews[{number}]"):
+        with within(f"reviews[{number}]"):
             review = _review(loading, offering, record)
         offering.reviews.append(review)
         offering.rating = rating_after_create(offering.rating, number + 1, review.rating)
@@ -298,13 +272,13 @@ def _review(loading: Loading, offering: StoreOffering, record: ReviewRecord) -> 
         created_at=record.created_at or utcnow(),
     )
     if record.reply is not None:
-        with _within("reply"):
+        with within("reply"):
             _add_reply(loading, review, record.reply)
     return review
 
 
 def _add_reply(loading: Loading, review: Review, reply: Reply) -> None:
-    with _renamed(lambda name: "text" if name == "comment" else name):
+    with renamed(lambda name: "text" if name == "comment" else name):
         review.reply_title, review.reply_text = check_reply(
             {"title": reply.title, "comment": reply.text}
         )

@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
-from mercato.accounts.rules import authenticate
+from mercato.accounts.rules import authenticate, issue_token, require_user
 from mercato.catalogue.models import Offer, Service
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.dumping import dump_dataset
 from mercato.datasets.loading import load_dataset
 from mercato.datasets.schema import DataSet
+from mercato.ordering.models import Oms
+from mercato.store.models import ProviderStoreSettings
 
 TOKEN = "kept-token-from-the-old-marketplace"
 SELECT_CPUS = {
@@ -43,6 +45,7 @@ def records() -> dict[str, list[dict[str, Any]]]:
                 "ref": "cloud",
                 "name": "Cloud Org",
                 "slug": "cloud-org-eu",
+                "notification_url": "https://cloud.example/acquired",
                 "administrators": [
                     {"email": "ann@example.org"},
                     {"email": "x@example.org", "first_name": "Xi"},
@@ -69,6 +72,7 @@ def records() -> dict[str, list[dict[str, Any]]]:
             },
             {
                 "ref": "desk",
+                "id": 7,
                 "name": "Desk",
                 "type": "provider_group",
                 "providers": ["cloud"],
@@ -297,6 +301,7 @@ def test_the_dump_gives_back_what_was_loaded_without_passwords_and_tokens(
     assert [oms.model_dump(mode="json", exclude_defaults=True) for oms in dumped.omses] == [
         {
             "ref": "Ops",
+            "id": 1,
             "name": "Ops",
             "type": "global",
             "is_default": True,
@@ -304,6 +309,7 @@ def test_the_dump_gives_back_what_was_loaded_without_passwords_and_tokens(
         },
         {
             "ref": "Desk",
+            "id": 7,
             "name": "Desk",
             "type": "provider_group",
             "custom_params": {"queue": {"mandatory": True, "default": "vm"}},
@@ -316,3 +322,42 @@ def test_the_dump_gives_back_what_was_loaded_without_passwords_and_tokens(
         ("virtual-machines/6", "virtual-machines", 6, None),
     ]
     assert dumped.offers[0].parameters[0]["config"] == SELECT_CPUS["config"]
+
+
+def test_an_oms_keeps_its_id_in_the_ordering_api_and_the_next_takes_the_one_after(
+    loading: Loading, session: Session, client: TestClient, make
+) -> None:
+    load_dataset(loading, dataset())
+    session.commit()
+    desk = session.get_one(Oms, 7)
+    desk.administrators.append(session.scalars(select(User).where(User.uid == "bob@egi.eu")).one())
+    session.commit()
+    bob_token = make_token(session, "bob@example.org")
+
+    response = client.get("/api/v1/oms/7", headers={"X-User-Token": bob_token})
+    later = make.oms("Later")
+
+    assert (response.status_code, response.json()["id"], response.json()["name"]) == (
+        200,
+        7,
+        "Desk",
+    )
+    assert later.id == 8
+
+
+def make_token(session: Session, email: str) -> str:
+    _, plain = issue_token(session, require_user(session, email))
+    session.commit()
+    return plain
+
+
+def test_a_provider_keeps_its_store_notification_url(loading: Loading, session: Session) -> None:
+    load_dataset(loading, dataset())
+
+    provider = session.scalars(select(Provider)).one()
+    dumped = dump_dataset(session, loading.files, loading.folder)
+
+    assert session.get_one(ProviderStoreSettings, provider.id).notification_url == (
+        "https://cloud.example/acquired"
+    )
+    assert dumped.providers[0].notification_url == "https://cloud.example/acquired"

@@ -8,6 +8,8 @@ from mercato.accounts.models import Provider, User
 from mercato.datasets.context import Loading, within
 from mercato.datasets.schema import Administrator, ProviderRecord, UserRecord
 from mercato.errors import Invalid
+from mercato.store.models import ProviderStoreSettings
+from mercato.store.offerings import set_provider_notification_url
 
 
 def load_users(loading: Loading, records: list[UserRecord]) -> None:
@@ -49,6 +51,8 @@ def _load_provider(loading: Loading, record: ProviderRecord) -> Provider:
     for kept, given in zip(provider.data_administrators, record.administrators, strict=True):
         kept.first_name = given.first_name or kept.first_name
         kept.last_name = given.last_name or kept.last_name
+    if record.notification_url:
+        set_provider_notification_url(loading.session, provider, record.notification_url)
     return provider
 
 
@@ -78,6 +82,12 @@ def dump_users(session: Session) -> list[UserRecord]:
 
 
 def dump_providers(session: Session) -> list[ProviderRecord]:
+    notification_urls = {
+        provider_id: url
+        for provider_id, url in session.execute(
+            select(ProviderStoreSettings.provider_id, ProviderStoreSettings.notification_url)
+        )
+    }
     providers = session.scalars(
         select(Provider).order_by(Provider.id).options(selectinload(Provider.data_administrators))
     )
@@ -89,6 +99,7 @@ def dump_providers(session: Session) -> list[ProviderRecord]:
             abbreviation=provider.abbreviation,
             description=provider.description,
             website=provider.website,
+            notification_url=notification_urls.get(provider.id, ""),
             administrators=[
                 Administrator(
                     email=admin.email, first_name=admin.first_name, last_name=admin.last_name

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, Service
 from mercato.catalogue.rules import OfferData
-from mercato.datasets.context import Loading, naming
+from mercato.datasets.context import Loading, keep_ids_ahead, naming
 from mercato.datasets.names import offer_ref
 from mercato.datasets.schema import (
     CustomParam,
@@ -53,9 +53,14 @@ def _load_service(loading: Loading, record: ServiceRecord) -> Service:
 
 
 def load_omses(loading: Loading, records: list[OmsRecord]) -> None:
-    loading.each(
-        "omses", records, lambda record: register_oms(loading.session, _oms_data(loading, record))
-    )
+    loading.each("omses", records, lambda record: _load_oms(loading, record))
+
+
+def _load_oms(loading: Loading, record: OmsRecord) -> Oms:
+    oms = register_oms(loading.session, _oms_data(loading, record), oms_id=record.id)
+    if record.id is not None:
+        keep_ids_ahead(loading.session, Oms)
+    return oms
 
 
 def _oms_data(loading: Loading, record: OmsRecord) -> OmsData:
@@ -204,6 +209,7 @@ def _oms_record(oms: Oms) -> OmsRecord:
     )
     return OmsRecord(
         ref=oms.name,
+        id=oms.id,
         name=oms.name,
         type=oms.type,
         is_default=oms.is_default,

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import cast, func, select
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
 from mercato.errors import Invalid, MercatoError
+from mercato.ordering.models import Message, Oms, Project
 from mercato.store.assets import Files
 
 R = TypeVar("R")
@@ -113,3 +116,17 @@ def naming(kind: str, index: int, ref: str | None = None) -> Iterator[None]:
             message = ", ".join(messages)
         # Rules write "parameters.2.config"; paths in a data set read "parameters[2].config".
         raise LoadError(kind, index, ref, _ITEM.sub(r"[\1]", field), message) from None
+
+
+def keep_ids_ahead(session: Session, model: type[Project] | type[Message] | type[Oms]) -> None:
+    """Move PostgreSQL's id sequence past ids given explicitly, which it did not hand out.
+
+    Otherwise the next row made the usual way would take one of them. Never moves
+    it back, so no id is handed out twice. SQLite takes the highest id plus one anyway.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+    highest = select(func.max(model.id)).scalar_subquery()
+    handed_out = func.coalesce(func.pg_sequence_last_value(cast(sequence, REGCLASS)), 0)
+    session.execute(select(func.setval(sequence, func.greatest(highest, handed_out))))

@@ -7,12 +7,11 @@ trigger deliveries, in the file's order.
 
 from dataclasses import fields
 
-from sqlalchemy import cast, func, select
-from sqlalchemy.dialects.postgresql import REGCLASS
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.catalogue.models import Offer, OrderType
-from mercato.datasets.context import Loading
+from mercato.datasets.context import Loading, keep_ids_ahead
 from mercato.datasets.names import offer_ref, order_ref, project_ref
 from mercato.datasets.schema import (
     MessageRecord,
@@ -35,18 +34,20 @@ _ATTRIBUTES = {item.name for item in fields(ProjectData)}
 
 def load_projects(loading: Loading, records: list[ProjectRecord]) -> None:
     loading.each("projects", records, lambda record: _load_project(loading, record))
-    if any(record.id is not None for record in records):
-        _keep_ids_ahead(loading.session, Project)
 
 
 def _load_project(loading: Loading, record: ProjectRecord) -> Project:
-    return create_project(
+    project = create_project(
         loading.session,
         loading.find("users", record.owner, "owner"),
         ProjectData(**record.model_dump(include=_ATTRIBUTES)),
         project_id=record.id,
         created_at=record.created_at,
     )
+    if record.id is not None:
+        # At once: a later record without an id takes the next one, as on SQLite.
+        keep_ids_ahead(loading.session, Project)
+    return project
 
 
 def load_orders(loading: Loading, records: list[OrderRecord]) -> None:
@@ -98,8 +99,6 @@ def _history(
 
 def load_messages(loading: Loading, records: list[MessageRecord]) -> None:
     loading.each("messages", records, lambda record: _load_message(loading, record))
-    if any(record.id is not None for record in records):
-        _keep_ids_ahead(loading.session, Message)
 
 
 def _load_message(loading: Loading, record: MessageRecord) -> Message:
@@ -112,7 +111,7 @@ def _load_message(loading: Loading, record: MessageRecord) -> Message:
     else:
         raise Invalid.field("project", "is needed when no order is given")
     signature = record.signature
-    return post_message(
+    message = post_message(
         loading.session,
         project=project,
         order=order,
@@ -125,20 +124,9 @@ def _load_message(loading: Loading, record: MessageRecord) -> Message:
         created_at=record.created_at,
         is_edited=record.is_edited,
     )
-
-
-def _keep_ids_ahead(session: Session, model: type[Project] | type[Message]) -> None:
-    """Move PostgreSQL's id sequence past ids given explicitly, which it did not hand out.
-
-    Otherwise the next row made the usual way would take one of them. Never moves
-    it back, so no id is handed out twice. SQLite takes the highest id plus one anyway.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
-    highest = select(func.max(model.id)).scalar_subquery()
-    handed_out = func.coalesce(func.pg_sequence_last_value(cast(sequence, REGCLASS)), 0)
-    session.execute(select(func.setval(sequence, func.greatest(highest, handed_out))))
+    if record.id is not None:
+        keep_ids_ahead(loading.session, Message)
+    return message
 
 
 def dump_projects(session: Session) -> list[ProjectRecord]:

@@ -67,6 +67,9 @@ class ProviderRecord(Record):
     administrators: list[Administrator] = Field(
         default_factory=list, description="Data administrators, matched to users by e-mail."
     )
+    notification_url: str = Field(
+        "", description="Where the store notifies of acquisitions of offerings that say 'default'."
+    )
 
 
 class ServiceRecord(Record):
@@ -98,6 +101,9 @@ class Trigger(Record):
 
 class OmsRecord(Record):
     ref: Ref
+    id: Id | None = Field(
+        None, description="The id in the Ordering API's paths; the next free one when left out."
+    )
     name: Text
     type: OmsType
     is_default: bool = False

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
 from mercato.catalogue.models import Service, ServiceStatus
-from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 from mercato.ordering.models import Oms, OmsType, TriggerMethod
 
 _HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
@@ -188,10 +188,13 @@ def create_oms(session: Session, **values: Any) -> Oms:
     return register_oms(session, OmsData(**values))
 
 
-def register_oms(session: Session, data: OmsData) -> Oms:
+def register_oms(session: Session, data: OmsData, *, oms_id: int | None = None) -> Oms:
+    """Register an OMS; a data set may keep the id its adapter has in its API paths."""
     data = _cleaned(data)
     check_oms(session, data)
-    oms = Oms()
+    if oms_id is not None and session.get(Oms, oms_id) is not None:
+        raise Conflict.field("id", "is already taken")
+    oms = Oms(id=oms_id)
     _apply(oms, data)
     session.add(oms)
     session.flush()

@@ -32,7 +32,7 @@ from mercato.errors import Invalid, MercatoError
 from mercato.ordering import registry
 from mercato.ordering.models import Oms, OmsType, TriggerMethod
 from mercato.ordering.trigger_targets import check_trigger_url
-from mercato.queue import TaskQueue, Worker
+from mercato.queue import TaskQueue, Worker, hand_over_deliveries
 from mercato.settings import Settings
 from mercato.store.assets import local_files
 
@@ -73,10 +73,18 @@ def _fail(message: str | MercatoError) -> NoReturn:
 
 
 @contextmanager
-def _unit_of_work() -> Iterator[Session]:
-    """A migrated database's session, committed at the end; a rule's error ends the command."""
+def _unit_of_work(*, wakes_workers: bool = False) -> Iterator[Session]:
+    """A migrated database's session, committed at the end; a rule's error ends the command.
+
+    ``wakes_workers``: trigger deliveries written are handed to the queue on commit,
+    as the web app does, rather than waiting for the workers' next sweep.
+    """
+    engine = _migrated_engine()
+    factory = make_session_factory(engine)
+    if wakes_workers:
+        hand_over_deliveries(factory, _task_queue(Settings(), engine))
     try:
-        with transaction(make_session_factory(_migrated_engine())) as session:
+        with transaction(factory) as session:
             yield session
     except MercatoError as error:
         _fail(error)
@@ -191,7 +199,7 @@ def load_data(path: DataSetFile) -> None:
     settings = Settings()
     if not path.is_file():
         _fail(f"no file {path}")
-    with _unit_of_work() as session:
+    with _unit_of_work(wakes_workers=True) as session:
         with console.status(f"Reading {path}"):
             data = read_dataset(path)
         with progress_bars(console) as progress:

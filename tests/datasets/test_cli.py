@@ -1,14 +1,19 @@
 """`mercato load` and `mercato dump`, the real commands in their own processes."""
 
+import base64
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import mercato.demo
 from mercato.datasets.loading import STEPS
 from mercato.datasets.schema import KINDS
 from tests.datasets.test_catalogue import records
-from tests.test_cli import environment, run
+from tests.ordering.test_triggers_queue import _stop
+from tests.ordering.trigger_receiver import receiving
+from tests.test_cli import MERCATO, environment, run
 
 DEMO = Path(mercato.demo.__file__).parent / "demo.json"
 
@@ -98,3 +103,46 @@ def test_load_names_a_missing_file(tmp_path: Path) -> None:
     result = run(environment(tmp_path / "data"), "load", str(tmp_path / "nothing.json"))
 
     assert (result.returncode, result.stderr) == (1, f"Error: no file {tmp_path}/nothing.json\n")
+
+
+def test_loading_orders_rings_their_oms_trigger_through_a_worker(tmp_path: Path) -> None:
+    env = {
+        **environment(tmp_path / "data"),
+        "MERCATO_OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8",
+    }
+    with receiving() as receiver:
+        source = write(tmp_path / "orders.json", with_an_order(receiver.url))
+        # Migrated first, so the worker and the load don't both migrate at once.
+        assert run(env, "migrate").returncode == 0
+        worker = subprocess.Popen(
+            [str(MERCATO), "worker", "--workers", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            loaded = run(env, "load", str(source))
+            calls = receiver.wait_for(2, timeout=20)
+        finally:
+            _stop(worker)
+
+    assert loaded.returncode == 0, loaded.stderr
+    # The order's creation and the message on it; the project had no order when it was made.
+    assert [(call.method, call.path) for call in calls] == [("PUT", "/hook"), ("PUT", "/hook")]
+    assert calls[0].authorization == "Basic " + base64.b64encode(b"desk:s3cret").decode()
+
+
+def with_an_order(trigger_url: str) -> dict[str, Any]:
+    data = records()
+    data["omses"][1]["trigger"] = {
+        "url": trigger_url,
+        "method": "put",
+        "user": "desk",
+        "password": "s3cret",
+    }
+    data["projects"] = [{"ref": "p", "owner": "ann", "name": "Climate"}]
+    data["orders"] = [
+        {"ref": "o", "project": "p", "offer": "small", "offer_properties": []},
+    ]
+    data["messages"] = [{"order": "o", "author_role": "user", "author": "ann", "content": "Hi"}]
+    return data

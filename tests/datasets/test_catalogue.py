@@ -12,7 +12,7 @@ from mercato.accounts.rules import authenticate, issue_token, require_user
 from mercato.catalogue.models import Offer, Service
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.dumping import dump_dataset
-from mercato.datasets.loading import load_dataset
+from mercato.datasets.loading import load_dataset, read_dataset
 from mercato.datasets.schema import DataSet
 from mercato.ordering.models import Oms
 from mercato.store.models import ProviderStoreSettings
@@ -361,3 +361,33 @@ def test_a_provider_keeps_its_store_notification_url(loading: Loading, session: 
         "https://cloud.example/acquired"
     )
     assert dumped.providers[0].notification_url == "https://cloud.example/acquired"
+
+
+def test_a_file_with_several_problems_names_the_first_and_counts_the_others(
+    dataset_folder,
+) -> None:
+    path = dataset_folder / "users.json"
+    path.write_text(
+        '{"format": "mercato-dataset", "version": 1, "users": '
+        '[{"ref": "a", "email": "a@example.org", "nick": "A"}, {"ref": "b"}, {"ref": "c"}]}'
+    )
+
+    with pytest.raises(LoadError) as raised:
+        read_dataset(path)
+
+    assert str(raised.value) == (
+        "users[0] (ref 'a'), field 'nick': Extra inputs are not permitted (and 2 more problems)"
+    )
+
+
+def test_a_file_that_is_not_json_is_named_as_such(dataset_folder) -> None:
+    path = dataset_folder / "cut.json"
+    path.write_text('{"format": "mercato-dataset", "version": 1, "users": [')
+
+    with pytest.raises(LoadError) as raised:
+        read_dataset(path)
+
+    assert (
+        str(raised.value)
+        == "the data set: Invalid JSON: EOF while parsing a list at line 1 column 54"
+    )

@@ -41,8 +41,9 @@ def read_dataset(path: Path) -> DataSet:
 def _format_error(error: ValidationError, raw: bytes) -> LoadError:
     problem = error.errors(include_url=False)[0]
     message = problem["msg"]
-    if error.error_count() > 1:
-        message += f" (and {error.error_count() - 1} more problems)"
+    more = error.error_count() - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
     location = problem["loc"]
     if len(location) < 2 or not isinstance(location[1], int):
         return LoadError(None, None, None, _field_path(location), message)

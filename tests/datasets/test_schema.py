@@ -9,8 +9,13 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from mercato.datasets.context import Loading
+from mercato.datasets.loading import load_dataset
 from mercato.datasets.schema import DataSet, json_schema
+from mercato.ordering.models import Order
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA_FILE = DOCS / "dataset.schema.json"
@@ -78,8 +83,12 @@ def test_demo_asset_files_ship_beside_the_data_set():
     assert all((DEMO_FILE.parent / name).is_file() for name in named)
 
 
+def _documented_examples() -> list[str]:
+    return re.findall(r"```json\n(.*?)```", (DOCS / "dataset.md").read_text(), re.DOTALL)
+
+
 def test_json_examples_of_the_documentation_are_data_sets():
-    examples = re.findall(r"```json\n(.*?)```", (DOCS / "dataset.md").read_text(), re.DOTALL)
+    examples = _documented_examples()
 
     for example in examples:
         DataSet.model_validate_json(example)
@@ -118,3 +127,20 @@ def test_schema_and_records_refuse_the_same_broken_files(document: dict[str, Any
     with pytest.raises(ValidationError):
         DataSet.model_validate(document)
     assert schema_errors
+
+
+def test_the_documented_example_loads(loading: Loading, session: Session) -> None:
+    example = DataSet.model_validate_json(_documented_examples()[-1])
+
+    counts = load_dataset(loading, example)
+
+    assert {kind: count for kind, count in counts.items() if count} == {
+        "users": 2,
+        "providers": 1,
+        "services": 1,
+        "offers": 1,
+        "projects": 1,
+        "orders": 1,
+        "messages": 1,
+    }
+    assert session.scalar(select(Order.status_value)) == "created"

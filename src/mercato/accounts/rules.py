@@ -101,18 +101,18 @@ def _token_digest(plain: str) -> str:
 def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken, str]:
     """A new API token for the user; the plain text is returned once and never stored."""
     plain = secrets.token_urlsafe(24)
-    token = ApiToken(user=user, digest=_token_digest(plain), prefix=plain[:6], label=label)
-    session.add(token)
-    session.flush()
-    return token, plain
+    return _add_token(session, user, plain, label), plain
 
 
 def keep_token(session: Session, user: User, plain: str, label: str = "") -> ApiToken:
     """Store a token the user already has elsewhere, so integrations that use it keep working."""
-    digest = _token_digest(plain)
-    if session.scalar(select(exists().where(ApiToken.digest == digest))):
+    if session.scalar(select(exists().where(ApiToken.digest == _token_digest(plain)))):
         raise Invalid.field("token", "is already in use")
-    token = ApiToken(user=user, digest=digest, prefix=plain[:6], label=label)
+    return _add_token(session, user, plain, label)
+
+
+def _add_token(session: Session, user: User, plain: str, label: str) -> ApiToken:
+    token = ApiToken(user=user, digest=_token_digest(plain), prefix=plain[:6], label=label)
     session.add(token)
     session.flush()
     return token

@@ -91,7 +91,3 @@ def load_dataset(loading: Loading, data: DataSet) -> dict[str, int]:
             load(loading, records)
     loading.session.flush()
     return data.counts()
-
-
-def load_file(loading: Loading, path: Path) -> dict[str, int]:
-    return load_dataset(loading, read_dataset(path))

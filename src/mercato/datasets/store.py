@@ -361,13 +361,10 @@ def _offering_record(files: Files, folder: Path, offering: StoreOffering) -> Off
             for number, key in enumerate(offering.screenshot_keys)
         ],
         assets=[asset_ref(asset.provider.slug, asset.name) for asset in offering.assets],
-        reviews=[_review_record(review) for review in sorted(offering.reviews, key=_id)],
+        # Loaded newest first, as WStore lists them; a data set keeps them oldest first.
+        reviews=[_review_record(review) for review in reversed(offering.reviews)],
         published_at=offering.published_at,
     )
-
-
-def _id(review: Review) -> int:
-    return review.id
 
 
 def _review_record(review: Review) -> ReviewRecord:

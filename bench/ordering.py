@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from mercato.accounts import rules as accounts
 from mercato.app import create_app
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.models import Offer, OfferStatus, OrderType
+from mercato.catalogue.models import Offer, OfferStatus, OmsType, OrderType
+from mercato.catalogue.omses import create_oms
 from mercato.catalogue.rules import OfferData
 from mercato.db import make_engine, make_session_factory, migrate, utcnow
 from mercato.ordering.events import record_event
@@ -45,7 +46,6 @@ from mercato.ordering.models import (
     Event,
     EventResource,
     EventType,
-    OmsType,
     Order,
     Project,
     StatusChange,
@@ -53,7 +53,6 @@ from mercato.ordering.models import (
 )
 from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import ProjectData, create_project
-from mercato.ordering.registry import create_oms
 from mercato.queue import TaskQueue, Worker, hand_over_deliveries
 from mercato.settings import Settings
 

@@ -24,6 +24,9 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
+# The live server and the browser page, for every area's browser tests.
+pytest_plugins = ["tests.browser"]
+
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.models import Offer, OfferStatus, OrderType, Service
+from mercato.catalogue.models import Offer, OfferStatus, Oms, OmsType, OrderType, Service
+from mercato.catalogue.omses import create_oms
 from mercato.catalogue.rules import OfferData
 from mercato.ordering.messages import post_message
-from mercato.ordering.models import AuthorRole, Message, MessageScope, Oms, OmsType, Order, Project
+from mercato.ordering.models import AuthorRole, Message, MessageScope, Order, Project
 from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import ProjectData, create_project
-from mercato.ordering.registry import create_oms
 
 T = TypeVar("T")
 

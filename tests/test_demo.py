@@ -12,6 +12,7 @@ from mercato.catalogue.models import (
     Category,
     Offer,
     OfferStatus,
+    Oms,
     OrderType,
     ScientificDomain,
     Service,
@@ -21,7 +22,7 @@ from mercato.catalogue.rules import OfferData, check_offer, managed_services
 from mercato.datasets.context import LoadError
 from mercato.db import make_session_factory, transaction
 from mercato.demo import DemoAccount, load_demo
-from mercato.ordering.models import Event, Message, MessageScope, Oms, Order, Project, StatusType
+from mercato.ordering.models import Event, Message, MessageScope, Order, Project, StatusType
 from mercato.settings import Settings
 from mercato.store.assets import local_files
 from mercato.store.models import Asset, StoreOffering

@@ -9,36 +9,37 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
-from mercato.accounts import web as accounts_web
+from mercato.accounts.web import pages as accounts_web
+from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
-from mercato.catalogue import api_eosc as catalogue_api
-from mercato.catalogue import web as catalogue_web
+from mercato.catalogue.eosc import routes as catalogue_api
+from mercato.catalogue.web import omses as omses_web
+from mercato.catalogue.web import pages as catalogue_web
 from mercato.db import make_engine, make_session_factory
 from mercato.errors import MercatoError
-from mercato.ordering import api_eosc as ordering_api
-from mercato.ordering import web_deliveries as deliveries_web
-from mercato.ordering import web_omses as omses_web
-from mercato.ordering import web_orders as orders_web
-from mercato.ordering import web_projects as projects_web
-from mercato.ordering import web_queue as queue_web
+from mercato.ordering.eosc import routes as ordering_api
+from mercato.ordering.web import deliveries as deliveries_web
+from mercato.ordering.web import orders as orders_web
+from mercato.ordering.web import projects as projects_web
+from mercato.ordering.web import queue as queue_web
 from mercato.queue import TaskQueue, hand_over_deliveries
 from mercato.settings import Settings
-from mercato.store import api_wstore as store_api
-from mercato.store import web as store_web
-from mercato.store import web_search as search_web
-from mercato.store.marketplaces import api as marketplaces_api
-from mercato.store.marketplaces import web as marketplaces_web
-from mercato.store.wire import WStoreError, is_wstore_path, wstore_error_for
-from mercato.store.wire import envelope as wstore_envelope
-from mercato.store.wire import error_response as wstore_response
+from mercato.store.web import marketplaces as marketplaces_web
+from mercato.store.web import pages as store_web
+from mercato.store.web import search as search_web
+from mercato.store.wstore import marketplaces as marketplaces_api
+from mercato.store.wstore import routes as store_api
+from mercato.store.wstore.wire import WStoreError, is_wstore_path, wstore_error_for
+from mercato.store.wstore.wire import envelope as wstore_envelope
+from mercato.store.wstore.wire import error_response as wstore_response
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
-from mercato.web.auth import LoginRequired
 
 EOSC_PREFIX = "/api/v1"
 
@@ -62,6 +63,11 @@ class TrailingSlashes:
 
 def _is_eosc(request: Request) -> bool:
     return request.url.path.startswith(EOSC_PREFIX)
+
+
+def _load_viewer(request: Request) -> None:
+    with request.app.state.session_factory() as session:
+        load_user(request, session)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -105,6 +111,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 {"error": error.detail}, status_code=error.status_code, headers=error.headers
             )
+        if not hasattr(request.state, "user"):
+            # No route ran, so no dependency loaded who is logged in; the top bar needs it.
+            await run_in_threadpool(_load_viewer, request)
         return web_pages.http_error_page(request, error)
 
 

@@ -1,13 +1,12 @@
 """Every table, imported in one place so metadata and migrations see them all."""
 
 from mercato.accounts.models import ApiToken, DataAdministrator, Provider, User
-from mercato.catalogue.models import Category, Offer, ScientificDomain, Service
+from mercato.catalogue.models import Category, Offer, Oms, ScientificDomain, Service
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
     Event,
     Message,
-    Oms,
     Order,
     Project,
     StatusChange,

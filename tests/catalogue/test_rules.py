@@ -3,11 +3,10 @@
 import pytest
 
 from mercato.catalogue import rules
-from mercato.catalogue.models import OrderType
+from mercato.catalogue.models import OmsType, OrderType
+from mercato.catalogue.omses import available_omses, current_oms
 from mercato.catalogue.rules import OfferData
 from mercato.errors import Invalid
-from mercato.ordering.models import OmsType
-from mercato.ordering.rules import available_omses, current_oms
 
 
 def test_available_omses_are_default_dedicated_global_then_provider_group(make):

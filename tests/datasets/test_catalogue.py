@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import authenticate, issue_token, require_user
-from mercato.catalogue.models import Offer, Service
+from mercato.catalogue.models import Offer, Oms, Service
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.dumping import dump_dataset
 from mercato.datasets.loading import load_dataset, read_dataset
 from mercato.datasets.schema import DataSet
-from mercato.ordering.models import Oms
 from mercato.store.models import ProviderStoreSettings
 
 TOKEN = "kept-token-from-the-old-marketplace"

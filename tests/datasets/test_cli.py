@@ -10,10 +10,10 @@ from typing import Any
 import mercato.demo
 from mercato.datasets.loading import STEPS
 from mercato.datasets.schema import KINDS
+from tests.cli.test_server import MERCATO, environment, run
 from tests.datasets.test_catalogue import records
 from tests.ordering.test_triggers_queue import _stop
 from tests.ordering.trigger_receiver import receiving
-from tests.test_cli import MERCATO, environment, run
 
 DEMO = Path(mercato.demo.__file__).parent / "demo.json"
 

@@ -13,8 +13,8 @@ provider, 3: other); `default_only` holds one order of the default OMS's offer.
 
 from dataclasses import dataclass
 
-from mercato.catalogue.models import Offer
-from mercato.ordering.models import Oms, OmsType, Order, Project
+from mercato.catalogue.models import Offer, Oms, OmsType
+from mercato.ordering.models import Order, Project
 from tests.factories import ALL_PARAMETERS, Factory, TokenUser
 
 

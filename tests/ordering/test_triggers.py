@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mercato.catalogue.models import Oms, TriggerMethod
 from mercato.db import make_session_factory
 from mercato.errors import Invalid
 from mercato.ordering import triggers
 from mercato.ordering.events import NEW_DELIVERIES
-from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus, Oms, TriggerMethod
+from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus
 from mercato.settings import Settings
 from tests.ordering.trigger_receiver import Received, receiving
 

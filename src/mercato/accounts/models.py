@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mercato.db import Base, utcnow
@@ -89,3 +89,12 @@ class DataAdministrator(Base):
     provider: Mapped[Provider] = relationship(back_populates="data_administrators")
 
     __table_args__ = (UniqueConstraint("provider_id", "email"),)
+
+
+# Who administers which OMS; the OMS registry itself is the catalogue's.
+oms_administrators = Table(
+    "oms_administrators",
+    Base.metadata,
+    Column("oms_id", ForeignKey("omses.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)

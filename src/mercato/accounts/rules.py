@@ -10,7 +10,13 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from mercato.accounts.models import ApiToken, DataAdministrator, Provider, User
+from mercato.accounts.models import (
+    ApiToken,
+    DataAdministrator,
+    Provider,
+    User,
+    oms_administrators,
+)
 from mercato.db import unique_slug, utcnow
 from mercato.errors import Invalid, NotFound
 
@@ -219,3 +225,8 @@ def administered_provider_ids(session: Session, user: User) -> set[int]:
 
 def is_data_administrator(session: Session, user: User, provider_id: int) -> bool:
     return provider_id in administered_provider_ids(session, user)
+
+
+def administered_oms_ids(session: Session, user: User) -> set[int]:
+    query = select(oms_administrators.c.oms_id).where(oms_administrators.c.user_id == user.id)
+    return set(session.scalars(query))

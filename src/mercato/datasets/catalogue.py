@@ -10,7 +10,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.models import Offer, Service
+from mercato.catalogue.models import Offer, Oms, Service
+from mercato.catalogue.omses import OmsData, available_omses_by_service, default_oms, register_oms
 from mercato.catalogue.rules import OfferData
 from mercato.datasets.context import Loading, keep_ids_ahead, naming
 from mercato.datasets.names import offer_ref
@@ -23,9 +24,6 @@ from mercato.datasets.schema import (
 )
 from mercato.db import utcnow
 from mercato.errors import Invalid
-from mercato.ordering.models import Oms
-from mercato.ordering.registry import OmsData, default_oms, register_oms
-from mercato.ordering.rules import available_omses_by_service
 from mercato.outgoing import check_url
 
 _BATCH = 2_000

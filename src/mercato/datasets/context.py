@@ -11,8 +11,9 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
+from mercato.catalogue.models import Oms
 from mercato.errors import Invalid, MercatoError
-from mercato.ordering.models import Message, Oms, Project
+from mercato.ordering.models import Message, Project
 from mercato.store.assets import Files
 
 R = TypeVar("R")

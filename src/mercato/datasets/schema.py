@@ -9,15 +9,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from mercato.catalogue.models import OfferCategory, OfferStatus, OrderType, ServiceStatus
-from mercato.ordering.models import (
-    AuthorRole,
-    CustomerTypology,
-    MessageScope,
+from mercato.catalogue.models import (
+    OfferCategory,
+    OfferStatus,
     OmsType,
-    StatusType,
+    OrderType,
+    ServiceStatus,
     TriggerMethod,
 )
+from mercato.ordering.models import AuthorRole, CustomerTypology, MessageScope, StatusType
 from mercato.store.models import AssetKind, NotificationTarget
 
 FORMAT = "mercato-dataset"

@@ -18,27 +18,14 @@ applies the path scope alone, and the web UI, which has no path OMS, uses
 from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import Session
 
-from mercato.accounts.models import User
-from mercato.catalogue.models import Offer
+from mercato.accounts import rules as accounts
+from mercato.accounts.models import User, oms_administrators
+from mercato.catalogue.models import Offer, Oms
+from mercato.catalogue.omses import default_oms
 from mercato.errors import Forbidden, NotFound
-from mercato.ordering.models import (
-    AuthorRole,
-    Event,
-    Message,
-    MessageScope,
-    Oms,
-    Order,
-    Project,
-    oms_administrators,
-)
-from mercato.ordering.registry import default_oms
+from mercato.ordering.models import AuthorRole, Event, Message, MessageScope, Order, Project
 
 # --- roles ---------------------------------------------------------------------------
-
-
-def administered_oms_ids(session: Session, user: User) -> set[int]:
-    query = select(oms_administrators.c.oms_id).where(oms_administrators.c.user_id == user.id)
-    return set(session.scalars(query))
 
 
 def omses_administered(session: Session, user: User) -> list[Oms]:
@@ -139,7 +126,7 @@ def orders_readable(session: Session, user: User) -> ColumnElement[bool]:
     operators see those. Use in a query that joins `Offer` to `Order`.
     """
     default = default_oms(session)
-    administered = administered_oms_ids(session, user)
+    administered = accounts.administered_oms_ids(session, user)
     if default is not None and default.id in administered:
         return true()
     return Offer.primary_oms_id.in_(administered)
@@ -163,7 +150,7 @@ def _current_oms_id(session: Session, order: Order) -> int | None:
 
 def can_update_order(session: Session, user: User, order: Order) -> bool:
     """Only the order's current OMS writes it; the default OMS not others' orders."""
-    return _current_oms_id(session, order) in administered_oms_ids(session, user)
+    return _current_oms_id(session, order) in accounts.administered_oms_ids(session, user)
 
 
 def check_can_update_order(session: Session, user: User, order: Order) -> None:
@@ -185,7 +172,7 @@ def _project_oms_ids(session: Session, project: Project) -> set[int | None]:
 def _as_provider(
     session: Session, user: User, project: Project, order: Order | None, scope: MessageScope
 ) -> bool:
-    administered = administered_oms_ids(session, user)
+    administered = accounts.administered_oms_ids(session, user)
     if order is not None:
         return _current_oms_id(session, order) in administered
     return scope != MessageScope.USER_DIRECT and bool(

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from mercato.catalogue.models import Offer
+from mercato.catalogue.models import Offer, Oms
 from mercato.db import utcnow
 from mercato.ordering.models import (
     Delivery,
@@ -29,7 +29,6 @@ from mercato.ordering.models import (
     EventType,
     Message,
     MessageScope,
-    Oms,
     Order,
     Project,
 )

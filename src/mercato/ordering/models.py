@@ -1,43 +1,26 @@
-"""Ordering tables: OMS registry, projects, orders, messages, events and trigger deliveries."""
+"""Ordering tables: projects, orders, messages, events and trigger deliveries."""
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Column,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mercato.accounts.models import Provider, User
+from mercato.accounts.models import User
+from mercato.catalogue.models import Offer, Oms
 from mercato.db import Base, JSONDocument, str_enum, utcnow
-
-if TYPE_CHECKING:
-    from mercato.catalogue.models import Offer, Service
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere event ids need 64 bits.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class OmsType(enum.StrEnum):
-    GLOBAL = "global"
-    PROVIDER_GROUP = "provider_group"
-    RESOURCE_DEDICATED = "resource_dedicated"
-
-
-class TriggerMethod(enum.StrEnum):
-    GET = "get"
-    POST = "post"
-    PUT = "put"
 
 
 class CustomerTypology(enum.StrEnum):
@@ -89,67 +72,6 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-oms_administrators = Table(
-    "oms_administrators",
-    Base.metadata,
-    Column("oms_id", ForeignKey("omses.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-)
-
-oms_providers = Table(
-    "oms_providers",
-    Base.metadata,
-    Column("oms_id", ForeignKey("omses.id", ondelete="CASCADE"), primary_key=True),
-    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
-class Oms(Base):
-    """An order-management system that handles the orders of some offers."""
-
-    __tablename__ = "omses"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
-    type: Mapped[OmsType] = mapped_column(str_enum(OmsType))
-    is_default: Mapped[bool] = mapped_column(default=False)
-    # name -> {"mandatory": false} | {"mandatory": true, "default": "<string>"}
-    custom_params: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    service_id: Mapped[int | None] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
-    trigger_url: Mapped[str] = mapped_column(String(2048), default="")
-    trigger_method: Mapped[TriggerMethod] = mapped_column(
-        str_enum(TriggerMethod), default=TriggerMethod.POST
-    )
-    # Kept readable: the Ordering API shows it to the OMS's administrators and
-    # the trigger sends it, exactly as the EOSC Marketplace does.
-    trigger_user: Mapped[str] = mapped_column(String(255), default="")
-    trigger_password: Mapped[str] = mapped_column(String(255), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    administrators: Mapped[list[User]] = relationship(
-        secondary=oms_administrators, order_by=User.id
-    )
-    providers: Mapped[list[Provider]] = relationship(secondary=oms_providers, order_by=Provider.id)
-    service: Mapped["Service | None"] = relationship()
-
-    __table_args__ = (
-        # The operations team's OMS is unique: at most one row may be the default.
-        Index(
-            "uq_omses_single_default",
-            "is_default",
-            unique=True,
-            sqlite_where=text("is_default"),
-            postgresql_where=text("is_default"),
-        ),
-    )
-
-    @property
-    def has_trigger(self) -> bool:
-        return bool(self.trigger_url)
-
-
 class Project(Base):
     """A customer's folder of orders (EOSC: project)."""
 
@@ -198,7 +120,7 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="orders")
-    offer: Mapped["Offer"] = relationship()
+    offer: Mapped[Offer] = relationship()
     history: Mapped[list["StatusChange"]] = relationship(
         back_populates="order", order_by="StatusChange.id", cascade="all, delete-orphan"
     )

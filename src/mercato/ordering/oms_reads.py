@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from mercato.catalogue.models import Offer, Service
+from mercato.catalogue.models import Offer, Oms, Service
 from mercato.errors import NotFound
 from mercato.ordering.access import (
     events_addressable,
@@ -21,7 +21,7 @@ from mercato.ordering.access import (
     orders_addressable,
     projects_addressable,
 )
-from mercato.ordering.models import Event, Message, Oms, Order, Project
+from mercato.ordering.models import Event, Message, Order, Project
 
 _ORDER_SHAPE = (joinedload(Order.offer).joinedload(Offer.service).selectinload(Service.categories),)
 

@@ -10,22 +10,15 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
-from mercato.catalogue.models import Offer, Service
+from mercato.catalogue.models import Offer, Oms, Service
+from mercato.catalogue.omses import default_oms
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering import access
 from mercato.ordering.messages import post_message
-from mercato.ordering.models import (
-    AuthorRole,
-    Message,
-    MessageScope,
-    Oms,
-    Order,
-    Project,
-    StatusType,
-)
+from mercato.ordering.models import AuthorRole, Message, MessageScope, Order, Project, StatusType
 from mercato.ordering.orders import update_order
-from mercato.ordering.registry import default_oms
 
 # What staff may set an order to: `created` is the marketplace's own, transient state.
 SETTABLE_STATUSES = [status for status in StatusType if status != StatusType.CREATED]
@@ -52,7 +45,7 @@ class QueuePage:
 
 def check_queue_access(session: Session, user: User) -> None:
     """The queue is for people who run an OMS."""
-    if not access.administered_oms_ids(session, user):
+    if not accounts.administered_oms_ids(session, user):
         raise Forbidden("Only OMS administrators have an order queue")
 
 

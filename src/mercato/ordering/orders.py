@@ -1,6 +1,5 @@
 """Orders: offers ordered into projects, their status and the secrets given to the customer."""
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +10,7 @@ from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mercato.accounts.models import User
+from mercato.catalogue.fulfilment import Fulfilment, fulfilment
 from mercato.catalogue.models import Offer, OfferStatus, OrderType, ServiceStatus
 from mercato.catalogue.parameter_values import check_values
 from mercato.catalogue.parameters import check_parameters
@@ -30,20 +30,6 @@ from mercato.ordering.models import (
 
 VOUCHER_KEY = "voucher_id"
 _BACK_TO_CREATED = "cannot go back to created"
-
-
-class Fulfilment(enum.StrEnum):
-    """How ordering an offer is fulfilled."""
-
-    READY = "ready"  # open access: in the project at once
-    EXTERNAL = "external"  # the provider's own order page
-    OMS = "oms"  # an order handled by the offer's OMS
-
-
-def fulfilment(offer: Offer) -> Fulfilment:
-    if offer.order_type != OrderType.ORDER_REQUIRED:
-        return Fulfilment.READY
-    return Fulfilment.OMS if offer.internal else Fulfilment.EXTERNAL
 
 
 @dataclass(frozen=True)

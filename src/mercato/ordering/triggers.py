@@ -20,10 +20,11 @@ from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from mercato.accounts.models import User
+from mercato.catalogue.models import Oms
 from mercato.db import transaction, utcnow
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.events import note_new_deliveries
-from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus, Oms
+from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus
 from mercato.outgoing import RefusedAddress, UnresolvableHost, default_port, resolve_allowed
 from mercato.settings import Settings
 

@@ -5,8 +5,8 @@ from urllib.parse import quote
 
 from mercato.store.models import Asset, StoreOffering
 from mercato.store.offerings import Description
-from mercato.store.shapes import media_url
 from mercato.store.usdl import Legal, OfferingDescription, PricePlan
+from mercato.store.wstore.shapes import media_url
 
 
 def description_from_usdl(parsed: OfferingDescription, source_url: str = "") -> Description:

@@ -11,7 +11,7 @@ from mercato.store.assets import Files, find_asset, local_files
 from mercato.store.models import Asset, StoreOffering
 from mercato.store.offerings import AssetRef, check_can_see, find_offering
 from mercato.store.uploads import Upload, decode_upload
-from mercato.store.wire import Caller
+from mercato.store.wstore.wire import Caller
 
 
 def file_store(settings: AppSettings) -> Files:

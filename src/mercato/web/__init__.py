@@ -1,4 +1,4 @@
-"""Server-rendered pages shared by every area: layout, rendering, login state."""
+"""Server-rendered pages shared by every area: layout, rendering, forms, pagination."""
 
 from pathlib import Path
 

@@ -7,7 +7,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
-from mercato.web.auth import load_user
 from mercato.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,10 +29,6 @@ def validation_error_page(request: Request, problems: dict[str, list[str]]) -> R
 
 
 def http_error_page(request: Request, error: HTTPException) -> Response:
-    if not hasattr(request.state, "user"):
-        # No route ran, so no dependency loaded who is logged in; the top bar needs it.
-        with request.app.state.session_factory() as session:
-            load_user(request, session)
     titles = {404: "Page not found", 405: "Not allowed", 403: "Not allowed"}
     title = titles.get(error.status_code, "Something went wrong")
     return render(

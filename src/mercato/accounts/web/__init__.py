@@ -1,0 +1,1 @@
+"""Account pages: logging in and out, and API tokens."""

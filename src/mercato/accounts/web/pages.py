@@ -1,0 +1,86 @@
+"""Account pages: logging in and out, and the API tokens of "My account"."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from mercato.accounts import rules
+from mercato.accounts.models import ApiToken
+from mercato.accounts.web.auth import CurrentUser, OptionalUser, log_in, log_out
+from mercato.dependencies import DbSession
+from mercato.web.forms import local_path
+from mercato.web.rendering import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+TextField = Annotated[str, Form()]
+
+
+def _login_page(
+    request: Request, email: str = "", next_path: str = "", error: str = "", status: int = 200
+) -> Response:
+    context = {"email": email, "next": local_path(next_path, ""), "error": error}
+    return render(request, "accounts/login.html", context, status)
+
+
+@router.get("/login")
+def login_form(request: Request, user: OptionalUser, next: str = "") -> Response:
+    return _login_page(request, next_path=next)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DbSession,
+    email: TextField = "",
+    password: TextField = "",
+    next: TextField = "",
+) -> Response:
+    user = rules.authenticate(session, email, password)
+    if user is None:
+        message = "Wrong e-mail or password."
+        return _login_page(request, email, next, message, status=400)
+    log_in(request, user)
+    return RedirectResponse(local_path(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    log_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+def _account_page(request: Request, tokens: list[ApiToken], new_token: str = "") -> Response:
+    context = {"tokens": tokens, "new_token": new_token}
+    return render(request, "accounts/account.html", context)
+
+
+@router.get("/account")
+def account(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    return _account_page(request, rules.active_tokens(session, user))
+
+
+# A new token is shown on the page that answers the POST and stored nowhere
+# in plain text, not even for a redirect.
+@router.post("/account/tokens")
+def create_token(
+    request: Request, session: DbSession, user: CurrentUser, label: TextField = ""
+) -> Response:
+    _, plain = rules.issue_token(session, user, label.strip())
+    return _account_page(request, rules.active_tokens(session, user), plain)
+
+
+@router.post("/account/tokens/regenerate")
+def regenerate_tokens(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    _, plain = rules.regenerate_token(session, user)
+    return _account_page(request, rules.active_tokens(session, user), plain)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, session: DbSession, user: CurrentUser, token_id: int
+) -> Response:
+    token = rules.revoke_token(session, user, token_id)
+    flash(request, f"Token {token.prefix}… has been revoked.")
+    return RedirectResponse("/account", status_code=303)

@@ -1,0 +1,1 @@
+"""The EOSC Offering API (reference §6)."""

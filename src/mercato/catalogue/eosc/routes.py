@@ -1,0 +1,223 @@
+"""The EOSC Offering API: /api/v1/resources and their offers (reference §6)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import User
+from mercato.api.eosc import TokenUser, check_schema, json_body, json_body_doc
+from mercato.catalogue import rules
+from mercato.catalogue.eosc.schemas import OFFER_UPDATE, OFFER_WRITE
+from mercato.catalogue.models import (
+    Offer,
+    OfferCategory,
+    OfferStatus,
+    Oms,
+    OrderType,
+    Service,
+    ServiceStatus,
+)
+from mercato.catalogue.omses import (
+    available_omses,
+    available_omses_by_service,
+    current_oms,
+    default_oms,
+)
+from mercato.catalogue.rules import OfferData
+from mercato.dependencies import DbSession
+from mercato.errors import Forbidden
+
+router = APIRouter(prefix="/api/v1/resources", tags=["Offering API (EOSC)"])
+
+_ERRORS = {
+    400: {"description": 'Bad request: `{"error": <string or field → messages>}`'},
+    401: {"description": "Missing or unknown `X-User-Token`"},
+    403: {"description": "The caller does not administer this resource"},
+    404: {"description": "`Resource not found` or `Offer not found`"},
+}
+
+
+# --- read shapes ---------------------------------------------------------------------
+
+
+def _oms_json(oms: Oms) -> dict[str, Any]:
+    shown: dict[str, Any] = {"id": oms.id, "name": oms.name, "type": oms.type.value}
+    if oms.custom_params:
+        # Only the mandatory flag: defaults are the OMS's business.
+        shown["custom_params"] = {
+            name: {"mandatory": spec["mandatory"]} for name, spec in oms.custom_params.items()
+        }
+    return shown
+
+
+def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
+    return {
+        "id": service.slug,
+        "eid": service.pid,
+        "name": service.name,
+        "description": service.description,
+        "status": service.status.value,
+        "available_omses": [_oms_json(oms) for oms in omses],
+    }
+
+
+def offer_json(offer: Offer, default: Oms | None) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": offer.iid,
+        "name": offer.name,
+        "description": offer.description,
+        "parameters": offer.parameters,
+        "order_type": offer.order_type.value,
+        "order_url": offer.order_url or None,
+    }
+    if offer.offer_category is not None:
+        shown["offer_category"] = offer.offer_category.value
+    if offer.order_type == OrderType.ORDER_REQUIRED:
+        shown["internal"] = offer.internal
+    if offer.internal:
+        oms = current_oms(offer, default)
+        if oms is not None:
+            shown["primary_oms_id"] = oms.id
+        if offer.oms_params:
+            shown["oms_params"] = offer.oms_params
+    return shown
+
+
+# --- request bodies ------------------------------------------------------------------
+
+_FIELDS = (
+    "name",
+    "description",
+    "order_type",
+    "internal",
+    "primary_oms_id",
+    "oms_params",
+    "order_url",
+    "offer_category",
+    "parameters",
+)
+
+
+def _offer_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """The offer fields present in a schema-valid body, in the rules' types."""
+    changes = {key: body[key] for key in _FIELDS if key in body}
+    if "order_type" in changes:
+        changes["order_type"] = OrderType(changes["order_type"])
+    if "offer_category" in changes:
+        changes["offer_category"] = OfferCategory(changes["offer_category"])
+    if "order_url" in changes:
+        changes["order_url"] = changes["order_url"] or ""
+    if "parameters" in changes:
+        # `sensitive` is shown by the API but may only be set in the web UI.
+        changes["parameters"] = [
+            {k: v for k, v in parameter.items() if k != "sensitive"}
+            for parameter in changes["parameters"]
+        ]
+    return changes
+
+
+def _find_offer(session: Session, resource_id: str, offer_id: str) -> Offer:
+    service = rules.require_service(session, resource_id)
+    return rules.require_offer(session, service, offer_id)
+
+
+def _check_offer_access(session: Session, user: User, offer: Offer) -> None:
+    if offer.status != OfferStatus.PUBLISHED:
+        raise Forbidden()
+    _check_resource_access(session, user, offer.service)
+
+
+def _check_resource_access(session: Session, user: User, service: Service) -> None:
+    if service.status == ServiceStatus.DELETED:
+        raise Forbidden()
+    rules.check_can_manage_service(session, user, service)
+
+
+# --- routes --------------------------------------------------------------------------
+
+
+@router.get("", summary="List resources administered by the caller", responses=_ERRORS)
+def list_resources(session: DbSession, user: TokenUser) -> dict[str, Any]:
+    services = rules.managed_services(session, user)
+    omses = available_omses_by_service(session, services)
+    return {"resources": [resource_json(service, omses[service.id]) for service in services]}
+
+
+@router.get(
+    "/{resource_id:path}/offers", summary="List a resource's published offers", responses=_ERRORS
+)
+def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
+    service = rules.require_service(session, resource_id)
+    if not rules.can_manage_service(session, user, service):
+        return {"offers": []}
+    default = default_oms(session)
+    offers = rules.published_offers(session, service)
+    return {"offers": [offer_json(offer, default) for offer in offers]}
+
+
+@router.post(
+    "/{resource_id:path}/offers",
+    status_code=201,
+    summary="Create a published offer",
+    responses=_ERRORS,
+    openapi_extra=json_body_doc(OFFER_WRITE),
+)
+async def create_offer(
+    resource_id: str, request: Request, session: DbSession, user: TokenUser
+) -> dict[str, Any]:
+    service = rules.require_service(session, resource_id)
+    body = await json_body(request)
+    check_schema(body, OFFER_WRITE)
+    _check_resource_access(session, user, service)
+    changes = _offer_changes(body)
+    offer = rules.create_offer(session, service, OfferData(**changes))
+    return offer_json(offer, default_oms(session))
+
+
+@router.get(
+    "/{resource_id:path}/offers/{offer_id}", summary="Get a published offer", responses=_ERRORS
+)
+def get_offer(
+    resource_id: str, offer_id: str, session: DbSession, user: TokenUser
+) -> dict[str, Any]:
+    offer = _find_offer(session, resource_id, offer_id)
+    _check_offer_access(session, user, offer)
+    return offer_json(offer, default_oms(session))
+
+
+@router.patch(
+    "/{resource_id:path}/offers/{offer_id}",
+    summary="Change a published offer",
+    responses=_ERRORS,
+    openapi_extra=json_body_doc(OFFER_UPDATE),
+)
+async def update_offer(
+    resource_id: str, offer_id: str, request: Request, session: DbSession, user: TokenUser
+) -> dict[str, Any]:
+    offer = _find_offer(session, resource_id, offer_id)
+    body = await json_body(request)
+    check_schema(body, OFFER_UPDATE)
+    _check_offer_access(session, user, offer)
+    rules.update_offer(session, offer, _offer_changes(body))
+    return offer_json(offer, default_oms(session))
+
+
+@router.delete(
+    "/{resource_id:path}/offers/{offer_id}",
+    summary="Delete an offer",
+    responses={200: {"description": "Deleted; the body is empty"}, **_ERRORS},
+)
+def delete_offer(resource_id: str, offer_id: str, session: DbSession, user: TokenUser) -> Response:
+    offer = _find_offer(session, resource_id, offer_id)
+    _check_offer_access(session, user, offer)
+    rules.delete_offer(session, offer)
+    return Response(status_code=200)
+
+
+# Last, because a PID may hold slashes and this path would swallow the offer routes.
+@router.get("/{resource_id:path}", summary="Get an administered resource", responses=_ERRORS)
+def get_resource(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
+    service = rules.require_service(session, resource_id)
+    _check_resource_access(session, user, service)
+    return resource_json(service, available_omses(session, service))

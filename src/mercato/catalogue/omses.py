@@ -1,0 +1,311 @@
+"""The OMS registry: registering and changing order-management systems, and their tokens.
+
+Only site admins register OMSes (reference §2.1: there is no API for it); the
+web pages and the CLI both call these rules.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mercato.accounts import rules as accounts
+from mercato.accounts.models import Provider, User
+from mercato.catalogue.models import Offer, Oms, OmsType, Service, ServiceStatus, TriggerMethod
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound
+
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
+_TEXT_LIMIT = 255
+_URL_LIMIT = 2048
+
+
+@dataclass(frozen=True)
+class OmsData:
+    """Everything an admin sets on an OMS."""
+
+    name: str
+    type: OmsType
+    is_default: bool = False
+    custom_params: Any = field(default_factory=dict)
+    administrators: list[User] = field(default_factory=list)
+    # Only for provider_group OMSes; ignored for the other types.
+    providers: list[Provider] = field(default_factory=list)
+    # Only for resource_dedicated OMSes; ignored for the other types.
+    service: Service | None = None
+    trigger_url: str = ""
+    trigger_method: TriggerMethod = TriggerMethod.POST
+    trigger_user: str = ""
+    trigger_password: str = ""
+
+
+def default_oms(session: Session) -> Oms | None:
+    return session.scalar(select(Oms).where(Oms.is_default))
+
+
+def check_admin(user: User) -> None:
+    """The OMS registry is the site admins' alone."""
+    if not user.is_admin:
+        raise Forbidden("Only site admins manage the OMS registry")
+
+
+def require_oms(session: Session, oms_id: int) -> Oms:
+    oms = session.get(Oms, oms_id)
+    if oms is None:
+        raise NotFound("OMS")
+    return oms
+
+
+def find_oms(session: Session, name_or_id: str) -> Oms:
+    """An OMS by its name, or by its numeric id, as the CLI is given it."""
+    oms = session.scalar(select(Oms).where(Oms.name == name_or_id.strip()))
+    if oms is None and name_or_id.strip().isdigit():
+        oms = session.get(Oms, int(name_or_id))
+    if oms is None:
+        raise NotFound("OMS")
+    return oms
+
+
+def list_omses(session: Session) -> list[Oms]:
+    return list(session.scalars(select(Oms).order_by(Oms.is_default.desc(), Oms.name)))
+
+
+def check_custom_params(custom_params: Any) -> dict[str, dict[str, Any]]:
+    """Custom params are ``{"mandatory": false}`` or ``{"mandatory": true, "default": "..."}``."""
+    if not isinstance(custom_params, dict):
+        raise Invalid.field("custom_params", "must be an object")
+    for name, spec in custom_params.items():
+        valid = spec == {"mandatory": False} or (
+            isinstance(spec, dict)
+            and spec.keys() == {"mandatory", "default"}
+            and spec["mandatory"] is True
+            and isinstance(spec["default"], str)
+        )
+        if not valid:
+            raise Invalid.field(
+                "custom_params",
+                f"'{name}' must be {{\"mandatory\": false}} "
+                'or {"mandatory": true, "default": "<string>"}',
+            )
+    return custom_params
+
+
+def _name_problems(session: Session, name: str, oms: Oms | None) -> dict[str, str]:
+    if not name:
+        return {"name": "can't be blank"}
+    if len(name) > _TEXT_LIMIT:
+        return {"name": f"is too long ({_TEXT_LIMIT} characters at most)"}
+    taken = session.scalar(select(Oms.id).where(Oms.name == name))
+    if taken is not None and (oms is None or taken != oms.id):
+        return {"name": "is already taken"}
+    return {}
+
+
+def _default_problems(session: Session, is_default: bool, oms: Oms | None) -> dict[str, str]:
+    current = default_oms(session) if is_default else None
+    if current is not None and current is not oms:
+        return {"default": f"“{current.name}” is already the default OMS"}
+    return {}
+
+
+def _scope_problems(data: OmsData) -> dict[str, str]:
+    if data.type == OmsType.PROVIDER_GROUP and not data.providers:
+        return {"providers": "a provider_group OMS needs at least one provider"}
+    if data.type == OmsType.RESOURCE_DEDICATED and data.service is None:
+        return {"service": "a resource_dedicated OMS needs a service"}
+    return {}
+
+
+def _trigger_problems(data: OmsData) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    url = data.trigger_url
+    if url and (len(url) > _URL_LIMIT or not _HTTP_URL.match(url)):
+        problems["trigger_url"] = "must be an http:// or https:// address"
+    if (data.trigger_user or data.trigger_password) and not url:
+        problems["trigger_url"] = "is needed for the trigger's credentials"
+    if data.trigger_password and not data.trigger_user:
+        problems["trigger_user"] = "is needed with a password (Basic authorization)"
+    if ":" in data.trigger_user:
+        problems["trigger_user"] = "can't contain a colon (Basic authorization)"
+    for key in ("trigger_user", "trigger_password"):
+        if len(getattr(data, key)) > _TEXT_LIMIT:
+            problems[key] = f"is too long ({_TEXT_LIMIT} characters at most)"
+    return problems
+
+
+def _custom_params_problems(custom_params: Any) -> dict[str, str]:
+    try:
+        check_custom_params(custom_params)
+    except Invalid as error:
+        return error.details
+    return {}
+
+
+def check_oms(session: Session, data: OmsData, oms: Oms | None = None) -> None:
+    """Raise Invalid naming every field of ``data`` that breaks a rule, all at once."""
+    data = _cleaned(data)
+    problems = {
+        **_trigger_problems(data),
+        **_custom_params_problems(data.custom_params),
+        **_scope_problems(data),
+        **_default_problems(session, data.is_default, oms),
+        **_name_problems(session, data.name, oms),
+    }
+    if problems:
+        raise Invalid({key: [message] for key, message in problems.items()}, problems)
+
+
+def _apply(oms: Oms, data: OmsData) -> None:
+    oms.name = data.name
+    oms.type = data.type
+    oms.is_default = data.is_default
+    oms.custom_params = dict(data.custom_params)
+    oms.administrators = list(dict.fromkeys(data.administrators))
+    is_group = data.type == OmsType.PROVIDER_GROUP
+    oms.providers = list(dict.fromkeys(data.providers)) if is_group else []
+    oms.service = data.service if data.type == OmsType.RESOURCE_DEDICATED else None
+    oms.trigger_url = data.trigger_url
+    oms.trigger_method = data.trigger_method
+    oms.trigger_user = data.trigger_user if data.trigger_url else ""
+    oms.trigger_password = data.trigger_password if data.trigger_url else ""
+
+
+def _cleaned(data: OmsData) -> OmsData:
+    return OmsData(
+        **{
+            **{f.name: getattr(data, f.name) for f in fields(data)},
+            "name": data.name.strip(),
+            "trigger_url": data.trigger_url.strip(),
+            "trigger_user": data.trigger_user.strip(),
+        }
+    )
+
+
+def create_oms(session: Session, **values: Any) -> Oms:
+    """Register an OMS; ``values`` are the fields of OmsData."""
+    return register_oms(session, OmsData(**values))
+
+
+def register_oms(session: Session, data: OmsData, *, oms_id: int | None = None) -> Oms:
+    """Register an OMS; a data set may keep the id its adapter has in its API paths."""
+    data = _cleaned(data)
+    check_oms(session, data)
+    if oms_id is not None and session.get(Oms, oms_id) is not None:
+        raise Conflict.field("id", "is already taken")
+    oms = Oms(id=oms_id)
+    _apply(oms, data)
+    session.add(oms)
+    session.flush()
+    return oms
+
+
+def update_oms(session: Session, oms: Oms, data: OmsData) -> Oms:
+    """Replace every field of an OMS with ``data``; nothing changes when a field is wrong."""
+    data = _cleaned(data)
+    check_oms(session, data, oms)
+    _apply(oms, data)
+    session.flush()
+    return oms
+
+
+def oms_data(oms: Oms) -> OmsData:
+    """An OMS's fields as they stand, to change some of them with dataclasses.replace."""
+    return OmsData(
+        name=oms.name,
+        type=oms.type,
+        is_default=oms.is_default,
+        custom_params=dict(oms.custom_params),
+        administrators=list(oms.administrators),
+        providers=list(oms.providers),
+        service=oms.service,
+        trigger_url=oms.trigger_url,
+        trigger_method=oms.trigger_method,
+        trigger_user=oms.trigger_user,
+        trigger_password=oms.trigger_password,
+    )
+
+
+def users_by_email(session: Session, emails: list[str]) -> list[User]:
+    """The accounts of the given e-mails; an OMS administrator needs an account for a token."""
+    wanted = [accounts.normalise_email(email) for email in emails if email.strip()]
+    found = {u.email: u for u in session.scalars(select(User).where(User.email.in_(wanted)))}
+    missing = [email for email in wanted if email not in found]
+    if missing:
+        raise Invalid.field("administrators", f"no account for {', '.join(missing)}")
+    return [found[email] for email in dict.fromkeys(wanted)]
+
+
+def providers_by_slug(session: Session, slugs: list[str]) -> list[Provider]:
+    wanted = [slug.strip() for slug in slugs if slug.strip()]
+    found = {p.slug: p for p in session.scalars(select(Provider).where(Provider.slug.in_(wanted)))}
+    missing = [slug for slug in wanted if slug not in found]
+    if missing:
+        raise Invalid.field("providers", f"no provider {', '.join(missing)}")
+    return [found[slug] for slug in dict.fromkeys(wanted)]
+
+
+def service_by_slug(session: Session, slug: str) -> Service | None:
+    """The service a resource_dedicated OMS is for; an empty slug names none."""
+    if not slug.strip():
+        return None
+    service = session.scalar(
+        select(Service).where(Service.slug == slug.strip(), Service.status != ServiceStatus.DELETED)
+    )
+    if service is None:
+        raise Invalid.field("service", f"no service {slug.strip()}")
+    return service
+
+
+def regenerate_administrator_token(session: Session, oms: Oms, administrator: User) -> str:
+    """Revoke the administrator's tokens and issue one new one; the plain text is shown once."""
+    if administrator not in oms.administrators:
+        raise NotFound("Administrator")
+    _, plain = accounts.regenerate_token(session, administrator)
+    return plain
+
+
+# --- which OMS handles an offer ------------------------------------------------------
+
+
+def _is_available(oms: Oms, service: Service) -> bool:
+    if oms.is_default or oms.service_id == service.id or oms.type == OmsType.GLOBAL:
+        return True
+    return any(provider.id == service.provider_id for provider in oms.providers)
+
+
+def _availability_rank(oms: Oms, service: Service) -> tuple[int, int]:
+    if oms.is_default:
+        return (0, oms.id)
+    if oms.service_id == service.id:
+        return (1, oms.id)
+    return (2, oms.id) if oms.type == OmsType.GLOBAL else (3, oms.id)
+
+
+def available_omses_by_service(
+    session: Session, services: Sequence[Service]
+) -> dict[int, list[Oms]]:
+    """The OMSes an offer of each service may use, in the EOSC Marketplace's order.
+
+    The default OMS first, then OMSes dedicated to the service, global ones, and
+    provider-group ones that list the service's provider; each once. A
+    marketplace has a handful of OMSes, so they are read once for all services.
+    """
+    omses = session.scalars(select(Oms).options(selectinload(Oms.providers))).all()
+    return {
+        service.id: sorted(
+            (oms for oms in omses if _is_available(oms, service)),
+            key=lambda oms, service=service: _availability_rank(oms, service),
+        )
+        for service in services
+    }
+
+
+def available_omses(session: Session, service: Service) -> list[Oms]:
+    return available_omses_by_service(session, [service])[service.id]
+
+
+def current_oms(offer: Offer, default: Oms | None) -> Oms | None:
+    """The OMS that handles the offer's orders: its primary OMS, else the default one."""
+    return offer.primary_oms if offer.primary_oms is not None else default

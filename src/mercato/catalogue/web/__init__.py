@@ -1,0 +1,1 @@
+"""Catalogue pages: browsing, managing offers, and the OMS registry."""

@@ -1,0 +1,126 @@
+"""The OMS registry's pages, for site admins: list, register, edit, administrators' tokens."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import User
+from mercato.accounts.web.auth import CurrentUser
+from mercato.catalogue import omses as registry
+from mercato.catalogue.models import Oms
+from mercato.catalogue.web import oms_form as forms
+from mercato.dependencies import AppSettings, DbSession
+from mercato.errors import Invalid, NotFound
+from mercato.web.forms import SubmittedForm
+from mercato.web.rendering import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _admin(user: CurrentUser) -> User:
+    registry.check_admin(user)
+    return user
+
+
+AdminUser = Annotated[User, Depends(_admin)]
+VOCABULARY = {"type_names": forms.TYPE_NAMES, "method_names": forms.METHOD_NAMES}
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    form: forms.OmsForm,
+    oms: Oms | None = None,
+    error: Invalid | None = None,
+) -> Response:
+    errors = {key: [message] for key, message in error.details.items()} if error else {}
+    context = {
+        **VOCABULARY,
+        "form": form,
+        "oms": oms,
+        "errors": errors,
+        "field_labels": forms.FIELD_LABELS,
+        "providers": forms.provider_choices(session),
+        "services": forms.service_choices(session),
+    }
+    return render(request, "ordering/oms_form.html", context, 400 if error else 200)
+
+
+def _oms_page(request: Request, oms: Oms, new_token: tuple[User, str] | None = None) -> Response:
+    context: dict[str, Any] = {**VOCABULARY, "oms": oms, "new_token": new_token}
+    return render(request, "ordering/oms.html", context)
+
+
+@router.get("/omses")
+def omses(request: Request, session: DbSession, admin: AdminUser) -> Response:
+    context = {**VOCABULARY, "omses": registry.list_omses(session)}
+    return render(request, "ordering/omses.html", context)
+
+
+@router.get("/omses/new")
+def new_oms(request: Request, session: DbSession, admin: AdminUser) -> Response:
+    return _form_page(request, session, forms.OmsForm())
+
+
+@router.post("/omses/new")
+def create_oms(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    admin: AdminUser,
+    submitted: SubmittedForm,
+) -> Response:
+    form = forms.submitted_form(submitted)
+    try:
+        oms = registry.register_oms(session, forms.oms_data(session, settings, form))
+    except Invalid as error:
+        session.rollback()  # the page answers normally, so nothing may be committed after it
+        return _form_page(request, session, form, error=error)
+    flash(request, f"OMS “{oms.name}” has been registered.")
+    return RedirectResponse(f"/omses/{oms.id}", status_code=303)
+
+
+@router.get("/omses/{oms_id}")
+def oms(request: Request, session: DbSession, admin: AdminUser, oms_id: int) -> Response:
+    return _oms_page(request, registry.require_oms(session, oms_id))
+
+
+@router.get("/omses/{oms_id}/edit")
+def edit_oms(request: Request, session: DbSession, admin: AdminUser, oms_id: int) -> Response:
+    shown = registry.require_oms(session, oms_id)
+    return _form_page(request, session, forms.oms_form(shown), shown)
+
+
+@router.post("/omses/{oms_id}/edit")
+def update_oms(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    admin: AdminUser,
+    oms_id: int,
+    submitted: SubmittedForm,
+) -> Response:
+    changed = registry.require_oms(session, oms_id)
+    form = forms.submitted_form(submitted)
+    try:
+        registry.update_oms(session, changed, forms.oms_data(session, settings, form, changed))
+    except Invalid as error:
+        session.rollback()
+        return _form_page(request, session, form, registry.require_oms(session, oms_id), error)
+    flash(request, f"OMS “{changed.name}” has been updated.")
+    return RedirectResponse(f"/omses/{oms_id}", status_code=303)
+
+
+# The new token is shown on the page answering the POST and stored nowhere in plain text.
+@router.post("/omses/{oms_id}/administrators/{user_id}/token")
+def regenerate_token(
+    request: Request, session: DbSession, admin: AdminUser, oms_id: int, user_id: int
+) -> Response:
+    shown = registry.require_oms(session, oms_id)
+    administrator = session.get(User, user_id)
+    if administrator is None:
+        raise NotFound("Administrator")
+    plain = registry.regenerate_administrator_token(session, shown, administrator)
+    return _oms_page(request, shown, (administrator, plain))

@@ -1,0 +1,1 @@
+"""The EOSC Ordering API (reference §3)."""

@@ -1,0 +1,1 @@
+"""Ordering pages: customers' projects and orders, the order queue, trigger deliveries."""

@@ -1,0 +1,111 @@
+"""The order form of the web UI, generated from an offer's parameters.
+
+Each parameter gets one input named by its position (``value-0``, ``value-1``,
+...): offer authors choose parameter ids freely, positions are always safe in
+HTML. Errors that `check_values` reports by parameter id are placed back on
+those inputs.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from mercato.accounts.models import User
+from mercato.catalogue.parameter_values import check_values
+from mercato.errors import Invalid
+from mercato.ordering.models import Project
+from mercato.ordering.orders import OrderRequest
+from mercato.ordering.projects import ProjectData, create_project, require_own_project
+
+NEW_PROJECT = "new"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One parameter as an input of the form."""
+
+    name: str
+    parameter: dict[str, Any]
+    kind: str  # attribute, text, secret, dropdown, buttons, checkboxes, date, number
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.parameter["label"])
+
+
+def _bounds(parameter: dict[str, Any]) -> tuple[int | None, int | None]:
+    config = parameter.get("config", {})
+    if parameter["type"] == "quantity_price":
+        return 1, config.get("max")
+    low, high = config["minimum"], config["maximum"]
+    # Values are whole numbers, so an excluded bound moves by one.
+    return low + bool(config.get("exclusiveMinimum")), high - bool(config.get("exclusiveMaximum"))
+
+
+def _kind(parameter: dict[str, Any]) -> str:
+    match parameter["type"]:
+        case "input":
+            return "secret" if parameter.get("sensitive") else "text"
+        case "select":
+            return "buttons" if parameter["config"].get("mode") == "buttons" else "dropdown"
+        case "multiselect":
+            return "checkboxes"
+        case "range" | "quantity_price":
+            return "number"
+    return str(parameter["type"])
+
+
+def controls(parameters: list[dict[str, Any]]) -> list[Control]:
+    shown = []
+    for position, parameter in enumerate(parameters):
+        kind = _kind(parameter)
+        low, high = _bounds(parameter) if kind == "number" else (None, None)
+        shown.append(Control(f"value-{position}", parameter, kind, low, high))
+    return shown
+
+
+def submitted_values(parameters: list[dict[str, Any]], form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for control in controls(parameters):
+        if control.kind == "checkboxes":
+            values[control.parameter["id"]] = [str(v) for v in form.getlist(control.name)]
+        elif control.kind != "attribute":
+            values[control.parameter["id"]] = str(form.get(control.name, ""))
+    return values
+
+
+def order_request(form: FormData, values: dict[str, Any], offers_voucher: bool) -> OrderRequest:
+    if not offers_voucher:
+        return OrderRequest(values=values)
+    return OrderRequest(
+        values=values,
+        request_voucher=form.get("request_voucher") == "on",
+        voucher_id=str(form.get("voucher_id", "")),
+    )
+
+
+def value_errors(parameters: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, str]:
+    """What `check_values` says of the values, by the name of the input they came from."""
+    try:
+        check_values(parameters, values)
+    except Invalid as error:
+        names = {f"values.{c.parameter['id']}": c.name for c in controls(parameters)}
+        return {names[path]: message for path, message in error.details.items()}
+    return {}
+
+
+def chosen_project(session: Session, customer: User, form: FormData) -> Project:
+    """The customer's project picked in the form, or a new one named there."""
+    choice = str(form.get("project", ""))
+    if choice == NEW_PROJECT:
+        try:
+            return create_project(session, customer, ProjectData(str(form.get("project_name", ""))))
+        except Invalid as error:
+            raise Invalid.field("project_name", error.details["name"]) from None
+    if not choice.isdecimal():
+        raise Invalid.field("project", "choose a project, or create a new one")
+    return require_own_project(session, customer, int(choice))

@@ -1,0 +1,1 @@
+"""Store pages: home, assets, offerings, reviews, search and federation."""

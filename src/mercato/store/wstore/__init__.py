@@ -1,0 +1,1 @@
+"""The WStore-compatible API under /api/ (reference §4)."""

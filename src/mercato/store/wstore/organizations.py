@@ -1,0 +1,48 @@
+"""WStore's organization settings that the store uses: the default notification URL."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from mercato.accounts.models import Provider
+from mercato.dependencies import DbSession
+from mercato.errors import Invalid
+from mercato.store.access import check_can_manage_provider, find_provider
+from mercato.store.http import as_object
+from mercato.store.models import ProviderStoreSettings
+from mercato.store.offerings import set_provider_notification_url
+from mercato.store.wstore.wire import Caller, envelope, read_body
+
+router = APIRouter(tags=["Store: organizations (WStore)"])
+ONE = "/api/administration/organizations/{organization}"
+
+
+def _json(session: Session, provider: Provider) -> dict[str, Any]:
+    settings = session.get(ProviderStoreSettings, provider.id)
+    return {
+        "name": provider.slug,
+        "notification_url": settings.notification_url if settings else "",
+    }
+
+
+@router.get(ONE, summary="A provider's store settings")
+def get_organization(organization: str, session: DbSession, user: Caller) -> dict[str, Any]:
+    provider = find_provider(session, organization)
+    check_can_manage_provider(session, user, provider.id)
+    return _json(session, provider)
+
+
+@router.put(ONE, summary="Set the provider's default notification URL")
+async def update_organization(
+    organization: str, request: Request, session: DbSession, user: Caller
+) -> Response:
+    provider = find_provider(session, organization)
+    check_can_manage_provider(session, user, provider.id)
+    document = as_object((await read_body(request)).document)
+    url = document.get("notification_url", "")
+    if not isinstance(url, str):
+        raise Invalid.field("notification_url", "must be an http(s) URL")
+    set_provider_notification_url(session, provider, url)
+    return envelope(request, 200, "OK")

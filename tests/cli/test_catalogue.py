@@ -1,0 +1,167 @@
+"""`mercato oms ...`, in-process on the test database (tests/cli/test_server.py runs the script)."""
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from mercato.accounts import rules as accounts
+from mercato.catalogue.models import Oms, OmsType, TriggerMethod
+from mercato.cli import app
+
+
+@pytest.fixture
+def mercato(database_url, settings, tmp_path):
+    """Run `mercato` with arguments; returns (exit code, stdout, stderr)."""
+    runner = CliRunner()
+    env = {
+        "MERCATO_DATABASE_URL": database_url,
+        "MERCATO_DATA_DIR": str(tmp_path),
+        # Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it.
+        "MERCATO_OUTGOING_ALLOWED_NETWORKS": "192.0.2.0/24",
+    }
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args), env=env)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def _oms(session, name: str) -> Oms:
+    session.expire_all()
+    return session.scalars(select(Oms).where(Oms.name == name)).one()
+
+
+def test_oms_create_sets_every_field_and_prints_the_oms(mercato, session, make):
+    make.user("desk@example.org", first_name="Desk", last_name="Admin")
+    make.provider(name="Nordic Cloud")
+
+    code, out, err = mercato(
+        "oms", "create", "--name", "Nordic Desk", "--type", "provider_group", "--default",
+        "--custom-params", '{"queue": {"mandatory": false}}', "--admin", "desk@example.org",
+        "--provider", "nordic-cloud", "--trigger-url", "https://192.0.2.10/hook",
+        "--trigger-method", "put", "--trigger-user", "mercato", "--trigger-password", "pw",
+    )  # fmt: skip
+
+    oms = _oms(session, "Nordic Desk")
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Id:             {oms.id}\n"
+        "Name:           Nordic Desk\n"
+        "Type:           provider_group\n"
+        "Default:        yes\n"
+        'Custom params:  {"queue": {"mandatory": false}}\n'
+        "Administrators: desk@example.org\n"
+        "Providers:      nordic-cloud\n"
+        "Service:        none\n"
+        "Trigger:        PUT https://192.0.2.10/hook (Basic authorization as mercato)\n"
+    )
+    assert (oms.trigger_method, oms.trigger_password) == (TriggerMethod.PUT, "pw")
+
+
+def test_oms_update_changes_only_the_options_given(mercato, session, make):
+    service = make.service(name="Sequencer")
+    desk = make.user("desk@example.org")
+    make.oms("LIMS", administrators=[desk], trigger_url="https://lims.example.org")
+
+    code, _, err = mercato(
+        "oms", "update", "LIMS", "--name", "Sequencing LIMS", "--type", "resource_dedicated",
+        "--service", service.slug, "--trigger-method", "get",
+    )  # fmt: skip
+
+    oms = _oms(session, "Sequencing LIMS")
+    assert (code, err) == (0, "")
+    assert (oms.type, oms.service_id, oms.administrators) == (
+        OmsType.RESOURCE_DEDICATED,
+        service.id,
+        [desk],
+    )
+    assert (oms.trigger_url, oms.trigger_method) == ("https://lims.example.org", TriggerMethod.GET)
+
+
+def test_oms_update_can_clear_the_default_flag_and_the_trigger(mercato, session, make):
+    oms = make.oms("Operations", is_default=True, trigger_url="https://ops.example.org")
+
+    code, _, _ = mercato("oms", "update", str(oms.id), "--no-default", "--trigger-url", "")
+
+    oms = _oms(session, "Operations")
+    assert (code, oms.is_default, oms.trigger_url) == (0, False, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", " "], "name can't be blank"),
+        (["--custom-params", "{oops"], "custom_params is not valid JSON"),
+        (["--admin", "ghost@example.org"], "administrators no account for ghost@example.org"),
+        (
+            ["--type", "provider_group"],
+            "providers a provider_group OMS needs at least one provider",
+        ),
+        (["--service", "nowhere"], "service no service nowhere"),
+        (
+            ["--trigger-url", "ftp://x.example.org"],
+            "trigger_url must be an http:// or https:// address",
+        ),
+        (["--default"], "default “Operations” is already the default OMS"),
+        (
+            ["--trigger-url", "http://10.1.2.3/hook"],
+            "trigger_url is refused: 10.1.2.3 resolves to 10.1.2.3, which is not a public"
+            " address; an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS",
+        ),
+    ],
+)
+def test_oms_update_refuses_wrong_fields_and_changes_nothing(mercato, session, make, args, message):
+    make.oms("Operations", is_default=True)
+    make.oms("Desk")
+
+    code, out, err = mercato("oms", "update", "Desk", *args)
+
+    assert (code, out, err) == (1, "", f"Error: {message}\n")
+    assert _oms(session, "Desk").is_default is False
+
+
+def test_oms_list_shows_every_oms_default_first(mercato, make):
+    desk = make.user("desk@example.org")
+    zeta = make.oms("Zeta", administrators=[desk], trigger_url="https://zeta.example.org")
+    operations = make.oms("Operations", is_default=True)
+
+    code, out, _ = mercato("oms", "list")
+
+    rows = [
+        [c.strip() for c in line.split("│")[1:-1]]
+        for line in out.splitlines()
+        if line.startswith("│")
+    ]
+    assert code == 0
+    assert rows == [
+        [str(operations.id), "Operations", "global", "yes", "", ""],
+        [str(zeta.id), "Zeta", "global", "", "desk@example.org", "POST https://zeta.example.org"],
+    ]
+
+
+def test_oms_show_of_an_unknown_oms_fails(mercato):
+    assert mercato("oms", "show", "Nowhere") == (1, "", "Error: OMS not found\n")
+
+
+def test_oms_token_prints_a_new_token_for_an_administrator(mercato, session, make):
+    desk = make.token_user("desk@example.org")
+    make.oms("Desk", administrators=[desk.user])
+
+    code, out, _ = mercato("oms", "token", "Desk", "desk@example.org")
+
+    plain = out.strip()
+    session.expire_all()
+    assert (code, len(plain)) == (0, 32)
+    assert accounts.user_for_token(session, plain) == desk.user
+    assert accounts.user_for_token(session, desk.token) is None
+
+
+def test_oms_token_refuses_someone_who_does_not_administer_it(mercato, session, make):
+    stranger = make.token_user("stranger@example.org")
+    make.oms("Desk")
+
+    result = mercato("oms", "token", "Desk", "stranger@example.org")
+
+    assert result == (1, "", "Error: Administrator not found\n")
+    assert accounts.user_for_token(session, stranger.token) == stranger.user

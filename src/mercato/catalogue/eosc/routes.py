@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import TokenUser, check_schema, json_body, json_body_doc
+from mercato.api.eosc import RawBody, TokenUser, check_schema, json_body, json_body_doc
 from mercato.catalogue import rules
 from mercato.catalogue.eosc.schemas import OFFER_UPDATE, OFFER_WRITE
 from mercato.catalogue.models import (
@@ -163,11 +163,11 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
     responses=_ERRORS,
     openapi_extra=json_body_doc(OFFER_WRITE),
 )
-async def create_offer(
-    resource_id: str, request: Request, session: DbSession, user: TokenUser
+def create_offer(
+    resource_id: str, raw: RawBody, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
     service = rules.require_service(session, resource_id)
-    body = await json_body(request)
+    body = json_body(raw)
     check_schema(body, OFFER_WRITE)
     _check_resource_access(session, user, service)
     changes = _offer_changes(body)
@@ -192,11 +192,11 @@ def get_offer(
     responses=_ERRORS,
     openapi_extra=json_body_doc(OFFER_UPDATE),
 )
-async def update_offer(
-    resource_id: str, offer_id: str, request: Request, session: DbSession, user: TokenUser
+def update_offer(
+    resource_id: str, offer_id: str, raw: RawBody, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
     offer = _find_offer(session, resource_id, offer_id)
-    body = await json_body(request)
+    body = json_body(raw)
     check_schema(body, OFFER_UPDATE)
     _check_offer_access(session, user, offer)
     rules.update_offer(session, offer, _offer_changes(body))

@@ -8,11 +8,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import EoscError, TokenUser, check_schema, json_body, json_body_doc
+from mercato.api.eosc import EoscError, RawBody, TokenUser, check_schema, json_body, json_body_doc
 from mercato.catalogue.models import Oms
 from mercato.dependencies import DbSession
 from mercato.ordering import access, oms_reads
@@ -247,15 +247,15 @@ def get_project_item(
     responses=_ERRORS,
     openapi_extra=json_body_doc(ORDER_UPDATE),
 )
-async def update_project_item(
-    oms_id: str, p_id: str, pi_id: str, request: Request, session: DbSession, user: TokenUser
+def update_project_item(
+    oms_id: str, p_id: str, pi_id: str, raw: RawBody, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
     oms = _path_oms(session, user, oms_id)
     project = oms_reads.require_oms_project(session, oms, _id(p_id))
     order = oms_reads.require_oms_order(session, oms, project, _id(pi_id))
     access.check_can_update_order(session, user, order)
     body = _rails_params(
-        await json_body(request), "project_item", _ORDER_ATTRIBUTES, ("status", "user_secrets")
+        json_body(raw), "project_item", _ORDER_ATTRIBUTES, ("status", "user_secrets")
     )
     check_schema(body, ORDER_UPDATE)
     status = body.get("status")
@@ -300,12 +300,12 @@ def list_messages(
     responses=_ERRORS,
     openapi_extra=json_body_doc(MESSAGE_WRITE),
 )
-async def create_message(
-    oms_id: str, request: Request, session: DbSession, user: TokenUser
+def create_message(
+    oms_id: str, raw: RawBody, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
     oms = _path_oms(session, user, oms_id)
     copied = ("project_id", "project_item_id", "author", "content")
-    body = _rails_params(await json_body(request), "message", _MESSAGE_ATTRIBUTES, copied)
+    body = _rails_params(json_body(raw), "message", _MESSAGE_ATTRIBUTES, copied)
     check_schema(body, MESSAGE_WRITE)
     project = oms_reads.require_oms_project(session, oms, body["project_id"])
     order = None
@@ -340,13 +340,13 @@ def get_message(oms_id: str, m_id: str, session: DbSession, user: TokenUser) -> 
     responses=_ERRORS,
     openapi_extra=json_body_doc(MESSAGE_UPDATE),
 )
-async def update_message(
-    oms_id: str, m_id: str, request: Request, session: DbSession, user: TokenUser
+def update_message(
+    oms_id: str, m_id: str, raw: RawBody, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
     oms = _path_oms(session, user, oms_id)
     message = oms_reads.require_oms_message(session, oms, _id(m_id))
     access.check_can_edit_message(session, user, message)
     copied = ("project_id", "project_item_id", "author", "content")
-    body = _rails_params(await json_body(request), "message", _MESSAGE_ATTRIBUTES, copied)
+    body = _rails_params(json_body(raw), "message", _MESSAGE_ATTRIBUTES, copied)
     check_schema(body, MESSAGE_UPDATE)
     return message_json(edit_message(session, message, body["content"]), in_clear=True)

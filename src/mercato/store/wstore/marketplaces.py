@@ -5,14 +5,13 @@ import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from mercato.accounts.models import User
 from mercato.accounts.rules import authenticate
 from mercato.dependencies import AppSettings, DbSession
 from mercato.store.marketplaces import receiving, rules
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, RemoteStore, Repository
-from mercato.store.wstore.wire import Caller, caller, envelope, read_body
+from mercato.store.wstore.wire import Caller, ReceivedBody, caller, envelope, read_body
 
 router = APIRouter(tags=["WStore: marketplaces and repositories"])
 ADMIN = "/api/administration"
@@ -76,15 +75,16 @@ def list_marketplaces(session: DbSession, user: Caller) -> list[dict[str, Any]]:
     "Only version 2 of the marketplace contract is spoken; the marketplace is called at once "
     "and a failure answers 502 with nothing kept.",
 )
-async def register_marketplace(
-    request: Request, session: DbSession, user: Caller, settings: AppSettings
+def register_marketplace(
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    user: Caller,
+    settings: AppSettings,
 ) -> Response:
-    body = await read_body(request)
+    body = read_body(received)
     base_url = settings.base_url.rstrip("/")
-    # The marketplace is called over blocking HTTP: keep it off the event loop.
-    await run_in_threadpool(
-        rules.register_marketplace, session, user, body.document, f"Mercato {base_url}", base_url
-    )
+    rules.register_marketplace(session, user, body.document, f"Mercato {base_url}", base_url)
     return created(request)
 
 
@@ -100,8 +100,10 @@ def list_repositories(session: DbSession, user: Caller) -> list[dict[str, Any]]:
 
 
 @router.post(f"{ADMIN}/repositories", status_code=201, summary="Register a repository (admin)")
-async def register_repository(request: Request, session: DbSession, user: Caller) -> Response:
-    body = await read_body(request)
+def register_repository(
+    request: Request, received: ReceivedBody, session: DbSession, user: Caller
+) -> Response:
+    body = read_body(received)
     rules.register_repository(session, user, body.document)
     return created(request)
 
@@ -151,8 +153,10 @@ def remote_offering_json(offering: RemoteOffering) -> dict[str, Any]:
 
 
 @router.post("/api/v2/store", status_code=201, summary="A store registers here (admin)")
-async def register_store(request: Request, session: DbSession, user: StoreCaller) -> Response:
-    body = await read_body(request)
+def register_store(
+    request: Request, received: ReceivedBody, session: DbSession, user: StoreCaller
+) -> Response:
+    body = read_body(received)
     store = receiving.register_store(session, user, body.document)
     return created(request, str(request.url_for("get_store", store=store.name)))
 
@@ -180,14 +184,11 @@ def remove_store(store: str, session: DbSession, user: StoreCaller) -> Response:
     description="Body: `{displayName, url}`; `url` serves the offering's Linked USDL on the "
     "store's own address. It is fetched and parsed before the answer.",
 )
-async def receive_description(
-    store: str, request: Request, session: DbSession, user: StoreCaller
+def receive_description(
+    store: str, request: Request, received: ReceivedBody, session: DbSession, user: StoreCaller
 ) -> Response:
-    body = await read_body(request)
-    # Fetching the USDL blocks; the sending store may be waiting on this very process.
-    offering = await run_in_threadpool(
-        receiving.receive_description, session, user, store, body.document
-    )
+    body = read_body(received)
+    offering = receiving.receive_description(session, user, store, body.document)
     location = request.url_for("list_descriptions", store=store)
     return created(request, f"{location}/{offering.name}")
 

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import AppSettings, DbSession
@@ -32,7 +31,7 @@ from mercato.store.marketplaces.publishing import publish
 from mercato.store.offerings import Description, Media
 from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
 from mercato.store.wstore.shapes import Viewer, offering_json
-from mercato.store.wstore.wire import Caller, OptionalCaller, envelope, read_body
+from mercato.store.wstore.wire import Caller, OptionalCaller, ReceivedBody, envelope, read_body
 
 router = APIRouter(tags=["Store: offerings (WStore)"])
 PREFIX = "/api/offering/offerings"
@@ -135,13 +134,13 @@ def list_offerings(
 
 
 @router.post(PREFIX, status_code=201, summary="Create an offering")
-async def create_offering(
-    request: Request, session: DbSession, user: Caller, files: FileStore
+def create_offering(
+    request: Request, received: ReceivedBody, session: DbSession, user: Caller, files: FileStore
 ) -> Response:
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     provider = acting_provider(session, user, document.get("provider"))
     # In a worker thread: a USDL URL is fetched over the network.
-    description = await run_in_threadpool(_description, document, files.settings)
+    description = _description(document, files.settings)
     if description is None:
         raise Invalid.field("offering_info", "is missing: describe the offering")
     notification = document.get("notification_url")
@@ -184,11 +183,15 @@ def get_offering(
 
 
 @router.put(ONE, summary="Update an uploaded offering")
-async def update_offering(
-    offering: ManagedOffering, request: Request, session: DbSession, files: FileStore
+def update_offering(
+    offering: ManagedOffering,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    files: FileStore,
 ) -> Response:
-    document = as_object((await read_body(request)).document)
-    description = await run_in_threadpool(_description, document, files.settings)
+    document = as_object(read_body(received).document)
+    description = _description(document, files.settings)
     rules.update_offering(session, files, offering, description=description, media=_media(document))
     return envelope(request, 200, "OK")
 
@@ -200,23 +203,27 @@ def delete_offering(offering: ManagedOffering, session: DbSession, files: FileSt
 
 
 @router.post(f"{ONE}/publish", summary="Publish an offering")
-async def publish_offering(
-    offering: ManagedOffering, request: Request, session: DbSession, settings: AppSettings
+def publish_offering(
+    offering: ManagedOffering,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    settings: AppSettings,
 ) -> Response:
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     marketplaces = document.get("marketplaces", [])
     if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
         raise Invalid.field("marketplaces", "must be a list of marketplace names")
     # Blocking HTTP, and a marketplace may fetch the USDL back from this very process.
-    await run_in_threadpool(publish, session, offering, marketplaces, settings.base_url)
+    publish(session, offering, marketplaces, settings.base_url)
     return envelope(request, 200, "OK")
 
 
 @router.post(f"{ONE}/bind", summary="Set the offering's resources (absolute update)")
-async def bind_resources(
-    offering: ManagedOffering, request: Request, session: DbSession
+def bind_resources(
+    offering: ManagedOffering, request: Request, received: ReceivedBody, session: DbSession
 ) -> Response:
-    document = (await read_body(request)).document
+    document = read_body(received).document
     # WStore's code takes the bare list; the Programmer Guide wraps it in "resources".
     refs = document.get("resources") if isinstance(document, dict) else document
     rules.bind_assets(session, offering, asset_refs(refs))

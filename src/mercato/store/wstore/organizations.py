@@ -13,7 +13,7 @@ from mercato.store.access import check_can_manage_provider, find_provider
 from mercato.store.http import as_object
 from mercato.store.models import ProviderStoreSettings
 from mercato.store.offerings import set_provider_notification_url
-from mercato.store.wstore.wire import Caller, envelope, read_body
+from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
 
 router = APIRouter(tags=["Store: organizations (WStore)"])
 ONE = "/api/administration/organizations/{organization}"
@@ -35,12 +35,12 @@ def get_organization(organization: str, session: DbSession, user: Caller) -> dic
 
 
 @router.put(ONE, summary="Set the provider's default notification URL")
-async def update_organization(
-    organization: str, request: Request, session: DbSession, user: Caller
+def update_organization(
+    organization: str, request: Request, received: ReceivedBody, session: DbSession, user: Caller
 ) -> Response:
     provider = find_provider(session, organization)
     check_can_manage_provider(session, user, provider.id)
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     url = document.get("notification_url", "")
     if not isinstance(url, str):
         raise Invalid.field("notification_url", "must be an http(s) URL")

@@ -17,7 +17,7 @@ from mercato.store.http import FileStore, Limit, ManagedAsset, Start, as_object,
 from mercato.store.models import AssetKind
 from mercato.store.uploads import Upload
 from mercato.store.wstore.shapes import asset_json
-from mercato.store.wstore.wire import Caller, envelope, read_body
+from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
 
 router = APIRouter(tags=["Store: resources (WStore)"])
 PREFIX = "/api/offering/resources"
@@ -81,10 +81,10 @@ def list_resources(
 
 
 @router.post(PREFIX, status_code=201, summary="Register a resource (JSON or multipart)")
-async def register_resource(
-    request: Request, session: DbSession, user: Caller, files: FileStore
+def register_resource(
+    request: Request, received: ReceivedBody, session: DbSession, user: Caller, files: FileStore
 ) -> Response:
-    body = await read_body(request, "file", files.settings.asset_max_bytes)
+    body = read_body(received, "file", files.settings.asset_max_bytes)
     document = as_object(body.document)
     provider = acting_provider(session, user, document.get("provider"))
     rules.register_asset(
@@ -114,10 +114,14 @@ def get_resource(asset: ManagedAsset, settings: AppSettings) -> dict[str, Any]:
 
 
 @router.post(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Upgrade a resource")
-async def upgrade_resource(
-    asset: ManagedAsset, request: Request, session: DbSession, files: FileStore
+def upgrade_resource(
+    asset: ManagedAsset,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    files: FileStore,
 ) -> Response:
-    body = await read_body(request, "file", files.settings.asset_max_bytes)
+    body = read_body(received, "file", files.settings.asset_max_bytes)
     document = as_object(body.document)
     rules.upgrade_asset(
         session, files, asset, document.get("version"), _content(document, body.upload)
@@ -126,10 +130,14 @@ async def upgrade_resource(
 
 
 @router.put(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Edit a resource")
-async def update_resource(
-    asset: ManagedAsset, request: Request, session: DbSession, files: FileStore
+def update_resource(
+    asset: ManagedAsset,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    files: FileStore,
 ) -> Response:
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     rules.update_asset(session, files, asset, document)
     return envelope(request, 200, "OK")
 

@@ -19,7 +19,7 @@ from mercato.store.http import (
 from mercato.store.models import Review
 from mercato.store.wstore.offerings import ONE
 from mercato.store.wstore.shapes import review_json
-from mercato.store.wstore.wire import Caller, envelope, read_body
+from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
 
 router = APIRouter(tags=["Store: reviews and tags (WStore)"])
 # WStore answers review and reply changes with 201; kept, as its clients expect it.
@@ -41,23 +41,28 @@ def list_reviews(
 
 
 @router.post(f"{ONE}/review", status_code=201, summary="Review an offering")
-async def create_review(
-    offering: VisibleOffering, request: Request, session: DbSession, user: Caller
+def create_review(
+    offering: VisibleOffering,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    user: Caller,
 ) -> Response:
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     reviews.create_review(session, user, offering, document)
     return envelope(request, 201, "Created")
 
 
 @router.put(f"{ONE}/review/{{review_id}}", status_code=CHANGED, summary="Change a review")
-async def update_review(
+def update_review(
     user: Caller,
     offering: FoundOffering,
     review: OfferingReview,
     request: Request,
+    received: ReceivedBody,
     session: DbSession,
 ) -> Response:
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     reviews.update_review(session, user, offering, review, document)
     return envelope(request, CHANGED, "OK")
 
@@ -75,14 +80,15 @@ def delete_review(
 
 
 @router.put(f"{ONE}/review/{{review_id}}/reply", status_code=CHANGED, summary="Reply to a review")
-async def reply(
+def reply(
     user: Caller,
     offering: FoundOffering,
     review: OfferingReview,
     request: Request,
+    received: ReceivedBody,
     session: DbSession,
 ) -> Response:
-    document = as_object((await read_body(request)).document)
+    document = as_object(read_body(received).document)
     reviews.reply_to_review(session, user, offering, review, document)
     return envelope(request, CHANGED, "OK")
 
@@ -116,8 +122,10 @@ def get_tags(
 
 @router.put(f"{ONE}/tag", summary="Replace an offering's tags")
 @router.put(f"{ONE}/tags", include_in_schema=False)
-async def put_tags(offering: ManagedOffering, request: Request, session: DbSession) -> Response:
-    document = as_object((await read_body(request)).document)
+def put_tags(
+    offering: ManagedOffering, request: Request, received: ReceivedBody, session: DbSession
+) -> Response:
+    document = as_object(read_body(received).document)
     if "tags" not in document:
         raise Invalid.field("tags", "is missing")
     tags.set_tags(session, offering, tags.check_tags(document["tags"]))

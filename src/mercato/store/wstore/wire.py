@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from mercato.accounts.models import User
 from mercato.accounts.rules import user_for_token
@@ -131,27 +131,46 @@ def _parse_json(raw: str | bytes) -> Any:
         raise WStoreError(400, "Invalid JSON content") from None
 
 
-async def read_body(
-    request: Request, multipart_file: str | None = None, max_file_bytes: int = 0
+@dataclass(frozen=True)
+class Received:
+    """What the client sent, read from the stream before the (synchronous) route runs."""
+
+    media_type: str
+    raw: bytes = b""
+    form: FormData | None = None
+
+
+async def received(request: Request) -> Received:
+    # The only async step of a write: the routes themselves run in the threadpool,
+    # so their database work never blocks the event loop.
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "multipart/form-data":
+        return Received(media_type, form=await request.form())
+    return Received(media_type, raw=await request.body())
+
+
+ReceivedBody = Annotated[Received, Depends(received)]
+
+
+def read_body(
+    received: Received, multipart_file: str | None = None, max_file_bytes: int = 0
 ) -> Body:
     """JSON, or (where ``multipart_file`` names the file field) multipart with a ``json`` part.
 
     A file is read up to one byte past ``max_file_bytes``: enough for the rules
     to refuse it as too large without holding all of it.
     """
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "application/json" or (media_type == "" and not await request.body()):
-        raw = await request.body()
-        return Body(_parse_json(raw) if raw.strip() else {})
-    if media_type != "multipart/form-data" or multipart_file is None:
+    if received.media_type == "application/json" or (
+        received.media_type == "" and not received.raw
+    ):
+        return Body(_parse_json(received.raw) if received.raw.strip() else {})
+    if received.form is None or multipart_file is None:
         raise WStoreError(415, UNSUPPORTED_MEDIA_TYPE)
-    form = await request.form()
-    document = form.get("json")
+    document = received.form.get("json")
     if not isinstance(document, str):
         raise WStoreError(400, "json: the multipart request needs a json part")
-    upload = form.get(multipart_file)
+    upload = received.form.get(multipart_file)
     if not isinstance(upload, UploadFile):
         return Body(_parse_json(document))
-    return Body(
-        _parse_json(document), Upload(upload.filename or "", await upload.read(max_file_bytes + 1))
-    )
+    data = upload.file.read(max_file_bytes + 1)
+    return Body(_parse_json(document), Upload(upload.filename or "", data))

@@ -19,7 +19,7 @@ from mercato.store.http import FileStore
 from mercato.store.marketplaces.publishing import publish
 from mercato.store.marketplaces.rules import list_marketplaces
 from mercato.store.models import Asset, OfferingState, StoreOffering
-from mercato.store.offerings import AssetRef, Media
+from mercato.store.offerings import AssetRef, Media, NewOffering
 from mercato.store.web.common import (
     chosen_provider,
     offering_url,
@@ -102,11 +102,7 @@ def _create(
     session: Session, files: Files, user: User, providers: list[Provider], form: FormData
 ) -> StoreOffering:
     provider = chosen_provider(providers, form)
-    return rules.create_offering(
-        session,
-        files,
-        provider,
-        user,
+    new = NewOffering(
         name=text(form, "name"),
         version=text(form, "version"),
         description=submitted_description(form, files.settings),
@@ -115,6 +111,7 @@ def _create(
         is_open=form.get("open") == "on",
         assets=_asset_refs(form, provider_assets(session, [provider])),
     )
+    return rules.create_offering(session, files, user, provider, new)
 
 
 @router.post("/store/offerings/new")

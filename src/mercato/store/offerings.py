@@ -137,14 +137,39 @@ def can_manage(session: Session, user: User, offering: StoreOffering) -> bool:
     return can_manage_provider(session, user, offering.service.provider_id)
 
 
-def check_can_see(session: Session, user: User, offering: StoreOffering) -> None:
-    """Uploaded offerings are their provider's; deleted ones also their acquirers'."""
+def check_can_see(session: Session, user: User | None, offering: StoreOffering) -> None:
+    """Published offerings are anyone's; uploaded ones their provider's; deleted ones also
+    their acquirers'."""
     status = offering.offer.status
-    if status == OfferStatus.PUBLISHED or can_manage(session, user, offering):
+    if status == OfferStatus.PUBLISHED:
         return
-    if status == OfferStatus.DELETED and has_ordered(session, user, offering.offer_id):
+    if user is not None and can_manage(session, user, offering):
+        return
+    if (
+        user is not None
+        and status == OfferStatus.DELETED
+        and has_ordered(session, user, offering.offer_id)
+    ):
         return
     raise NotFound("Offering")
+
+
+def require_visible_offering(
+    session: Session, user: User | None, provider: str, name: str, version: str
+) -> StoreOffering:
+    """The offering named, if ``user`` (None: anyone) may see it; not found otherwise."""
+    offering = find_offering(session, provider, name, version)
+    check_can_see(session, user, offering)
+    return offering
+
+
+def require_managed_offering(
+    session: Session, user: User, provider: str, name: str, version: str
+) -> StoreOffering:
+    """The offering named (not found), if ``user`` acts for its provider (forbidden)."""
+    offering = find_offering(session, provider, name, version)
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    return offering
 
 
 # --- checks --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from mercato.settings import Settings
 from mercato.store import assets, offerings
 from mercato.store.assets import AssetContent, Files
 from mercato.store.models import Asset, AssetKind, StoreOffering
-from mercato.store.offerings import AssetRef, Description, Media
+from mercato.store.offerings import AssetRef, Description, NewOffering
 from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload
 from tests.factories import Factory, TokenUser
@@ -92,19 +92,14 @@ class Store:
         **description: Any,
     ) -> StoreOffering:
         description.setdefault("description", f"{name} offering")
-        offering = offerings.create_offering(
-            self.session,
-            self.files,
-            provider,
-            owner.user,
+        new = NewOffering(
             name=name,
             version=version,
             description=Description(**description),
-            media=Media(),
-            notification_url=None,
             is_open=is_open,
             assets=[AssetRef(a.name, a.version) for a in bound],
         )
+        offering = offerings.create_offering(self.session, self.files, owner.user, provider, new)
         if publish:
             offerings.publish_offering(self.session, offering, [])
         self.session.commit()

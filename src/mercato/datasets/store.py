@@ -34,20 +34,17 @@ from mercato.store.models import (
     OPEN_ORDER_TYPES,
     Asset,
     AssetKind,
-    NotificationTarget,
     Review,
     StoreOffering,
 )
-from mercato.store.naming import check_file_name, check_name, check_offering_version
+from mercato.store.naming import check_file_name, check_name
 from mercato.store.offerings import (
     Description,
     Media,
+    Notification,
+    OfferingData,
     add_offering,
-    check_description,
     check_fits,
-    check_media,
-    check_publishable,
-    check_version_order,
     is_http_url,
     offering_service,
     offerings_query,
@@ -72,11 +69,11 @@ def _asset_field(name: str) -> str:
     return "file" if name == "content" else name
 
 
-def _media_field(name: str) -> str:
+def _offering_field(name: str) -> str:
     numbered = _NUMBERED.match(name)
     if numbered:
         return f"screenshots[{numbered.group(1)}]"
-    return "screenshots" if name == "related_images" else name
+    return {"related_images": "screenshots", "resources": "assets"}.get(name, name)
 
 
 def _read(loading: Loading, path: str, field: str) -> Upload:
@@ -135,32 +132,23 @@ def _load_offering(loading: Loading, record: OfferingRecord) -> None:
     session = loading.session
     offer = session.get_one(Offer, loading.find("offers", record.offer, "offer"))
     _check_offer(session, offer)
-    version = check_offering_version(record.version)
-    check_version_order(session, offer.service, version)
-    description = _description(offer, record)
-    media = Media(
-        image=_read(loading, record.image, "image") if record.image is not None else None,
-        screenshots=[
-            _read(loading, path, f"screenshots[{number}]")
-            for number, path in enumerate(record.screenshots)
-        ],
-    )
-    with renamed(_media_field):
-        check_media(loading.files, media)
-    offering = StoreOffering(
-        offer=offer,
-        service=offer.service,
-        version=version,
+    data = OfferingData(
+        version=record.version,
+        description=_description(offer, record),
         owner=loading.find_given("users", record.owner, "owner"),
-        notification=record.notification,
-        notification_url=_notification_url(record),
+        media=Media(
+            image=_read(loading, record.image, "image") if record.image is not None else None,
+            screenshots=[
+                _read(loading, path, f"screenshots[{number}]")
+                for number, path in enumerate(record.screenshots)
+            ],
+        ),
+        notification=Notification(record.notification, record.notification_url),
         assets=_assets(loading, offer, record.assets),
         published_at=_published_at(offer, record.published_at),
     )
-    if offer.status == OfferStatus.PUBLISHED:
-        with _on("assets"):
-            check_publishable(offering)
-    add_offering(session, loading.files, offering, description, media)
+    with renamed(_offering_field):
+        offering = add_offering(session, loading.files, offer, data)
     _add_reviews(loading, offering, record.reviews)
 
 
@@ -186,7 +174,7 @@ def _description(offer: Offer, record: OfferingRecord) -> Description:
     ]
     if record.description_url and not is_http_url(record.description_url):
         raise Invalid.field("description_url", "must be an http(s) URL")
-    description = Description(
+    return Description(
         description=offer.description,
         abstract=record.abstract,
         legal=legal,
@@ -194,7 +182,6 @@ def _description(offer: Offer, record: OfferingRecord) -> Description:
         description_url=record.description_url,
         usdl_text=_search_text(offer, record, legal, plans),
     )
-    return check_description(description)
 
 
 def _search_text(
@@ -203,18 +190,6 @@ def _search_text(
     # As for an offering described in Linked USDL: its legal terms and plans are found too.
     words = [offer.service.name, offer.description, record.abstract, *offer.tags]
     return search_text(words, legal, plans)
-
-
-def _notification_url(record: OfferingRecord) -> str:
-    """Only an offering's own target keeps a URL; the provider's default is the provider's."""
-    url = record.notification_url
-    if record.notification == NotificationTarget.OWN:
-        if not is_http_url(url):
-            raise Invalid.field("notification_url", "must be an http(s) URL")
-        return url
-    if url:
-        raise Invalid.field("notification_url", "is only kept for notification 'own'")
-    return ""
 
 
 def _assets(loading: Loading, offer: Offer, refs: list[str]) -> list[Asset]:
@@ -238,8 +213,6 @@ def _published_at(offer: Offer, at: datetime | None) -> datetime | None:
     """Publishing leaves the draft state for good: the offer's status decides."""
     if offer.status == OfferStatus.DRAFT and at is not None:
         raise Invalid.field("published_at", "is for published offerings; the offer is a draft")
-    if offer.status == OfferStatus.PUBLISHED and at is None:
-        return utcnow()
     return at
 
 

@@ -30,12 +30,17 @@ def check_can_manage_provider(session: Session, user: User, provider_id: int) ->
         raise Forbidden("Forbidden")
 
 
+def require_managed_provider(session: Session, user: User, reference: str) -> Provider:
+    """The provider named (not found), if ``user`` acts for it (forbidden)."""
+    provider = find_provider(session, reference)
+    check_can_manage_provider(session, user, provider.id)
+    return provider
+
+
 def acting_provider(session: Session, user: User, reference: str | None) -> Provider:
     """The provider a call acts for: the one named, or the caller's only provider."""
     if reference:
-        provider = find_provider(session, reference)
-        check_can_manage_provider(session, user, provider.id)
-        return provider
+        return require_managed_provider(session, user, reference)
     provider_ids = administered_provider_ids(session, user)
     if not provider_ids:
         raise Forbidden("You are not a data administrator of any provider")

@@ -12,7 +12,12 @@ from mercato.accounts.models import Provider, User
 from mercato.catalogue.models import OfferStatus
 from mercato.errors import Conflict, Invalid, NotFound
 from mercato.settings import Settings
-from mercato.store.access import can_manage_provider, ordered_by
+from mercato.store.access import (
+    can_manage_provider,
+    check_can_manage_provider,
+    find_provider,
+    ordered_by,
+)
 from mercato.store.models import Asset, AssetKind, AssetState, offering_assets
 from mercato.store.naming import check_asset_version, check_name, compare_versions
 from mercato.store.storage import (
@@ -127,6 +132,15 @@ def find_asset(session: Session, provider: Provider, name: str, version: str | N
     )
     if asset is None or (version is not None and asset.version != version):
         raise NotFound("Resource")
+    return asset
+
+
+def require_managed_asset(
+    session: Session, user: User, provider: str, name: str, version: str | None
+) -> Asset:
+    """The asset named (not found), if ``user`` acts for its provider (forbidden)."""
+    asset = find_asset(session, find_provider(session, provider), name, version)
+    check_can_manage_provider(session, user, asset.provider_id)
     return asset
 
 

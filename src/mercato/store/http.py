@@ -6,10 +6,14 @@ from fastapi import Depends, Query
 
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid
-from mercato.store.access import check_can_manage_provider, find_provider
-from mercato.store.assets import Files, find_asset, local_files
+from mercato.store.assets import Files, local_files, require_managed_asset
 from mercato.store.models import Asset, StoreOffering
-from mercato.store.offerings import AssetRef, check_can_see, find_offering
+from mercato.store.offerings import (
+    AssetRef,
+    find_offering,
+    require_managed_offering,
+    require_visible_offering,
+)
 from mercato.store.uploads import Upload, decode_upload
 from mercato.store.wstore.wire import Caller
 
@@ -66,25 +70,21 @@ def found_offering(provider: str, name: str, version: str, session: DbSession) -
 
 # The caller comes first in these signatures: WStore answers 401 before anything else.
 def visible_offering(
-    user: Caller, offering: Annotated[StoreOffering, Depends(found_offering)], session: DbSession
+    user: Caller, provider: str, name: str, version: str, session: DbSession
 ) -> StoreOffering:
-    check_can_see(session, user, offering)
-    return offering
+    return require_visible_offering(session, user, provider, name, version)
 
 
 def managed_offering(
-    user: Caller, offering: Annotated[StoreOffering, Depends(found_offering)], session: DbSession
+    user: Caller, provider: str, name: str, version: str, session: DbSession
 ) -> StoreOffering:
-    check_can_manage_provider(session, user, offering.service.provider_id)
-    return offering
+    return require_managed_offering(session, user, provider, name, version)
 
 
 def managed_asset(
     user: Caller, provider: str, name: str, version: str, session: DbSession
 ) -> Asset:
-    asset = find_asset(session, find_provider(session, provider), name, version)
-    check_can_manage_provider(session, user, asset.provider_id)
-    return asset
+    return require_managed_asset(session, user, provider, name, version)
 
 
 # The offering (or asset) a `{provider}/{name}/{version}` path names: found (404),

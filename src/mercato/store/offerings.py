@@ -8,6 +8,7 @@ deleting a published one marks it deleted and keeps it for those who acquired it
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, select
@@ -23,6 +24,7 @@ from mercato.store.access import can_manage_provider, check_can_manage_provider,
 from mercato.store.assets import Files
 from mercato.store.marketplaces.rules import check_marketplaces, withdraw_from_marketplaces
 from mercato.store.models import (
+    OPEN_ORDER_TYPES,
     Asset,
     NotificationTarget,
     ProviderStoreSettings,
@@ -64,6 +66,41 @@ class Media:
     screenshots: list[Upload] | None = None
 
 
+@dataclass(frozen=True)
+class Notification:
+    """Where the provider is told of acquisitions; only an offering's own target has a URL."""
+
+    target: NotificationTarget = NotificationTarget.NONE
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class NewOffering:
+    """A new offering as a provider gives it (WStore API, offering form): its service's name,
+    whether it is open, and the assets it includes by name."""
+
+    name: str
+    version: str
+    description: Description
+    media: Media = field(default_factory=Media)
+    notification_url: str | None = None
+    is_open: bool = False
+    assets: list[AssetRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OfferingData:
+    """What ``add_offering`` keeps beside an offer: its store side, assets already found."""
+
+    version: str
+    description: Description
+    owner: User | None
+    media: Media = field(default_factory=Media)
+    notification: Notification = field(default_factory=Notification)
+    assets: list[Asset] = field(default_factory=list)
+    published_at: datetime | None = None
+
+
 # --- finding -------------------------------------------------------------------------
 
 
@@ -100,14 +137,39 @@ def can_manage(session: Session, user: User, offering: StoreOffering) -> bool:
     return can_manage_provider(session, user, offering.service.provider_id)
 
 
-def check_can_see(session: Session, user: User, offering: StoreOffering) -> None:
-    """Uploaded offerings are their provider's; deleted ones also their acquirers'."""
+def check_can_see(session: Session, user: User | None, offering: StoreOffering) -> None:
+    """Published offerings are anyone's; uploaded ones their provider's; deleted ones also
+    their acquirers'."""
     status = offering.offer.status
-    if status == OfferStatus.PUBLISHED or can_manage(session, user, offering):
+    if status == OfferStatus.PUBLISHED:
         return
-    if status == OfferStatus.DELETED and has_ordered(session, user, offering.offer_id):
+    if user is not None and can_manage(session, user, offering):
+        return
+    if (
+        user is not None
+        and status == OfferStatus.DELETED
+        and has_ordered(session, user, offering.offer_id)
+    ):
         return
     raise NotFound("Offering")
+
+
+def require_visible_offering(
+    session: Session, user: User | None, provider: str, name: str, version: str
+) -> StoreOffering:
+    """The offering named, if ``user`` (None: anyone) may see it; not found otherwise."""
+    offering = find_offering(session, provider, name, version)
+    check_can_see(session, user, offering)
+    return offering
+
+
+def require_managed_offering(
+    session: Session, user: User, provider: str, name: str, version: str
+) -> StoreOffering:
+    """The offering named (not found), if ``user`` acts for its provider (forbidden)."""
+    offering = find_offering(session, provider, name, version)
+    check_can_manage_provider(session, user, offering.service.provider_id)
+    return offering
 
 
 # --- checks --------------------------------------------------------------------------
@@ -131,17 +193,28 @@ def is_http_url(value: object) -> bool:
     return isinstance(value, str) and bool(_URL.match(value)) and len(value) <= 2048
 
 
-def _check_notification(session: Session, provider: Provider, url: str | None) -> tuple[Any, str]:
+def notification_for(url: str | None) -> Notification:
+    """The one field the API and the offering form give: a URL, "default" or nothing."""
     if url is None or url == "":
-        return NotificationTarget.NONE, ""
+        return Notification()
     if url == "default":
+        return Notification(NotificationTarget.PROVIDER_DEFAULT)
+    if not is_http_url(url):
+        raise Invalid.field("notification_url", 'must be an http(s) URL or "default"')
+    return Notification(NotificationTarget.OWN, url)
+
+
+def check_notification(session: Session, provider: Provider, notification: Notification) -> None:
+    if notification.target == NotificationTarget.OWN:
+        if not is_http_url(notification.url):
+            raise Invalid.field("notification_url", "must be an http(s) URL")
+        return
+    if notification.url:
+        raise Invalid.field("notification_url", "is only kept for notification 'own'")
+    if notification.target == NotificationTarget.PROVIDER_DEFAULT:
         settings = session.get(ProviderStoreSettings, provider.id)
         if settings is None or not settings.notification_url:
             raise Invalid.field("notification_url", "the provider has no default URL")
-        return NotificationTarget.PROVIDER_DEFAULT, ""
-    if not is_http_url(url):
-        raise Invalid.field("notification_url", 'must be an http(s) URL or "default"')
-    return NotificationTarget.OWN, url
 
 
 def check_media(files: Files, media: Media) -> None:
@@ -231,71 +304,94 @@ def _apply_description(offering: StoreOffering, description: Description) -> Non
     offering.usdl_text = description.usdl_text
 
 
-def create_offering(
+def check_offering(
     session: Session,
     files: Files,
     provider: Provider,
-    user: User,
-    *,
-    name: object,
-    version: object,
-    description: Description,
-    media: Media,
-    notification_url: str | None,
+    service: Service | None,
     is_open: bool,
-    assets: list[AssetRef],
+    data: OfferingData,
+) -> None:
+    """What every new offering must be, before anything is kept."""
+    check_offering_version(data.version)
+    check_version_order(session, service, data.version)
+    check_description(data.description)
+    check_notification(session, provider, data.notification)
+    check_media(files, data.media)
+    for asset in data.assets:
+        check_fits(asset, is_open)
+
+
+def create_offering(
+    session: Session, files: Files, owner: User, provider: Provider, new: NewOffering
 ) -> StoreOffering:
-    check_can_manage_provider(session, user, provider.id)
-    name = check_name(name)
-    version = check_offering_version(version)
+    """A provider's new offering, with the draft service and offer it needs."""
+    check_can_manage_provider(session, owner, provider.id)
+    name = check_name(new.name)
     service = offering_service(session, provider, name)
-    check_version_order(session, service, version)
-    check_description(description)
-    notification, own_url = _check_notification(session, provider, notification_url)
-    check_media(files, media)
-    bound = resolve_assets(session, provider, assets, is_open)
+    data = OfferingData(
+        version=new.version,
+        description=new.description,
+        owner=owner,
+        media=new.media,
+        notification=notification_for(new.notification_url),
+        assets=resolve_assets(session, provider, new.assets, new.is_open),
+    )
+    check_offering(session, files, provider, service, new.is_open, data)
     if service is None:
         service = catalogue.create_service(
             session,
             provider=provider,
             name=name,
-            description=description.description,
+            description=new.description.description,
             order_type=OrderType.ORDER_REQUIRED,
             status=ServiceStatus.DRAFT,
         )
-    order_type = OrderType.OPEN_ACCESS if is_open else OrderType.ORDER_REQUIRED
+    order_type = OrderType.OPEN_ACCESS if new.is_open else OrderType.ORDER_REQUIRED
     offer = catalogue.create_offer(
         session,
         service,
         # Orders of store offerings are handled in Mercato: an order is an acquisition.
         OfferData(
             name=name,
-            description=description.description,
+            description=new.description.description,
             order_type=order_type,
-            internal=not is_open,
+            internal=not new.is_open,
         ),
         OfferStatus.DRAFT,
     )
-    offering = StoreOffering(
-        offer=offer,
-        service=service,
-        version=version,
-        owner=user,
-        notification=notification,
-        notification_url=own_url,
-        assets=bound,
-    )
-    return add_offering(session, files, offering, description, media)
+    return _keep_offering(session, files, offer, data)
 
 
-def add_offering(
-    session: Session, files: Files, offering: StoreOffering, description: Description, media: Media
+def add_offering(session: Session, files: Files, offer: Offer, data: OfferingData) -> StoreOffering:
+    """The store side of an offer the catalogue already has (data sets load offers first)."""
+    service = offer.service
+    is_open = offer.order_type in OPEN_ORDER_TYPES
+    check_offering(session, files, service.provider, service, is_open, data)
+    return _keep_offering(session, files, offer, data)
+
+
+def _keep_offering(
+    session: Session, files: Files, offer: Offer, data: OfferingData
 ) -> StoreOffering:
     """Keep a checked offering with its description, then its media."""
+    offering = StoreOffering(
+        offer=offer,
+        service=offer.service,
+        version=data.version,
+        owner=data.owner,
+        notification=data.notification.target,
+        notification_url=data.notification.url,
+        assets=data.assets,
+        published_at=data.published_at,
+    )
+    if offer.status == OfferStatus.PUBLISHED:
+        check_publishable(offering)
+        offering.published_at = data.published_at or utcnow()
     session.add(offering)
-    _apply_description(offering, description)
+    _apply_description(offering, data.description)
     session.flush()
-    _save_media(session, files, offering, media)
+    _save_media(session, files, offering, data.media)
     return offering
 
 

@@ -12,7 +12,6 @@ from mercato.accounts.web.auth import CurrentUser
 from mercato.dependencies import DbSession
 from mercato.errors import Invalid
 from mercato.store import assets as rules
-from mercato.store.access import check_can_manage_provider, find_provider
 from mercato.store.assets import AssetContent, Files
 from mercato.store.http import FileStore
 from mercato.store.models import Asset, AssetKind, AssetState
@@ -34,12 +33,6 @@ router = APIRouter(include_in_schema=False)
 ONE = "/store/assets/{provider}/{name}"
 # The rules call the file or link "content"; the form has an input for each.
 RENAMED = {"content": "file"}
-
-
-def _managed_asset(session: Session, user: User, provider: str, name: str) -> Asset:
-    asset = rules.find_asset(session, find_provider(session, provider), name, None)
-    check_can_manage_provider(session, user, asset.provider_id)
-    return asset
 
 
 def _content(form: FormData, files: Files) -> AssetContent:
@@ -107,7 +100,7 @@ def register_asset(
 def asset_page(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name)
+    asset = rules.require_managed_asset(session, user, provider, name, None)
     context = {"asset": asset, "download": asset_link("", asset), "states": AssetState}
     return page(request, "store/asset.html", context)
 
@@ -123,7 +116,7 @@ def _edit_page(
 def edit_asset(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name)
+    asset = rules.require_managed_asset(session, user, provider, name, None)
     form = {
         "description": asset.description,
         "content_type": asset.content_type,
@@ -151,7 +144,7 @@ def update_asset(
     name: str,
     form: SubmittedForm,
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name)
+    asset = rules.require_managed_asset(session, user, provider, name, None)
     try:
         rules.update_asset(session, files, asset, _changes(asset, form))
     except Invalid as error:
@@ -172,7 +165,9 @@ def _upgrade_page(
 def upgrade_form(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str
 ) -> Response:
-    return _upgrade_page(request, _managed_asset(session, user, provider, name), {}, {})
+    return _upgrade_page(
+        request, rules.require_managed_asset(session, user, provider, name, None), {}, {}
+    )
 
 
 @router.post(f"{ONE}/upgrade")
@@ -185,7 +180,7 @@ def upgrade_asset(
     name: str,
     form: SubmittedForm,
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name)
+    asset = rules.require_managed_asset(session, user, provider, name, None)
     try:
         rules.upgrade_asset(session, files, asset, text(form, "version"), _content(form, files))
     except Invalid as error:
@@ -199,7 +194,7 @@ def upgrade_asset(
 def confirm_asset_deletion(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name)
+    asset = rules.require_managed_asset(session, user, provider, name, None)
     return page(request, "store/asset_delete.html", {"asset": asset})
 
 
@@ -212,7 +207,7 @@ def delete_asset(
     provider: str,
     name: str,
 ) -> Response:
-    asset = _managed_asset(session, user, provider, name)
+    asset = rules.require_managed_asset(session, user, provider, name, None)
     rules.delete_asset(session, files, asset)
     flash(request, f"Asset “{asset.name}” has been deleted.")
     return RedirectResponse("/store/assets", status_code=303)

@@ -12,13 +12,13 @@ from mercato.accounts.web.auth import CurrentUser, OptionalUser
 from mercato.catalogue.fulfilment import order_entry
 from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import DbSession
-from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.errors import Forbidden, Invalid
 from mercato.store import reviews as review_rules
 from mercato.store.access import has_ordered
 from mercato.store.assets import can_download
 from mercato.store.marketplaces.rules import publications, usdl_url
 from mercato.store.models import OfferingState, Review, StoreOffering
-from mercato.store.offerings import can_manage, check_can_see, find_offering
+from mercato.store.offerings import can_manage, require_visible_offering
 from mercato.store.web.common import offering_url, page, problems, text
 from mercato.store.wstore.shapes import asset_link
 from mercato.web.forms import SubmittedForm
@@ -26,17 +26,6 @@ from mercato.web.rendering import flash
 
 router = APIRouter(include_in_schema=False)
 ONE = "/store/offerings/{provider}/{name}/{version}"
-
-
-def visible_offering(
-    session: Session, user: User | None, provider: str, name: str, version: str
-) -> StoreOffering:
-    offering = find_offering(session, provider, name, version)
-    if user is not None:
-        check_can_see(session, user, offering)
-    elif offering.offer.status != OfferStatus.PUBLISHED:
-        raise NotFound("Offering")
-    return offering
 
 
 def _may_review(session: Session, user: User | None, offering: StoreOffering) -> bool:
@@ -97,7 +86,7 @@ def offering_page(
     name: str,
     version: str,
 ) -> Response:
-    offering = visible_offering(session, user, provider, name, version)
+    offering = require_visible_offering(session, user, provider, name, version)
     return _details_page(request, session, user, offering)
 
 
@@ -120,7 +109,7 @@ def review_offering(
     version: str,
     form: SubmittedForm,
 ) -> Response:
-    offering = visible_offering(session, user, provider, name, version)
+    offering = require_visible_offering(session, user, provider, name, version)
     try:
         review_rules.create_review(session, user, offering, _review_body(form))
     except Invalid as error:
@@ -145,7 +134,7 @@ def reply_to_review(
     review_id: int,
     form: SubmittedForm,
 ) -> Response:
-    offering = visible_offering(session, user, provider, name, version)
+    offering = require_visible_offering(session, user, provider, name, version)
     review = _review(session, offering, review_id)
     # Each review has its own reply form on the page; its inputs carry the review's id.
     prefix = f"reply-{review_id}-"
@@ -170,7 +159,7 @@ def delete_review(
     version: str,
     review_id: int,
 ) -> Response:
-    offering = visible_offering(session, user, provider, name, version)
+    offering = require_visible_offering(session, user, provider, name, version)
     review_rules.delete_review(session, user, offering, _review(session, offering, review_id))
     flash(request, "Your review has been removed.")
     return RedirectResponse(f"{offering_url(offering)}#reviews", status_code=303)

@@ -11,7 +11,7 @@ from mercato.accounts.models import Provider, User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue.rules import offer_has_orders
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Forbidden, Invalid, Unavailable
+from mercato.errors import Invalid, Unavailable
 from mercato.store import offerings as rules
 from mercato.store import tags as tag_rules
 from mercato.store.assets import Files, provider_assets
@@ -19,7 +19,7 @@ from mercato.store.http import FileStore
 from mercato.store.marketplaces.publishing import publish
 from mercato.store.marketplaces.rules import list_marketplaces
 from mercato.store.models import Asset, OfferingState, StoreOffering
-from mercato.store.offerings import AssetRef, Media
+from mercato.store.offerings import AssetRef, Media, NewOffering
 from mercato.store.web.common import (
     chosen_provider,
     offering_url,
@@ -40,15 +40,6 @@ ONE = "/store/offerings/{provider}/{name}/{version}"
 NOTIFICATION_CHOICES = {"own": None, "default": "default", "none": ""}
 # The rules' names for what the form calls otherwise.
 RENAMED = {"image": "logo", "related_images": "screenshots", "resources": "assets"}
-
-
-def managed_offering(
-    session: Session, user: User, provider: str, name: str, version: str
-) -> StoreOffering:
-    offering = rules.find_offering(session, provider, name, version)
-    if not rules.can_manage(session, user, offering):
-        raise Forbidden("Forbidden")
-    return offering
 
 
 def _media(form: FormData, files: Files) -> Media:
@@ -102,11 +93,7 @@ def _create(
     session: Session, files: Files, user: User, providers: list[Provider], form: FormData
 ) -> StoreOffering:
     provider = chosen_provider(providers, form)
-    return rules.create_offering(
-        session,
-        files,
-        provider,
-        user,
+    new = NewOffering(
         name=text(form, "name"),
         version=text(form, "version"),
         description=submitted_description(form, files.settings),
@@ -115,6 +102,7 @@ def _create(
         is_open=form.get("open") == "on",
         assets=_asset_refs(form, provider_assets(session, [provider])),
     )
+    return rules.create_offering(session, files, user, provider, new)
 
 
 @router.post("/store/offerings/new")
@@ -153,7 +141,7 @@ def _edit_page(
 def edit_offering(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str, version: str
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     legal = offering.legal or {}
     form = {
         "source": "form",
@@ -176,7 +164,7 @@ def update_offering(
     version: str,
     form: SubmittedForm,
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     try:
         rules.check_editable(offering)
         rules.update_offering(
@@ -220,7 +208,7 @@ def _bind_page(
 def bind_form(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str, version: str
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     return _bind_page(request, session, offering, {str(a.id) for a in offering.assets})
 
 
@@ -234,7 +222,7 @@ def bind_assets(
     version: str,
     form: SubmittedForm,
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     try:
         rules.bind_assets(session, offering, _asset_refs(form, _bindable(session, offering)))
     except Invalid as error:
@@ -268,7 +256,7 @@ def _publish_page(
 def publish_form(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str, version: str
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     return _publish_page(request, session, offering, set())
 
 
@@ -283,7 +271,7 @@ def publish_offering(
     version: str,
     form: SubmittedForm,
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     marketplaces = [str(name) for name in form.getlist("marketplaces")]
     try:
         publish(session, offering, marketplaces, settings.base_url)
@@ -327,7 +315,7 @@ def _tags_page(
 def tags_form(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str, version: str
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     tags = offering.offer.tags
     return _tags_page(request, session, offering, ", ".join(tags), tags)
 
@@ -342,7 +330,7 @@ def update_tags(
     version: str,
     form: SubmittedForm,
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     try:
         tags = _typed_tags(form)
         if form.get("action") == "suggest":
@@ -362,7 +350,7 @@ def update_tags(
 def confirm_offering_deletion(
     request: Request, session: DbSession, user: CurrentUser, provider: str, name: str, version: str
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     context = {
         "offering": offering,
         "states": OfferingState,
@@ -381,7 +369,7 @@ def delete_offering(
     name: str,
     version: str,
 ) -> Response:
-    offering = managed_offering(session, user, provider, name, version)
+    offering = rules.require_managed_offering(session, user, provider, name, version)
     title = f"“{offering.service.name}” version {offering.version}"
     try:
         rules.delete_offering(session, files, offering)

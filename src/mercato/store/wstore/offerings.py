@@ -28,7 +28,7 @@ from mercato.store.http import (
 )
 from mercato.store.listing import Scope, Sort
 from mercato.store.marketplaces.publishing import publish
-from mercato.store.offerings import Description, Media
+from mercato.store.offerings import Description, Media, NewOffering
 from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
 from mercato.store.wstore.shapes import Viewer, offering_json
 from mercato.store.wstore.wire import Caller, OptionalCaller, ReceivedBody, envelope, read_body
@@ -146,11 +146,7 @@ def create_offering(
     notification = document.get("notification_url")
     if notification is not None and not isinstance(notification, str):
         raise Invalid.field("notification_url", 'must be a URL or "default"')
-    rules.create_offering(
-        session,
-        files,
-        provider,
-        user,
+    new = NewOffering(
         name=document.get("name"),
         version=document.get("version"),
         description=description,
@@ -159,6 +155,7 @@ def create_offering(
         is_open=document.get("open", False) is True,
         assets=asset_refs(document.get("resources", [])),
     )
+    rules.create_offering(session, files, user, provider, new)
     return envelope(request, 201, "Created")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from mercato.accounts.models import Provider
 from mercato.dependencies import DbSession
 from mercato.errors import Invalid
-from mercato.store.access import check_can_manage_provider, find_provider
+from mercato.store.access import require_managed_provider
 from mercato.store.http import as_object
 from mercato.store.models import ProviderStoreSettings
 from mercato.store.offerings import set_provider_notification_url
@@ -29,8 +29,7 @@ def _json(session: Session, provider: Provider) -> dict[str, Any]:
 
 @router.get(ONE, summary="A provider's store settings")
 def get_organization(organization: str, session: DbSession, user: Caller) -> dict[str, Any]:
-    provider = find_provider(session, organization)
-    check_can_manage_provider(session, user, provider.id)
+    provider = require_managed_provider(session, user, organization)
     return _json(session, provider)
 
 
@@ -38,8 +37,7 @@ def get_organization(organization: str, session: DbSession, user: Caller) -> dic
 def update_organization(
     organization: str, request: Request, received: ReceivedBody, session: DbSession, user: Caller
 ) -> Response:
-    provider = find_provider(session, organization)
-    check_can_manage_provider(session, user, provider.id)
+    provider = require_managed_provider(session, user, organization)
     document = as_object(read_body(received).document)
     url = document.get("notification_url", "")
     if not isinstance(url, str):

@@ -100,7 +100,7 @@ _INSERT_STATUS_CHANGE = insert(StatusChange)
 
 
 def _set_status(
-    order: Order, status_type: StatusType, value: str, author: User | None
+    session: Session, order: Order, status_type: StatusType, value: str, author: User | None
 ) -> list[Change]:
     changes = []
     if value != order.status_value:
@@ -111,8 +111,10 @@ def _set_status(
         )
     if changes:
         order.status_type, order.status_value = status_type, value
-        order.history.append(
-            StatusChange(status_type=status_type, status_value=value, author=author)
+        # Added to the session, not appended to order.history: appending would first
+        # load the whole history, which grows with every change.
+        session.add(
+            StatusChange(order=order, status_type=status_type, status_value=value, author=author)
         )
     return changes
 
@@ -306,7 +308,7 @@ def update_order(
     if user_secrets:
         check_user_secrets(user_secrets)
     voucher_before = order.user_secrets.get(VOUCHER_KEY)
-    changes = _set_status(order, *status, author) if status is not None else []
+    changes = _set_status(session, order, *status, author) if status is not None else []
     if user_secrets:
         changes += _merge_secrets(order, user_secrets)
     if changes:

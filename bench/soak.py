@@ -53,7 +53,6 @@ console = Console(highlight=False, soft_wrap=True)
 
 STARTUP_SECONDS = 120
 REQUEST_TIMEOUT = 30.0
-SERVE = "from mercato.cli import app; app(prog_name='mercato')"
 OPERATOR = "operator@mercato.example"
 STATUSES = ["in_progress", "waiting_for_response", "registered", "approved", "ready"]
 
@@ -133,7 +132,7 @@ def start_server(folder: Path, port: int, database_url: str) -> subprocess.Popen
         "MERCATO_SECRET_KEY": "soak",
         "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    command = [sys.executable, "-X", "faulthandler", "-c", SERVE, "serve", "--demo"]
+    command = [sys.executable, "-X", "faulthandler", "-m", "mercato.cli", "serve", "--demo"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with (folder / "stdout.txt").open("wb") as out, (folder / "server.log").open("wb") as err:
         return subprocess.Popen(command, env=env, stdout=out, stderr=err)

@@ -1,0 +1,5 @@
+"""`python -m mercato.cli`: the `mercato` command without its console script."""
+
+from mercato.cli import app
+
+app()

@@ -2,4 +2,4 @@
 
 from mercato.cli import app
 
-app()
+app(prog_name="mercato")

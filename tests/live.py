@@ -12,7 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.loop_watch import BLOCKED_MARK
+
 STARTUP_SECONDS = 20
+# Where `python -m tests.loop_watch` is found.
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -34,9 +38,25 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> 
     pytest.fail(f"the server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
+def blocked_loop_reports(log: Path) -> list[str]:
+    """What tests.loop_watch reported of callbacks that held the event loop too long."""
+    return [line for line in log.read_text().splitlines() if line.startswith(BLOCKED_MARK)]
+
+
 @contextmanager
-def running_app(database_url: str, data_dir: Path, **settings: str) -> Iterator[str]:
-    """`mercato.app` under uvicorn on a free loopback port; yields its base URL."""
+def running_app(
+    database_url: str,
+    data_dir: Path,
+    *,
+    watch_loop: bool = False,
+    factory: str = "mercato.app:create_app",
+    **settings: str,
+) -> Iterator[str]:
+    """`mercato.app` under uvicorn on a free loopback port; yields its base URL.
+
+    ``watch_loop`` serves it through tests.loop_watch, whose reports of a blocked
+    event loop land in ``data_dir / "server.log"`` (see `blocked_loop_reports`).
+    """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = data_dir / "server.log"
@@ -48,10 +68,15 @@ def running_app(database_url: str, data_dir: Path, **settings: str) -> Iterator[
         "MERCATO_BASE_URL": base_url,
         **{f"MERCATO_{name.upper()}": value for name, value in settings.items()},
     }
-    command = [sys.executable, "-m", "uvicorn", "mercato.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    if watch_loop:
+        command = [sys.executable, "-m", "tests.loop_watch", str(port), factory]
+    else:
+        command = [sys.executable, "-m", "uvicorn", factory, "--factory"]
+        command += ["--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_DIR
+        )
     try:
         wait_until_up(base_url, server, log)
         yield base_url

@@ -21,7 +21,7 @@ from mercato.api.eosc import EoscError, eosc_error_for, error_response
 from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
-from mercato.db import make_engine, make_session_factory
+from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
 from mercato.ordering.eosc import routes as ordering_api
 from mercato.ordering.web import deliveries as deliveries_web
@@ -66,7 +66,7 @@ def _is_eosc(request: Request) -> bool:
 
 
 def _load_viewer(request: Request) -> None:
-    with request.app.state.session_factory() as session:
+    with request.app.state.read_session_factory() as session:
         load_user(request, session)
 
 
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = make_session_factory(read_only(engine))
     # Deliveries that a request's rules write are queued once its session commits.
     app.state.queue = TaskQueue(settings, app.state.session_factory)
     hand_over_deliveries(app.state.session_factory, app.state.queue)

@@ -10,13 +10,26 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from slugify import slugify
-from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, create_engine, event, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from mercato.errors import Invalid
+
+# Writers queue for SQLite's single write lock rather than fail; 30 s covers any burst.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,23 +80,47 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime}
 
 
+# A connection option: this transaction only reads, so on SQLite it may begin deferred.
+READ_ONLY = "mercato_read_only"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers work while one writer commits; the busy timeout makes
     # concurrent writers wait instead of failing at once.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A deferred transaction that reads, then writes, cannot wait for the lock: SQLite
+    # answers "database is locked" at once when another writer committed meanwhile.
+    # Writers therefore take the lock up front and queue for it (busy_timeout).
+    # Readers keep the sqlite3 module's own way: no transaction until a statement
+    # writes, so each read sees the latest commit and never holds the lock.
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.get_execution_options().get(READ_ONLY, False):
+        dbapi_connection.isolation_level = "DEFERRED"
+    else:
+        dbapi_connection.isolation_level = None
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def read_only(engine: Engine) -> Engine:
+    """The engine for transactions that only read (on SQLite they take no write lock)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

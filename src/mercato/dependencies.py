@@ -8,10 +8,17 @@ from sqlalchemy.orm import Session
 
 from mercato.settings import Settings
 
+# Requests that by HTTP's rules change nothing; their sessions take no write lock.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """A session whose work commits when the route returns and rolls back if it raises."""
-    with request.app.state.session_factory() as session:
+    state = request.app.state
+    factory = (
+        state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
+    )
+    with factory() as session:
         try:
             yield session
         except BaseException:

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Connection,
     Insert,
     Select,
     bindparam,
+    event,
     insert,
     or_,
     select,
@@ -39,17 +41,10 @@ _EVENT_LOCK = 7_210_845_311
 # session.info key counting the deliveries written in this transaction; after
 # the commit, the queue is told about them.
 NEW_DELIVERIES = "mercato.new_deliveries"
+# session.info key of the events recorded in this transaction, written at commit.
+_PENDING_EVENTS = "mercato.pending_events"
 
 Change = dict[str, str]
-
-
-def _serialise_event_writes(session: Session) -> None:
-    # PostgreSQL hands out ids at insert time, but transactions may commit in
-    # another order; a reader paging by `from_id` would then skip the event that
-    # commits late. Holding this lock until commit makes ids appear in order.
-    # SQLite has a single writer, which gives the same guarantee.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOCK})
 
 
 def _param(column: InstrumentedAttribute[Any]) -> BindParameter[Any]:
@@ -87,12 +82,11 @@ def record_event(
     message: Message | None = None,
     changes: list[Change] | None = None,
 ) -> None:
-    """Write an event and the trigger deliveries it owes; call it last in a rule.
+    """Record an event and the trigger deliveries it owes; both are written at commit.
 
-    Two statements: the event, then an INSERT ... SELECT of the OMSes to ring.
+    The change's own rows are flushed now, so the event can name them.
     """
     session.flush()
-    _serialise_event_writes(session)
     resource = (
         EventResource.MESSAGE
         if message is not None
@@ -100,20 +94,54 @@ def record_event(
         if order is not None
         else EventResource.PROJECT
     )
-    now, order_id = utcnow(), order.id if order is not None else None
-    connection = session.connection()
-    event_id = connection.execute(
-        _INSERT_EVENT,
+    session.info.setdefault(_PENDING_EVENTS, []).append(
         {
-            "created_at": now,
             "type": type,
             "resource": resource,
             "project_id": project.id,
-            "order_id": order_id,
+            "order_id": order.id if order is not None else None,
             "message_id": message.id if message is not None else None,
             "changes": changes if type == EventType.UPDATE else None,
-        },
-    ).scalar_one()
+        }
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending_events(session: Session) -> None:
+    """Write the transaction's events last, holding the event lock until the commit.
+
+    A reader pages the feed by `from_id`, so ids must become visible in order.
+    PostgreSQL hands out ids at insert time, but transactions may commit in
+    another order: the advisory lock, taken here and released by the commit,
+    makes "insert the events, commit" one step at a time, and no longer than
+    that. Those inserts only take key-share locks on the rows they name, which
+    the writers' own locks (FOR NO KEY UPDATE, plain UPDATEs) leave free. SQLite
+    writers hold the database's write lock throughout (BEGIN IMMEDIATE), which gives
+    the same order.
+    """
+    if not session.info.get(_PENDING_EVENTS):
+        return
+    # Whatever rows the change still has to write, it writes before taking the lock:
+    # the lock's holder must wait for nothing but the commit, or two writers deadlock.
+    session.flush()
+    pending = session.info.pop(_PENDING_EVENTS)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOCK})
+    for values in pending:
+        _write_event(session, connection, values)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending_events(session: Session) -> None:
+    session.info.pop(_PENDING_EVENTS, None)
+
+
+def _write_event(session: Session, connection: Connection, values: dict[str, Any]) -> None:
+    # Two statements: the event, then an INSERT ... SELECT of the OMSes to ring.
+    now = utcnow()
+    event_id = connection.execute(_INSERT_EVENT, {"created_at": now, **values}).scalar_one()
+    order_id = values["order_id"]
     written = connection.execute(
         _INSERT_PROJECT_DELIVERIES if order_id is None else _INSERT_ORDER_DELIVERIES,
         {
@@ -122,7 +150,7 @@ def record_event(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
-            "project_id": project.id,
+            "project_id": values["project_id"],
             "order_id": order_id,
         },
     ).rowcount

@@ -80,10 +80,13 @@ def _lock_project(session: Session, project_id: int) -> None:
     """Keep two concurrent orders of a project from taking the same iid (PostgreSQL).
 
     The order's INSERT, a later statement, then sees the orders committed while
-    it waited; SQLite runs the INSERT under its single writer's lock.
+    it waited; SQLite runs the INSERT under its single writer's lock. FOR NO KEY
+    UPDATE, not FOR UPDATE: rows that merely refer to the project (another
+    transaction's event, written while it holds the event lock) must not wait on it.
     """
     if session.get_bind().dialect.name != "sqlite":
-        session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+        locked = select(Project.id).where(Project.id == project_id).with_for_update(key_share=True)
+        session.execute(locked)
 
 
 # Ordering is the marketplace's busiest write: Core statements built once skip

@@ -69,7 +69,7 @@ from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, OfferStatus, OmsType, OrderType
 from mercato.catalogue.omses import create_oms
 from mercato.catalogue.rules import OfferData
-from mercato.db import make_engine, make_session_factory, migrate
+from mercato.db import make_engine, make_session_factory, migrate, read_only
 from mercato.ordering.models import Event, Order, Project, StatusType
 from mercato.ordering.orders import OrderRequest, place_order, update_order
 from mercato.ordering.projects import ProjectData, create_project
@@ -170,7 +170,7 @@ def build_world(factory: sessionmaker[Session], order_count: int) -> World:
 
 
 def events_written(engine: Engine) -> int:
-    with engine.connect() as connection:
+    with read_only(engine).connect() as connection:
         return connection.scalar(select(func.count()).select_from(Event)) or 0
 
 

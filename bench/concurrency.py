@@ -24,13 +24,14 @@ given seconds each:
    waiting_for_response with a numbered status text, so every write is a
    change. Every request waits at most 30 s, so a server that hangs shows as
    errors. Any answer but 2xx, or no answer, is an error.
-2. Direct: N threads do the same transactions on the database: in a new
-   session each, the order and its author are loaded and the rule
+2. Direct: N threads, each with its own connection (an engine made by
+   `make_engine`, as the server's), do the same transactions on the database:
+   in a new session each, the order and its author are loaded and the rule
    (`update_order`: the order's UPDATE, its status history, its event, its
    deliveries) runs and commits, handing the deliveries over to the queue, as
    the server does after the route, without HTTP, the token and the access
-   checks. Same engine settings as the server (`make_engine`: a pool of up to
-   15 connections, so 32 writers queue for them on both sides).
+   checks. The server has one engine, whose pool holds up to 15 connections,
+   so at 32 writers requests also queue for a connection there.
 
 Prints, per N: status changes per second (successful ones), p50 and p99
 latency of the successful ones, errors, the API rate as a share of the direct
@@ -357,9 +358,16 @@ def api_writer(base_url: str, world: World) -> Writer:
     return make
 
 
-def direct_writer(factory: sessionmaker[Session], world: World) -> Writer:
+def direct_writer(database_url: str, queue: TaskQueue, world: World) -> Writer:
+    """Each writer with its own engine (`make_engine`, the server's settings) and connection."""
+
     def make() -> tuple[Write, Callable[[], None]]:
-        with factory() as session:
+        engine = make_engine(database_url)
+        bounded_locks(engine)
+        factory = make_session_factory(engine)
+        # Deliveries go to the server's queue after each commit, as the server hands them.
+        hand_over_deliveries(factory, queue)
+        with factory() as session:  # the connection is open before the clock starts
             session.get_one(User, world.admin_id)
 
         def write(order: tuple[int, int, int], status: Status) -> str | None:
@@ -376,7 +384,7 @@ def direct_writer(factory: sessionmaker[Session], world: World) -> Writer:
                     return f"{type(error).__name__}: {first_line[:80]}"
             return None
 
-        return write, lambda: None
+        return write, engine.dispose
 
     return make
 
@@ -419,7 +427,6 @@ def main() -> None:
             world = build_world(factory, args.orders)
         # The direct writers hand their deliveries to the server's queue, as the server does.
         queue = TaskQueue(settings, factory)
-        hand_over_deliveries(factory, queue)
         picker = Picker(world)
 
         rows = []
@@ -430,7 +437,11 @@ def main() -> None:
                 api = run_writers("API", writers, args.seconds, picker, api_writer(base_url, world))
                 between = events_written(engine)
                 direct = run_writers(
-                    "direct", writers, args.seconds, picker, direct_writer(factory, world)
+                    "direct",
+                    writers,
+                    args.seconds,
+                    picker,
+                    direct_writer(database_url, queue, world),
                 )
                 after = events_written(engine)
                 rows.append((writers, api, direct, between - before, after - between))

@@ -7,10 +7,8 @@ change, so no change can be lost between the database and an OMS.
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Connection,
-    Insert,
     Select,
     bindparam,
     event,
@@ -19,7 +17,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from mercato.catalogue.models import Offer, Oms
 from mercato.db import utcnow
@@ -47,30 +45,20 @@ _PENDING_EVENTS = "mercato.pending_events"
 Change = dict[str, str]
 
 
-def _param(column: InstrumentedAttribute[Any]) -> BindParameter[Any]:
-    return bindparam(column.key, type_=column.type)
-
-
 def _ringing_omses(records: ColumnElement[bool]) -> Select[tuple[int]]:
     """The OMSes with a trigger that an event rings (reference §4): the primary OMSes of
     the offers of the event's orders, and the default OMS."""
     primary = select(Offer.primary_oms_id).join(Order, Order.offer_id == Offer.id).where(records)
-    return select(Oms.id).where(Oms.trigger_url != "", or_(Oms.is_default, Oms.id.in_(primary)))
-
-
-def _insert_deliveries(records: ColumnElement[bool]) -> Insert:
-    columns = (Delivery.event_id, Delivery.status, Delivery.attempts, Delivery.next_attempt_at)
-    omses = _ringing_omses(records).subquery()
-    rows = select(*(_param(column) for column in columns), omses.c.id, _param(Delivery.created_at))
-    names = [column.key for column in columns] + ["oms_id", "created_at"]
-    return insert(Delivery).from_select(names, rows)
+    query = select(Oms.id).where(Oms.trigger_url != "", or_(Oms.is_default, Oms.id.in_(primary)))
+    return query.order_by(Oms.id)
 
 
 # The outbox is written on the path of every change: Core statements, built
 # once with parameters, skip the unit of work and most of the SQL compiling.
 _INSERT_EVENT = insert(Event).returning(Event.id)
-_INSERT_ORDER_DELIVERIES = _insert_deliveries(Order.id == bindparam("order_id"))
-_INSERT_PROJECT_DELIVERIES = _insert_deliveries(Order.project_id == bindparam("project_id"))
+_INSERT_DELIVERY = insert(Delivery)
+_RINGING_FOR_ORDER = _ringing_omses(Order.id == bindparam("order_id"))
+_RINGING_FOR_PROJECT = _ringing_omses(Order.project_id == bindparam("project_id"))
 
 
 def record_event(
@@ -84,9 +72,19 @@ def record_event(
 ) -> None:
     """Record an event and the trigger deliveries it owes; both are written at commit.
 
-    The change's own rows are flushed now, so the event can name them.
+    The change's own rows are flushed now, so the event can name them, and the
+    OMSes to ring are those of the orders the event is about now, not at commit
+    (a project made with its first order in one transaction rings nobody).
     """
     session.flush()
+    order_id = order.id if order is not None else None
+    ringing = _RINGING_FOR_PROJECT if order_id is None else _RINGING_FOR_ORDER
+    oms_ids = (
+        session.connection()
+        .execute(ringing, {"order_id": order_id, "project_id": project.id})
+        .scalars()
+        .all()
+    )
     resource = (
         EventResource.MESSAGE
         if message is not None
@@ -99,9 +97,10 @@ def record_event(
             "type": type,
             "resource": resource,
             "project_id": project.id,
-            "order_id": order.id if order is not None else None,
+            "order_id": order_id,
             "message_id": message.id if message is not None else None,
             "changes": changes if type == EventType.UPDATE else None,
+            "oms_ids": oms_ids,
         }
     )
 
@@ -138,23 +137,19 @@ def _forget_pending_events(session: Session) -> None:
 
 
 def _write_event(session: Session, connection: Connection, values: dict[str, Any]) -> None:
-    # Two statements: the event, then an INSERT ... SELECT of the OMSes to ring.
-    now = utcnow()
+    now, oms_ids = utcnow(), values.pop("oms_ids")
     event_id = connection.execute(_INSERT_EVENT, {"created_at": now, **values}).scalar_one()
-    order_id = values["order_id"]
-    written = connection.execute(
-        _INSERT_PROJECT_DELIVERIES if order_id is None else _INSERT_ORDER_DELIVERIES,
-        {
-            "event_id": event_id,
-            "status": DeliveryStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "project_id": values["project_id"],
-            "order_id": order_id,
-        },
-    ).rowcount
-    note_new_deliveries(session, written)
+    if not oms_ids:
+        return
+    delivery = {
+        "event_id": event_id,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    connection.execute(_INSERT_DELIVERY, [{**delivery, "oms_id": oms_id} for oms_id in oms_ids])
+    note_new_deliveries(session, len(oms_ids))
 
 
 def note_new_deliveries(session: Session, count: int) -> None:

@@ -20,6 +20,7 @@ from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from mercato import outgoing
 from mercato.db import transaction, utcnow
 from mercato.ordering import triggers
 from mercato.ordering.events import NEW_DELIVERIES
@@ -84,11 +85,7 @@ class TaskQueue:
         client = getattr(self._local, "client", None)
         if client is None:
             size = triggers.BATCH_SIZE
-            # Redirects are not followed: a 3xx is the OMS's answer, and its target unchecked.
-            client = self._local.client = httpx.Client(
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            )
+            client = self._local.client = outgoing.new_client(size)
             self._local.senders = ThreadPoolExecutor(size, thread_name_prefix="trigger")
         return client
 

@@ -84,13 +84,17 @@ def register_marketplace(
 ) -> Response:
     body = read_body(received)
     base_url = settings.base_url.rstrip("/")
-    rules.register_marketplace(session, user, body.document, f"Mercato {base_url}", base_url)
+    rules.register_marketplace(
+        session, settings, user, body.document, f"Mercato {base_url}", base_url
+    )
     return created(request)
 
 
 @router.delete(f"{ADMIN}/marketplaces/{{name}}", status_code=204, summary="Leave a marketplace")
-def remove_marketplace(name: str, session: DbSession, user: Caller) -> Response:
-    rules.remove_marketplace(session, user, name)
+def remove_marketplace(
+    name: str, session: DbSession, user: Caller, settings: AppSettings
+) -> Response:
+    rules.remove_marketplace(session, settings, user, name)
     return Response(status_code=204)
 
 

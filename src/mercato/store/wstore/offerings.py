@@ -208,14 +208,13 @@ def publish_offering(
     request: Request,
     received: ReceivedBody,
     session: DbSession,
-    settings: AppSettings,
 ) -> Response:
     document = as_object(read_body(received).document)
     marketplaces = document.get("marketplaces", [])
     if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
         raise Invalid.field("marketplaces", "must be a list of marketplace names")
-    # Blocking HTTP, and a marketplace may fetch the USDL back from this very process.
-    publish(session, offering, marketplaces, settings.base_url)
+    # The repository and the marketplaces are called by the outbox, after the commit.
+    publish(session, offering, marketplaces)
     return envelope(request, 200, "OK")
 
 

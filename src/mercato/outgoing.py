@@ -14,7 +14,6 @@ answer, and follows redirects only when asked, checking each one again.
 import ipaddress
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -99,11 +98,6 @@ def check_url(settings: Settings, url: str, field: str) -> str:
     except RefusedAddress as refused:
         raise Invalid.field(field, f"is refused: {refused}") from None
     return url
-
-
-def url_checker(settings: Settings, field: str) -> Callable[[str], object]:
-    """``check_url`` for one setting and field, for code that calls out (and follows redirects)."""
-    return lambda url: check_url(settings, url, field)
 
 
 # --- calling ------------------------------------------------------------------------

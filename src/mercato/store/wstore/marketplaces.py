@@ -189,10 +189,15 @@ def remove_store(store: str, session: DbSession, user: StoreCaller) -> Response:
     "store's own address. It is fetched and parsed before the answer.",
 )
 def receive_description(
-    store: str, request: Request, received: ReceivedBody, session: DbSession, user: StoreCaller
+    store: str,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    user: StoreCaller,
+    settings: AppSettings,
 ) -> Response:
     body = read_body(received)
-    offering = receiving.receive_description(session, user, store, body.document)
+    offering = receiving.receive_description(session, settings, user, store, body.document)
     location = request.url_for("list_descriptions", store=store)
     return created(request, f"{location}/{offering.name}")
 

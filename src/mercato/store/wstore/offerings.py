@@ -8,7 +8,6 @@ from fastapi.responses import Response
 from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
-from mercato.outgoing import url_checker
 from mercato.settings import Settings
 from mercato.store import listing
 from mercato.store import offerings as rules
@@ -98,8 +97,7 @@ def _description(document: dict[str, Any], settings: Settings) -> Description | 
         return None
     if not isinstance(url, str):
         raise Invalid.field("description_url", "must be a URL")
-    checker = url_checker(settings, "description_url")
-    return description_from_usdl(fetch_usdl(url, check_address=checker), url)
+    return description_from_usdl(fetch_usdl(url, settings), url)
 
 
 def _media(document: dict[str, Any]) -> Media:

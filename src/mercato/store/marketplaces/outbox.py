@@ -253,7 +253,7 @@ def record(
         for row in session.scalars(
             select(Publication)
             .where(Publication.id.in_([call.publication_id for call in calls]))
-            .with_for_update()
+            .with_for_update(of=Publication)
         )
     }
     due: list[datetime] = []

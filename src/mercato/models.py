@@ -14,6 +14,7 @@ from mercato.ordering.models import (
 from mercato.store.marketplaces.models import (
     Marketplace,
     Publication,
+    PublicationAttempt,
     RemoteOffering,
     RemoteStore,
     Repository,
@@ -37,6 +38,7 @@ __all__ = [
     "Provider",
     "ProviderStoreSettings",
     "Publication",
+    "PublicationAttempt",
     "RemoteOffering",
     "RemoteStore",
     "Repository",

@@ -5,12 +5,19 @@ providers, so Mercato would otherwise call whatever they name, its own
 loopback and private networks included. Addresses are checked when such a URL
 is saved and again when it is called, since a name may resolve elsewhere by
 then (DNS rebinding).
+
+Every such call goes through ``call``: it checks each hop against the allow-list,
+connects to exactly the address checked, bounds the time and the size of the
+answer, and follows redirects only when asked, checking each one again.
 """
 
 import ipaddress
 import socket
-from collections.abc import Callable
-from urllib.parse import SplitResult, urlsplit
+import time
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+import httpx
 
 from mercato.errors import Invalid
 from mercato.settings import Settings
@@ -93,6 +100,127 @@ def check_url(settings: Settings, url: str, field: str) -> str:
     return url
 
 
-def url_checker(settings: Settings, field: str) -> Callable[[str], object]:
-    """``check_url`` for one setting and field, for code that calls out (and follows redirects)."""
-    return lambda url: check_url(settings, url, field)
+# --- calling ------------------------------------------------------------------------
+
+# Answers larger than this are refused unless a caller asks for another cap.
+MAX_ANSWER_BYTES = 1024 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class TooLarge(Exception):
+    """The answer's body is over the caller's cap (the rest was not read)."""
+
+
+class TooSlow(httpx.TimeoutException):
+    """The whole call (every hop, every byte) took longer than its deadline."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer read whole, and the address (as given, not pinned) that gave it."""
+
+    status_code: int
+    headers: httpx.Headers
+    body: bytes
+    url: str
+
+
+def new_client(connections: int = 10) -> httpx.Client:
+    """An HTTP client for ``call``: no redirects of its own, no proxy from the environment
+    (a proxy would reach the name, not the address checked), connections kept alive."""
+    return httpx.Client(
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    )
+
+
+def pinned(settings: Settings, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the address checked just now, the Host header and
+    the TLS server name to send: connecting there leaves no second lookup that could
+    answer differently (DNS rebinding). Raises ``RefusedAddress``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RefusedAddress(f"{url} is not an http:// or https:// address")
+    hostname = parts.hostname
+    address = resolve_allowed(settings, hostname, default_port(parts))
+    host = f"[{address}]" if address.version == 6 else str(address)
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    headers = {"Host": parts.netloc.rpartition("@")[2]}
+    extensions = {"sni_hostname": hostname} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), headers, extensions
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "", default_port(parts)
+
+
+def _read(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise TooLarge(f"the answer is larger than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise TooSlow("the answer took too long")
+    return bytes(body)
+
+
+def call(
+    settings: Settings,
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+    auth: httpx.Auth | None = None,
+    max_bytes: int = MAX_ANSWER_BYTES,
+    max_redirects: int = 0,
+) -> Answer:
+    """The one way Mercato calls an address that users configure.
+
+    Each hop's host is checked against the allow-list and called at the address
+    checked; ``timeout`` bounds each phase (connect, send, each read) and three times
+    it the whole call; the body is read up to ``max_bytes``. Up to ``max_redirects``
+    redirects are followed, each checked again; a redirect to another origin drops
+    the credentials, and a 303 (or a 301/302 after a POST) becomes a body-less GET.
+    With none allowed, a 3xx is the answer.
+
+    Raises ``RefusedAddress`` (``UnresolvableHost`` when the name does not resolve),
+    ``httpx.HTTPError`` for network errors and timeouts, and ``TooLarge``.
+    """
+    deadline = time.monotonic() + 3 * timeout
+    redirects = 0
+    while True:
+        target, host_header, extensions = pinned(settings, url)
+        request = client.build_request(
+            method,
+            target,
+            headers={**(headers or {}), **host_header},
+            content=content,
+            extensions=extensions,
+            timeout=timeout,
+        )
+        response = client.send(request, auth=auth, stream=True)
+        try:
+            location = response.headers.get("location")
+            if response.status_code in REDIRECT_STATUSES and location and max_redirects:
+                if redirects == max_redirects:
+                    raise httpx.TooManyRedirects(f"more than {max_redirects} redirects")
+                redirects += 1
+                following = urljoin(url, location)
+                if _origin(following) != _origin(url):
+                    auth = None
+                if response.status_code == 303 or (
+                    response.status_code in (301, 302) and method == "POST"
+                ):
+                    method, content = "GET", None
+                url = following
+                continue
+            body = _read(response, max_bytes, deadline)
+            return Answer(response.status_code, response.headers, body, url)
+        finally:
+            response.close()

@@ -1,10 +1,12 @@
 """The task queue (Huey): a SQLite file in the data folder by default, Redis for many machines.
 
-Rules never call the queue: they write outbox rows (deliveries) and leave them
-in ``session.info``; once the session commits, the queue gets one task, "send
-what is due", which claims a batch of deliveries (see ``ordering.triggers``).
-A lost hand-over costs nothing but time, since workers sweep the outbox for
-due deliveries when they start and whenever the queue is idle.
+Rules never call the queue: they write outbox rows (trigger deliveries,
+publications to marketplaces and repositories) and count them in
+``session.info``; once the session commits, the queue gets one task per kind,
+"send what is due", which claims a batch (see ``ordering.triggers`` and
+``store.marketplaces.outbox``). A lost hand-over costs nothing but time, since
+workers sweep both outboxes for due rows when they start and whenever the
+queue is idle.
 """
 
 import logging
@@ -20,10 +22,13 @@ from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from mercato import outgoing
 from mercato.db import transaction, utcnow
 from mercato.ordering import triggers
 from mercato.ordering.events import NEW_DELIVERIES
 from mercato.settings import Settings
+from mercato.store.marketplaces import outbox
+from mercato.store.marketplaces.rules import NEW_PUBLICATIONS
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +83,14 @@ class TaskQueue:
         # alive, and the threads that make a batch's calls at the same time.
         self._local = threading.local()
         self._deliver_due = self.huey.task(name="deliver-due")(self._run_deliveries)
+        self._publish_due = self.huey.task(name="publish-due")(self._run_publications)
         self.huey.on_shutdown(name="close-http-client")(self._close_client)
 
     def _client(self) -> httpx.Client:
         client = getattr(self._local, "client", None)
         if client is None:
             size = triggers.BATCH_SIZE
-            # Redirects are not followed: a 3xx is the OMS's answer, and its target unchecked.
-            client = self._local.client = httpx.Client(
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            )
+            client = self._local.client = outgoing.new_client(size)
             self._local.senders = ThreadPoolExecutor(size, thread_name_prefix="trigger")
         return client
 
@@ -111,12 +113,26 @@ class TaskQueue:
         for retry_at in sent.retries:
             self._deliver_due.schedule(eta=retry_at)
 
+    def _run_publications(self) -> None:
+        round_ = outbox.deliver_due(
+            self.factory, self.settings, self._client(), on_full_batch=self.wake_publications
+        )
+        for due_at in round_.due:
+            self._publish_due.schedule(eta=due_at)
+
     def wake(self) -> None:
         """Have a worker send what is due; on failure the sweep does later."""
         try:
             self._deliver_due()
         except Exception:
             log.warning("could not enqueue trigger deliveries; the sweep will", exc_info=True)
+
+    def wake_publications(self) -> None:
+        """Have a worker send the publications that are due; on failure the sweep does later."""
+        try:
+            self._publish_due()
+        except Exception:
+            log.warning("could not enqueue publications; the sweep will", exc_info=True)
 
     def sweep(self, *, always: bool = False) -> int:
         """Wake a worker if deliveries are due that no worker holds; by default only when
@@ -128,23 +144,31 @@ class TaskQueue:
         if not always and self.huey.pending_count():
             return 0
         with transaction(self.factory) as session:
-            due = triggers.due_deliveries(session, utcnow())
+            now = utcnow()
+            due = triggers.due_deliveries(session, now)
+            publications = outbox.due_publications(session, now)
         if due:
             self.wake()
-        return len(due)
+        if publications:
+            self.wake_publications()
+        return len(due) + len(publications)
 
 
 def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> None:
-    """After each commit of ``factory``'s sessions, enqueue the deliveries it wrote."""
+    """After each commit of ``factory``'s sessions, enqueue the deliveries and the
+    publications it wrote."""
 
     def after_commit(session: Session) -> None:
         if session.info.pop(NEW_DELIVERIES, None):
             queue.wake()
+        if session.info.pop(NEW_PUBLICATIONS, None):
+            queue.wake_publications()
 
     def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
-        # Rolled-back deliveries never existed; a savepoint's keep the outer ones.
+        # Rolled-back rows never existed; a savepoint's keep the outer ones.
         if not previous.nested:
             session.info.pop(NEW_DELIVERIES, None)
+            session.info.pop(NEW_PUBLICATIONS, None)
 
     event.listen(factory, "after_commit", after_commit)
     event.listen(factory, "after_soft_rollback", after_soft_rollback)

@@ -6,6 +6,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from mercato.settings import Settings
+
+LOOPBACK = "127.0.0.0/8"
+
+
+def allowing_loopback(settings: Settings) -> Settings:
+    """Settings under which Mercato may call the loopback server, as an admin would allow
+    a private network in ``MERCATO_OUTGOING_ALLOWED_NETWORKS``."""
+    return settings.model_copy(update={"outgoing_allowed_networks": LOOPBACK})
+
 
 @dataclass(frozen=True)
 class Received:
@@ -13,6 +23,7 @@ class Received:
     path: str
     content_type: str
     body: bytes
+    authorization: str = field(default="", compare=False)
 
 
 @dataclass
@@ -49,7 +60,10 @@ def serving() -> Iterator[Server]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             content_type = self.headers.get("Content-Type", "")
-            state.received.append(Received(self.command, self.path, content_type, body))
+            authorization = self.headers.get("Authorization", "")
+            state.received.append(
+                Received(self.command, self.path, content_type, body, authorization)
+            )
             self._answer(f"{self.command} {self.path}")
 
         do_POST = do_PUT = do_DELETE = _record

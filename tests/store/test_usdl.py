@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from mercato.errors import Invalid
+from mercato.settings import Settings
 from mercato.store.usdl import (
     MAX_USDL_BYTES,
     Expression,
@@ -25,7 +26,10 @@ from mercato.store.usdl import (
     parse_usdl,
     usdl_format,
 )
-from tests.store.loopback import Server, serving
+from tests.store.loopback import LOOPBACK, Server, serving
+
+# Fetching calls the loopback server, on a network an admin allowed.
+LOOPBACK_ALLOWED = Settings(outgoing_allowed_networks=LOOPBACK)
 
 OFFERING_URI = "http://store.example/api/offering/offerings/CoNWeT/SmartCityLights/1.0"
 
@@ -471,7 +475,7 @@ def test_documents_missing_or_breaking_required_triples_are_refused(body, proble
 def test_fetch_reads_the_format_from_the_content_type(server):
     server.answers["/usdl"] = (200, "text/turtle; charset=utf-8", TURTLE)
 
-    assert fetch_usdl(f"{server.url}/usdl") == WEATHER
+    assert fetch_usdl(f"{server.url}/usdl", LOOPBACK_ALLOWED) == WEATHER
     assert server.requested == ["/usdl"]
 
 
@@ -479,13 +483,13 @@ def test_fetch_falls_back_to_the_suffix_then_to_the_given_format(server):
     server.answers["/maps.rdf"] = (200, "application/octet-stream", RDF_XML)
     server.answers["/backup"] = (200, "text/plain", N3)
 
-    assert fetch_usdl(f"{server.url}/maps.rdf") == MAPS
-    assert fetch_usdl(f"{server.url}/backup", "n3") == BACKUP
+    assert fetch_usdl(f"{server.url}/maps.rdf", LOOPBACK_ALLOWED) == MAPS
+    assert fetch_usdl(f"{server.url}/backup", LOOPBACK_ALLOWED, "n3") == BACKUP
 
 
 def _fetch_problem(url: str, **options: object) -> dict[str, list[str]]:
     with pytest.raises(Invalid) as raised:
-        fetch_usdl(url, **options)
+        fetch_usdl(url, LOOPBACK_ALLOWED, **options)
     return raised.value.errors
 
 

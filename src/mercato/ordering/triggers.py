@@ -13,19 +13,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from mercato import outgoing
 from mercato.accounts.models import User
 from mercato.catalogue.models import Oms
 from mercato.db import transaction, utcnow
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.events import note_new_deliveries
 from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus
-from mercato.outgoing import RefusedAddress, UnresolvableHost, default_port, resolve_allowed
+from mercato.outgoing import RefusedAddress, TooLarge, UnresolvableHost
 from mercato.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -154,45 +154,33 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_
     ]
 
 
-def _pinned_request(settings: Settings, call: Call) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The URL to call, with the host replaced by the address checked just now.
-
-    Connecting to that very address (with the original Host header and TLS
-    server name) leaves no second lookup that could answer differently.
-    """
-    parts = urlsplit(call.url)
-    hostname = parts.hostname or ""
-    address = resolve_allowed(settings, hostname, default_port(parts))
-    host = f"[{address}]" if address.version == 6 else str(address)
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    headers = {"Host": parts.netloc.rpartition("@")[2]}
-    extensions = {"sni_hostname": hostname} if parts.scheme == "https" else {}
-    return parts._replace(netloc=netloc).geturl(), headers, extensions
-
-
 def _call(settings: Settings, client: httpx.Client, call: Call) -> tuple[int | None, str, bool]:
-    """The status code, error and whether to retry, of the one HTTP call of an attempt."""
+    """The status code, error and whether to retry, of the one HTTP call of an attempt.
+
+    Through ``mercato.outgoing.call``: checked, pinned to the address checked, no
+    redirects followed (a 3xx is the OMS's answer, and its target unchecked).
+    """
     if not call.url:
         return None, "the OMS no longer has a trigger", False
+    auth = httpx.BasicAuth(call.user, call.password) if call.user or call.password else None
     try:
-        url, headers, extensions = _pinned_request(settings, call)
+        answer = outgoing.call(
+            settings,
+            client,
+            call.method.upper(),
+            call.url,
+            auth=auth,
+            timeout=settings.trigger_timeout,
+        )
     except UnresolvableHost as error:
         return None, str(error), True
     except RefusedAddress as error:
         return None, f"refused: {error}", False
-    auth = httpx.BasicAuth(call.user, call.password) if call.user or call.password else None
-    try:
-        response = client.request(
-            call.method.upper(),
-            url,
-            headers=headers,
-            auth=auth,
-            extensions=extensions,
-            timeout=settings.trigger_timeout,
-        )
+    except TooLarge as error:
+        return None, str(error), False
     except httpx.HTTPError as error:
         return None, f"{type(error).__name__}: {error}".removesuffix(": "), True
-    status = response.status_code
+    status = answer.status_code
     return status, "", status >= 500 or status in RETRYABLE_STATUSES
 
 

@@ -1,18 +1,25 @@
-"""Two real Mercato servers on loopback ports, each with its own SQLite database."""
+"""Two real Mercato servers on loopback ports, each with its own SQLite database and a
+worker that sends its outbox (here in the test's process, on the server's queue file)."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 from mercato.accounts import rules as accounts
 from mercato.db import make_engine, make_session_factory, migrate, transaction
+from mercato.queue import TaskQueue, Worker
+from mercato.settings import Settings
 from tests.factories import PASSWORD
 from tests.live import running_app
+from tests.store.loopback import LOOPBACK
 
 TIMEOUT = 30
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,30 @@ def mercato(folder: Path, domain: str) -> Iterator[Site]:
         accounts.create_provider(
             session, name="CoNWeT", data_administrator_emails=[f"provider@{domain}"]
         )
-    engine.dispose()
-    with running_app(url, folder) as base_url:
-        yield Site(base_url, admin, provider)
+    # Each server calls the other on loopback, a network the admins allowed.
+    with running_app(url, folder, outgoing_allowed_networks=LOOPBACK) as base_url:
+        settings = Settings(
+            database_url=url,
+            data_dir=folder,
+            secret_key="x",
+            base_url=base_url,
+            outgoing_allowed_networks=LOOPBACK,
+        )
+        worker = Worker(TaskQueue(settings, make_session_factory(engine)))
+        worker.start()
+        try:
+            yield Site(base_url, admin, provider)
+        finally:
+            worker.stop()
+            engine.dispose()
+
+
+def eventually(read: Callable[[], T], wanted: Callable[[T], bool], timeout: float = 20) -> T:
+    """What ``read`` gives once ``wanted`` holds: the outbox delivers after the answer."""
+    deadline = time.monotonic() + timeout
+    while not wanted(value := read()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return value
 
 
 def join(a: Site, b: Site, name: str = "Peer") -> httpx.Response:
@@ -120,11 +148,15 @@ def test_an_offering_published_in_one_mercato_is_listed_in_another_until_deleted
         published = httpx.post(
             f"{one}/publish", json={"marketplaces": ["Peer"]}, headers=a.provider, timeout=TIMEOUT
         )
-        received = httpx.get(f"{b.url}/api/v2/offering", timeout=10).json()
+        received = eventually(
+            lambda: httpx.get(f"{b.url}/api/v2/offering", timeout=10).json(), bool
+        )
         pages = [httpx.get(f"{b.url}{path}", timeout=10).text for path in B_PAGES]
         home_page = httpx.get(f"{a.url}/store/offerings/conwet/City%20Lights/1.0", timeout=10)
         deleted = httpx.delete(one, headers=a.provider, timeout=TIMEOUT)
-        after = httpx.get(f"{b.url}/api/v2/offering", timeout=10).json()
+        after = eventually(
+            lambda: httpx.get(f"{b.url}/api/v2/offering", timeout=10).json(), lambda v: not v
+        )
 
         assert created.status_code == 201
         assert published.status_code == 200, published.text

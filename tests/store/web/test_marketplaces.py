@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from mercato.settings import Settings
 from mercato.store.marketplaces.models import (
     Marketplace,
     RemoteOffering,
@@ -15,7 +16,7 @@ from mercato.store.marketplaces.models import (
     Repository,
 )
 from mercato.store.usdl import OfferingDescription
-from tests.store.loopback import Received, Server, serving
+from tests.store.loopback import Received, Server, allowing_loopback, serving
 from tests.web.pages import csrf_token, field_error, log_in, submit
 
 
@@ -23,6 +24,12 @@ from tests.web.pages import csrf_token, field_error, log_in, submit
 def server() -> Iterator[Server]:
     with serving() as running:
         yield running
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The loopback server plays the marketplaces, on a network an admin allowed."""
+    return allowing_loopback(settings)
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from mercato.errors import Invalid
+from mercato.settings import Settings
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, Repository
 from mercato.store.marketplaces.rules import check_marketplaces
 from tests.factories import PASSWORD
-from tests.store.loopback import Server, serving
+from tests.store.loopback import Server, allowing_loopback, serving
 from tests.store.test_usdl import TURTLE, WEATHER
 
 
@@ -19,6 +20,12 @@ from tests.store.test_usdl import TURTLE, WEATHER
 def server() -> Iterator[Server]:
     with serving() as running:
         yield running
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The loopback server plays the marketplaces, on a network an admin allowed."""
+    return allowing_loopback(settings)
 
 
 def bearer(make, **fields) -> dict[str, str]:

@@ -1,12 +1,16 @@
 """Registered marketplaces and repositories; publications; stores and offerings received."""
 
+import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mercato.db import Base, JSONDocument, utcnow
+from mercato.db import Base, JSONDocument, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from mercato.store.models import StoreOffering
 
 
 class Marketplace(Base):
@@ -41,8 +45,22 @@ class Repository(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PublicationStatus(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+    FAILED = "failed"
+
+
 class Publication(Base):
-    """An offering published on a marketplace, under the name the marketplace gave it."""
+    """An offering owed to (or taken back from) a marketplace, or its USDL owed to a
+    repository: the outbox row, written with the publish (or the delete) and settled by a
+    worker, which keeps trying while it is pending and records the outcome here.
+
+    ``is_wanted`` is what should be true on the other side: the worker sends the call
+    that gets it there (publish, or withdraw once the marketplace has named it), so a
+    delete that comes while the publish is still on its way is settled in turn.
+    """
 
     __tablename__ = "store_publications"
 
@@ -50,15 +68,69 @@ class Publication(Base):
     offer_id: Mapped[int] = mapped_column(
         ForeignKey("store_offerings.offer_id", ondelete="CASCADE"), index=True
     )
-    marketplace_id: Mapped[int] = mapped_column(
+    # One of the two: a marketplace, or the repository the USDL is uploaded to.
+    marketplace_id: Mapped[int | None] = mapped_column(
         ForeignKey("store_marketplaces.id", ondelete="CASCADE")
     )
-    remote_name: Mapped[str] = mapped_column(String(255))
+    repository_id: Mapped[int | None] = mapped_column(
+        ForeignKey("store_repositories.id", ondelete="CASCADE")
+    )
+    # The marketplace's name for it, or the repository address of the document; empty
+    # until the call succeeds.
+    remote_name: Mapped[str] = mapped_column(String(2048), default="")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_wanted: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[PublicationStatus] = mapped_column(
+        str_enum(PublicationStatus), default=PublicationStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A worker owns the row until then; a killed worker's lease simply runs out.
+    leased_until: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    # Why the last attempt failed; empty once one succeeds.
+    error: Mapped[str] = mapped_column(Text, default="")
 
-    marketplace: Mapped[Marketplace] = relationship(lazy="joined", innerjoin=True)
+    offering: Mapped["StoreOffering"] = relationship()
+    marketplace: Mapped[Marketplace | None] = relationship(lazy="joined")
+    repository: Mapped[Repository | None] = relationship(lazy="joined")
+    attempt_log: Mapped[list["PublicationAttempt"]] = relationship(
+        back_populates="publication",
+        order_by="PublicationAttempt.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
-    __table_args__ = (UniqueConstraint("offer_id", "marketplace_id"),)
+    __table_args__ = (
+        UniqueConstraint("offer_id", "marketplace_id"),
+        UniqueConstraint("offer_id", "repository_id"),
+        CheckConstraint("(marketplace_id IS NULL) <> (repository_id IS NULL)", name="one_target"),
+        Index("ix_store_publications_due", "status", "next_attempt_at"),
+    )
+
+    @property
+    def target_name(self) -> str:
+        target = self.marketplace or self.repository
+        return target.name if target is not None else ""
+
+
+class PublicationAttempt(Base):
+    """One HTTP call made for a publication, as the provider and the admins see it."""
+
+    __tablename__ = "store_publication_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("store_publications.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    url: Mapped[str] = mapped_column(String(2048))
+    method: Mapped[str] = mapped_column(String(8))
+    status_code: Mapped[int | None]
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    publication: Mapped[Publication] = relationship(back_populates="attempt_log")
 
 
 class RemoteStore(Base):

@@ -3,7 +3,8 @@
 A site admin registers a remote store (``POST /api/v2/store``), which gives its
 address; the store then publishes descriptions, each the URL of an offering's
 Linked USDL. The document is fetched (only from the store's own address, so a
-store cannot make this site call anywhere else), parsed and kept, and the
+store cannot make this site call anywhere else, and only where
+``mercato.outgoing`` allows), parsed and kept, and the
 offering is listed in this catalogue with a link back to the remote store.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import User
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
+from mercato.settings import Settings
 from mercato.store.marketplaces.models import RemoteOffering, RemoteStore
 from mercato.store.marketplaces.rules import check_admin, check_web_address
 from mercato.store.usdl import fetch_usdl
@@ -80,7 +82,7 @@ def remove_store(session: Session, user: User, name: str) -> None:
 
 
 def receive_description(
-    session: Session, user: User, store_name: str, document: object
+    session: Session, settings: Settings, user: User, store_name: str, document: object
 ) -> RemoteOffering:
     """Read the USDL at ``url`` (on the store's address) and list the offering here."""
     store = find_store(session, store_name)
@@ -95,7 +97,7 @@ def receive_description(
     )
     if session.scalar(taken) is not None:
         raise Conflict.field("displayName", "is already published by this store")
-    description = fetch_usdl(url)
+    description = fetch_usdl(url, settings)
     offering = RemoteOffering(
         store=store,
         name=name,

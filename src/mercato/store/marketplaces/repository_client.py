@@ -2,17 +2,15 @@
 
 The offering's Linked USDL (RDF/XML) is PUT to ``{host}/v1/{collection}/{org}__{name}__{ver}``
 (version 1) or ``{host}/v2/collec/{collection}/{org}__{name}__{ver}`` (version 2); the
-address it was PUT to is where the document lives from then on.
+address it was PUT to is where the document lives from then on. The publication outbox
+sends the ``Request`` after the commit.
 """
 
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin
 
-import httpx
+from mercato.store.marketplaces.client import Request
 
-from mercato.errors import Unavailable
-
-TIMEOUT_SECONDS = 10.0
 ACCEPTED = (200, 201, 204)
 
 
@@ -29,14 +27,5 @@ def document_url(collection: Collection, org: str, name: str, version: str) -> s
     return urljoin(collection.host, f"{folder}{quote(collection.collection, safe='')}/{key}")
 
 
-def upload(collection: Collection, url: str, content_type: str, document: bytes) -> None:
-    try:
-        response = httpx.put(
-            url, content=document, headers={"Content-Type": content_type}, timeout=TIMEOUT_SECONDS
-        )
-    except httpx.HTTPError as error:
-        raise Unavailable(f"The repository at {collection.host} did not answer: {error}") from None
-    if response.status_code not in ACCEPTED:
-        raise Unavailable(
-            f"The repository at {collection.host} answered {response.status_code} to PUT {url}"
-        )
+def upload(url: str, content_type: str, document: bytes) -> Request:
+    return Request("PUT", url, ACCEPTED, document, content_type)

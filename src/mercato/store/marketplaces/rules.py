@@ -2,10 +2,11 @@
 
 Admins register marketplaces (this store is registered on each right away, so a
 marketplace that does not answer is not kept) and USDL repositories. For the
-offering rules of the store: ``publish_to_marketplaces`` sends a published
+offering rules of the store: ``publish_to_marketplaces`` owes a published
 offering's USDL address to each named marketplace; ``withdraw_from_marketplaces``
-takes it back when the offering is deleted. Both raise ``mercato.errors.Unavailable``
-(HTTP 502) when a marketplace fails, after undoing what they already sent.
+owes its withdrawal when the offering is deleted. Neither calls out: they write
+``Publication`` rows in the caller's transaction, which the outbox sends after the
+commit (``mercato.store.marketplaces.outbox``).
 """
 
 import re
@@ -16,14 +17,24 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from mercato.db import utcnow
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound
+from mercato.settings import Settings
 from mercato.store.marketplaces import client
 from mercato.store.marketplaces.client import MarketplaceAddress
-from mercato.store.marketplaces.models import Marketplace, Publication, Repository
+from mercato.store.marketplaces.models import (
+    Marketplace,
+    Publication,
+    PublicationStatus,
+    Repository,
+)
 from mercato.store.models import StoreOffering
 from mercato.store.naming import check_name
 
 SUPPORTED_MARKETPLACE_VERSIONS = (2,)
+# session.info key counting the publications written in this transaction; after the
+# commit, the queue is told about them (``mercato.queue.hand_over_deliveries``).
+NEW_PUBLICATIONS = "mercato.new_publications"
 _COLLECTION = re.compile(r"^\S+$")
 
 
@@ -74,7 +85,12 @@ def address_of(marketplace: Marketplace) -> MarketplaceAddress:
 
 
 def register_marketplace(
-    session: Session, user: User, document: object, store_name: str, store_url: str
+    session: Session,
+    settings: Settings,
+    user: User,
+    document: object,
+    store_name: str,
+    store_url: str,
 ) -> Marketplace:
     """Register ``{name, host, api_version, credentials: {username, passwd}}`` (§4.1)."""
     check_admin(user)
@@ -90,7 +106,7 @@ def register_marketplace(
         if session.scalar(select(Marketplace.id).where(column == value)) is not None:
             raise Conflict.field(column.key, "is already registered")
     address = MarketplaceAddress(host, username, password)
-    store_id = client.register_store(address, store_name, store_url)
+    store_id = client.register_store(settings, address, store_name, store_url)
     marketplace = Marketplace(
         name=name,
         host=host,
@@ -111,16 +127,22 @@ def _marketplace(session: Session, name: str) -> Marketplace:
     return marketplace
 
 
-def remove_marketplace(session: Session, user: User, name: str) -> None:
+def remove_marketplace(session: Session, settings: Settings, user: User, name: str) -> None:
     """Unregister this store from the marketplace, then forget it."""
     check_admin(user)
     marketplace = _marketplace(session, name)
-    client.unregister_store(address_of(marketplace), marketplace.store_id)
+    client.unregister_store(settings, address_of(marketplace), marketplace.store_id)
     session.delete(marketplace)
     session.flush()
 
 
 # --- publishing -----------------------------------------------------------------------
+
+
+def note_new_publications(session: Session, count: int) -> None:
+    """Count publications written in this transaction, for the queue to hear of after commit."""
+    if count:
+        session.info[NEW_PUBLICATIONS] = session.info.get(NEW_PUBLICATIONS, 0) + count
 
 
 def usdl_url(base_url: str, offering: StoreOffering) -> str:
@@ -152,43 +174,22 @@ def check_marketplaces(session: Session, names: object) -> list[Marketplace]:
 
 
 def publish_to_marketplaces(
-    session: Session, offering: StoreOffering, marketplaces: object, usdl_url: str
+    session: Session, offering: StoreOffering, marketplaces: object
 ) -> list[Publication]:
-    """Publish the offering's USDL (served at ``usdl_url``) on each named marketplace."""
-    targets = check_marketplaces(session, marketplaces)
-    name = display_name(offering)
-    done: list[Publication] = []
-    for marketplace in targets:
-        try:
-            remote_name = client.add_description(
-                address_of(marketplace), marketplace.store_id, name, usdl_url
-            )
-        except Unavailable:
-            _withdraw(done)
-            raise
-        done.append(
-            Publication(
-                offer_id=offering.offer_id, marketplace=marketplace, remote_name=remote_name
-            )
-        )
-    session.add_all(done)
+    """Owe the offering's publication to each named marketplace: pending rows, sent by the
+    outbox once the caller commits."""
+    rows = [
+        Publication(offer_id=offering.offer_id, marketplace=marketplace)
+        for marketplace in check_marketplaces(session, marketplaces)
+    ]
+    session.add_all(rows)
     session.flush()
-    return done
-
-
-def _withdraw(publications: list[Publication]) -> None:
-    for publication in publications:
-        marketplace = publication.marketplace
-        try:
-            client.delete_description(
-                address_of(marketplace), marketplace.store_id, publication.remote_name
-            )
-        except Unavailable:
-            # Best effort: the publish is failing anyway, and the marketplace is the one to ask.
-            continue
+    note_new_publications(session, len(rows))
+    return rows
 
 
 def publications(session: Session, offering: StoreOffering) -> list[Publication]:
+    """Where the offering goes or went (marketplaces and the repository), with the outcome."""
     return list(
         session.scalars(
             select(Publication)
@@ -199,14 +200,25 @@ def publications(session: Session, offering: StoreOffering) -> list[Publication]
 
 
 def withdraw_from_marketplaces(session: Session, offering: StoreOffering) -> None:
-    """Take a deleted offering off every marketplace it was published on."""
-    for publication in publications(session, offering):
-        marketplace = publication.marketplace
-        client.delete_description(
-            address_of(marketplace), marketplace.store_id, publication.remote_name
-        )
-        session.delete(publication)
+    """Owe a deleted offering's withdrawal to every marketplace it went to.
+
+    A row whose publish is still on its way (leased by a worker) keeps its lease: the
+    worker records the publish, sees it is no longer wanted and withdraws it next. What
+    never reached the marketplace is settled without a call.
+    """
+    owed = [
+        row
+        for row in publications(session, offering)
+        if row.marketplace_id is not None and row.is_wanted
+    ]
+    for row in owed:
+        row.is_wanted = False
+        row.status = PublicationStatus.PENDING
+        row.attempts = 0
+        row.next_attempt_at = utcnow()
+        row.finished_at = None
     session.flush()
+    note_new_publications(session, len(owed))
 
 
 # --- repositories ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ The API (pure: no database, no settings):
   by short name (``turtle``, ``ttl``, ``xml``, ``rdf+xml``, ``n3``, ``json-ld``).
 - ``parse_usdl(data, fmt) -> OfferingDescription``
 - ``export_usdl(description, fmt) -> bytes`` (UTF-8)
-- ``fetch_usdl(url, fmt=None, ..., check_address=None) -> OfferingDescription``:
+- ``fetch_usdl(url, settings, fmt=None, ...) -> OfferingDescription``:
   GET over http(s) with httpx; the format comes from ``fmt``, else the
   response's Content-Type, else the URL's suffix (.ttl .rdf .n3 .jsonld).
 

@@ -1,17 +1,20 @@
-"""Fetching a provider's Linked USDL document from its URL, capped in size and time."""
+"""Fetching a Linked USDL document from its URL (allow-listed, capped in size and time)."""
 
-from collections.abc import Callable
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import httpx
 
+from mercato import outgoing
 from mercato.errors import Invalid
+from mercato.outgoing import RefusedAddress, TooLarge
+from mercato.settings import Settings
 from mercato.store.usdl.description import MAX_USDL_BYTES, OfferingDescription
 from mercato.store.usdl.reading import parse_usdl, summary
 from mercato.store.usdl.vocabulary import ALIASES, UsdlFormat
 
 FETCH_TIMEOUT_SECONDS = 10.0
+MAX_REDIRECTS = 3
 
 # --- fetching ---------------------------------------------------------------------
 
@@ -26,50 +29,46 @@ _SUFFIXES = {
 
 def fetch_usdl(
     url: str,
+    settings: Settings,
     fmt: str | None = None,
     *,
     timeout: float = FETCH_TIMEOUT_SECONDS,
     max_bytes: int = MAX_USDL_BYTES,
-    check_address: Callable[[str], object] | None = None,
 ) -> OfferingDescription:
     """GET a USDL document (http or https only) and parse it.
 
-    The body is read as a stream and dropped past ``max_bytes``; a refused,
+    Through ``mercato.outgoing.call``: the address (and each of up to
+    ``MAX_REDIRECTS`` redirects) must be public or in the allow-list, and is
+    connected to as checked; the body is dropped past ``max_bytes``. A refused,
     failed or slow fetch raises ``Invalid`` on ``description_url``.
-    ``check_address`` sees the URL of every request, redirects included, and
-    raises to refuse it (see ``mercato.outgoing``).
     """
     if urlsplit(url).scheme not in ("http", "https"):
         raise Invalid.field("description_url", "must be an http or https address")
-    hooks = {"request": [lambda request: check_address(str(request.url))]} if check_address else {}
     try:
-        with (
-            httpx.Client(
-                timeout=timeout, follow_redirects=True, max_redirects=3, event_hooks=hooks
-            ) as client,
-            client.stream("GET", url, headers={"Accept": _ACCEPT}) as response,
-        ):
-            if response.status_code != 200:
-                raise Invalid.field(
-                    "description_url", f"answered {response.status_code} instead of 200"
-                )
-            body = _read_capped(response, max_bytes)
-            content_type = response.headers.get("content-type", "")
+        with outgoing.new_client(1) as http:
+            answer = outgoing.call(
+                settings,
+                http,
+                "GET",
+                url,
+                headers={"Accept": _ACCEPT},
+                timeout=timeout,
+                max_bytes=max_bytes,
+                max_redirects=MAX_REDIRECTS,
+            )
+    except RefusedAddress as refused:
+        raise Invalid.field("description_url", f"is refused: {refused}") from None
+    except TooLarge:
+        raise Invalid.field("usdl", f"is larger than {max_bytes} bytes") from None
     except httpx.HTTPError as error:
         raise Invalid.field("description_url", f"could not be fetched: {summary(error)}") from None
-    return parse_usdl(body, fmt or _format_of(url, content_type))
+    if answer.status_code != 200:
+        raise Invalid.field("description_url", f"answered {answer.status_code} instead of 200")
+    content_type = answer.headers.get("content-type", "")
+    return parse_usdl(answer.body, fmt or _format_of(url, content_type))
 
 
 _ACCEPT = ", ".join(member.value for member in UsdlFormat)
-
-
-def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > max_bytes:
-            raise Invalid.field("usdl", f"is larger than {max_bytes} bytes")
-    return bytes(body)
 
 
 def _format_of(url: str, content_type: str) -> str:

@@ -3,7 +3,6 @@
 from starlette.datastructures import FormData
 
 from mercato.errors import Invalid
-from mercato.outgoing import url_checker
 from mercato.settings import Settings
 from mercato.store.descriptions import description_from_usdl
 from mercato.store.offerings import Description
@@ -55,7 +54,7 @@ def _url_description(form: FormData, settings: Settings) -> Description:
     if not url:
         raise Invalid.field("usdl_url", "give the address of the Linked USDL document")
     try:
-        parsed = fetch_usdl(url, check_address=url_checker(settings, "usdl_url"))
+        parsed = fetch_usdl(url, settings)
     except Invalid as error:
         raise Invalid.field("usdl_url", "; ".join(error.details.values())) from None
     return description_from_usdl(parsed, url)

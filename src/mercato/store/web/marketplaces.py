@@ -99,7 +99,9 @@ def register_marketplace(
     }
     base_url = settings.base_url.rstrip("/")
     try:
-        rules.register_marketplace(session, admin, document, f"Mercato {base_url}", base_url)
+        rules.register_marketplace(
+            session, settings, admin, document, f"Mercato {base_url}", base_url
+        )
     except Invalid as error:
         session.rollback()
         return _marketplaces_page(request, session, form, _errors(error))
@@ -113,10 +115,10 @@ def register_marketplace(
 
 @router.post(MARKETPLACES + "/{name}/delete")
 def remove_marketplace(
-    request: Request, session: DbSession, admin: AdminUser, name: str
+    request: Request, session: DbSession, settings: AppSettings, admin: AdminUser, name: str
 ) -> Response:
     try:
-        rules.remove_marketplace(session, admin, name)
+        rules.remove_marketplace(session, settings, admin, name)
     except Unavailable as error:
         session.rollback()
         flash(request, f"{error}. The marketplace “{name}” is still registered.", "error")

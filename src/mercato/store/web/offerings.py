@@ -10,8 +10,8 @@ from starlette.datastructures import FormData
 from mercato.accounts.models import Provider, User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue.rules import offer_has_orders
-from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Invalid, Unavailable
+from mercato.dependencies import DbSession
+from mercato.errors import Invalid
 from mercato.store import offerings as rules
 from mercato.store import tags as tag_rules
 from mercato.store.assets import Files, provider_assets
@@ -264,7 +264,6 @@ def publish_form(
 def publish_offering(
     request: Request,
     session: DbSession,
-    settings: AppSettings,
     user: CurrentUser,
     provider: str,
     name: str,
@@ -274,14 +273,10 @@ def publish_offering(
     offering = rules.require_managed_offering(session, user, provider, name, version)
     marketplaces = [str(name) for name in form.getlist("marketplaces")]
     try:
-        publish(session, offering, marketplaces, settings.base_url)
+        publish(session, offering, marketplaces)
     except Invalid as error:
         session.rollback()
         return _publish_page(request, session, offering, set(marketplaces), problems(error))
-    except Unavailable as error:
-        session.rollback()
-        errors = {"marketplaces": [f"{error} Nothing was published."]}
-        return _publish_page(request, session, offering, set(marketplaces), errors)
     flash(request, f"Offering “{offering.service.name}” version {offering.version} is published.")
     return RedirectResponse(offering_url(offering), status_code=303)
 
@@ -371,11 +366,7 @@ def delete_offering(
 ) -> Response:
     offering = rules.require_managed_offering(session, user, provider, name, version)
     title = f"“{offering.service.name}” version {offering.version}"
-    try:
-        rules.delete_offering(session, files, offering)
-    except Unavailable as error:
-        session.rollback()
-        flash(request, f"{title} was not deleted: {error}", "error")
-        return RedirectResponse(offering_url(offering), status_code=303)
+    # Marketplaces hear of it from the outbox, after the commit.
+    rules.delete_offering(session, files, offering)
     flash(request, f"Offering {title} has been deleted.")
     return RedirectResponse("/store/my-offerings", status_code=303)

@@ -84,13 +84,17 @@ def register_marketplace(
 ) -> Response:
     body = read_body(received)
     base_url = settings.base_url.rstrip("/")
-    rules.register_marketplace(session, user, body.document, f"Mercato {base_url}", base_url)
+    rules.register_marketplace(
+        session, settings, user, body.document, f"Mercato {base_url}", base_url
+    )
     return created(request)
 
 
 @router.delete(f"{ADMIN}/marketplaces/{{name}}", status_code=204, summary="Leave a marketplace")
-def remove_marketplace(name: str, session: DbSession, user: Caller) -> Response:
-    rules.remove_marketplace(session, user, name)
+def remove_marketplace(
+    name: str, session: DbSession, user: Caller, settings: AppSettings
+) -> Response:
+    rules.remove_marketplace(session, settings, user, name)
     return Response(status_code=204)
 
 
@@ -185,10 +189,15 @@ def remove_store(store: str, session: DbSession, user: StoreCaller) -> Response:
     "store's own address. It is fetched and parsed before the answer.",
 )
 def receive_description(
-    store: str, request: Request, received: ReceivedBody, session: DbSession, user: StoreCaller
+    store: str,
+    request: Request,
+    received: ReceivedBody,
+    session: DbSession,
+    user: StoreCaller,
+    settings: AppSettings,
 ) -> Response:
     body = read_body(received)
-    offering = receiving.receive_description(session, user, store, body.document)
+    offering = receiving.receive_description(session, settings, user, store, body.document)
     location = request.url_for("list_descriptions", store=store)
     return created(request, f"{location}/{offering.name}")
 

@@ -8,7 +8,6 @@ from fastapi.responses import Response
 from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
-from mercato.outgoing import url_checker
 from mercato.settings import Settings
 from mercato.store import listing
 from mercato.store import offerings as rules
@@ -98,8 +97,7 @@ def _description(document: dict[str, Any], settings: Settings) -> Description | 
         return None
     if not isinstance(url, str):
         raise Invalid.field("description_url", "must be a URL")
-    checker = url_checker(settings, "description_url")
-    return description_from_usdl(fetch_usdl(url, check_address=checker), url)
+    return description_from_usdl(fetch_usdl(url, settings), url)
 
 
 def _media(document: dict[str, Any]) -> Media:
@@ -205,14 +203,13 @@ def publish_offering(
     request: Request,
     received: ReceivedBody,
     session: DbSession,
-    settings: AppSettings,
 ) -> Response:
     document = as_object(read_body(received).document)
     marketplaces = document.get("marketplaces", [])
     if not isinstance(marketplaces, list) or not all(isinstance(m, str) for m in marketplaces):
         raise Invalid.field("marketplaces", "must be a list of marketplace names")
-    # Blocking HTTP, and a marketplace may fetch the USDL back from this very process.
-    publish(session, offering, marketplaces, settings.base_url)
+    # The repository and the marketplaces are called by the outbox, after the commit.
+    publish(session, offering, marketplaces)
     return envelope(request, 200, "OK")
 
 

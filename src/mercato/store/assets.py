@@ -18,7 +18,7 @@ from mercato.store.access import (
     find_provider,
     ordered_by,
 )
-from mercato.store.models import Asset, AssetKind, AssetState, offering_assets
+from mercato.store.models import Asset, AssetKind, AssetState, StoreOffering, offering_assets
 from mercato.store.naming import check_asset_version, check_name, compare_versions
 from mercato.store.storage import (
     LocalStorage,
@@ -125,10 +125,10 @@ def register_asset(
 
 def find_asset(session: Session, provider: Provider, name: str, version: str | None) -> Asset:
     """The provider's asset; a version, when given, must be the current one."""
+    # Its state depends on the offerings including it, which its pages list by name.
+    including = selectinload(Asset.offerings).selectinload(StoreOffering.service)
     asset = session.scalar(
-        select(Asset)
-        .where(Asset.provider_id == provider.id, Asset.name == name)
-        .options(selectinload(Asset.offerings))
+        select(Asset).where(Asset.provider_id == provider.id, Asset.name == name).options(including)
     )
     if asset is None or (version is not None and asset.version != version):
         raise NotFound("Resource")

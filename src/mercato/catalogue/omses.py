@@ -69,7 +69,9 @@ def find_oms(session: Session, name_or_id: str) -> Oms:
 
 
 def list_omses(session: Session) -> list[Oms]:
-    return list(session.scalars(select(Oms).order_by(Oms.is_default.desc(), Oms.name)))
+    """Every OMS, the default first, with its administrators (the registry lists them)."""
+    query = select(Oms).options(selectinload(Oms.administrators))
+    return list(session.scalars(query.order_by(Oms.is_default.desc(), Oms.name)))
 
 
 def check_custom_params(custom_params: Any) -> dict[str, dict[str, Any]]:

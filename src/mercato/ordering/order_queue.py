@@ -123,13 +123,26 @@ def conversation(session: Session, order: Order) -> list[Message]:
     return list(session.scalars(query))
 
 
-def is_content_shown(session: Session, user: User, message: Message) -> bool:
-    """Private (`user_direct`) messages are read by the customer and whoever may write them."""
-    return (
-        message.scope != MessageScope.USER_DIRECT
-        or message.author_id == user.id
-        or access.can_edit_message(session, user, message)
-    )
+def contents_shown(
+    session: Session, user: User, messages: list[Message]
+) -> list[tuple[Message, bool]]:
+    """Each message, and whether the user reads its content: private (`user_direct`)
+    messages are read by the customer and whoever may write them.
+
+    Who may write depends on the message's project, order, scope and role alone, so the
+    rules are asked once for each such kind, not once per message.
+    """
+    may_write: dict[tuple[int, int | None, MessageScope, AuthorRole], bool] = {}
+    shown = []
+    for message in messages:
+        is_shown = message.scope != MessageScope.USER_DIRECT or message.author_id == user.id
+        if not is_shown:
+            kind = (message.project_id, message.order_id, message.scope, message.author_role)
+            if kind not in may_write:
+                may_write[kind] = access.can_edit_message(session, user, message)
+            is_shown = may_write[kind]
+        shown.append((message, is_shown))
+    return shown
 
 
 def audiences(session: Session, user: User, order: Order) -> list[tuple[MessageScope, AuthorRole]]:

@@ -21,6 +21,12 @@ def find_provider(session: Session, reference: str) -> Provider:
     return provider
 
 
+def providers_by_id(session: Session, ids: set[int]) -> list[Provider]:
+    """The providers with these ids, by id, in one query."""
+    query = select(Provider).where(Provider.id.in_(ids)).order_by(Provider.id)
+    return list(session.scalars(query))
+
+
 def can_manage_provider(session: Session, user: User, provider_id: int) -> bool:
     return user.is_admin or provider_id in administered_provider_ids(session, user)
 

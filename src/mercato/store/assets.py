@@ -5,20 +5,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import Provider, User
-from mercato.catalogue.models import OfferStatus
+from mercato.accounts.rules import administered_provider_ids
+from mercato.catalogue.models import Offer, OfferStatus
 from mercato.errors import Conflict, Invalid, NotFound
 from mercato.settings import Settings
 from mercato.store.access import (
-    can_manage_provider,
     check_can_manage_provider,
     find_provider,
     ordered_by,
 )
-from mercato.store.models import Asset, AssetKind, AssetState, offering_assets
+from mercato.store.models import (
+    OPEN_ORDER_TYPES,
+    Asset,
+    AssetKind,
+    AssetState,
+    StoreOffering,
+    offering_assets,
+)
 from mercato.store.naming import check_asset_version, check_name, compare_versions
 from mercato.store.storage import (
     LocalStorage,
@@ -125,10 +132,10 @@ def register_asset(
 
 def find_asset(session: Session, provider: Provider, name: str, version: str | None) -> Asset:
     """The provider's asset; a version, when given, must be the current one."""
+    # Its state depends on the offerings including it, which its pages list by name.
+    including = selectinload(Asset.offerings).selectinload(StoreOffering.service)
     asset = session.scalar(
-        select(Asset)
-        .where(Asset.provider_id == provider.id, Asset.name == name)
-        .options(selectinload(Asset.offerings))
+        select(Asset).where(Asset.provider_id == provider.id, Asset.name == name).options(including)
     )
     if asset is None or (version is not None and asset.version != version):
         raise NotFound("Resource")
@@ -228,16 +235,37 @@ def delete_asset(session: Session, files: Files, asset: Asset) -> None:
     session.flush()
 
 
+def downloadable_asset_ids(session: Session, user: User, assets: Sequence[Asset]) -> set[int]:
+    """Those of the assets the user may download, by id: the provider's data administrators
+    and site admins, anyone for an open asset or one in an open published offering, and
+    those who acquired an offering with it. Two queries, however many assets."""
+    managed = None if user.is_admin else administered_provider_ids(session, user)
+    allowed = {
+        asset.id
+        for asset in assets
+        if managed is None
+        or asset.provider_id in managed
+        or (asset.is_open and not asset.is_deleted)
+    }
+    others = [asset.id for asset in assets if asset.id not in allowed]
+    if others:
+        in_open_or_acquired_offering = (
+            select(offering_assets.c.asset_id)
+            .join(StoreOffering, StoreOffering.offer_id == offering_assets.c.offer_id)
+            .join(Offer, Offer.id == StoreOffering.offer_id)
+            .where(
+                offering_assets.c.asset_id.in_(others),
+                or_(
+                    Offer.order_type.in_(OPEN_ORDER_TYPES)
+                    & (Offer.status == OfferStatus.PUBLISHED),
+                    offering_assets.c.offer_id.in_(ordered_by(user)),
+                ),
+            )
+        )
+        allowed.update(session.scalars(in_open_or_acquired_offering))
+    return allowed
+
+
 def can_download(session: Session, user: User, asset: Asset) -> bool:
-    """The provider, anyone for an open asset, and those who acquired an offering with it."""
-    if can_manage_provider(session, user, asset.provider_id):
-        return True
-    if asset.is_open and not asset.is_deleted:
-        return True
-    if any(o.is_open and o.offer.status == OfferStatus.PUBLISHED for o in asset.offerings):
-        return True
-    acquired = exists().where(
-        offering_assets.c.asset_id == asset.id,
-        offering_assets.c.offer_id.in_(ordered_by(user)),
-    )
-    return bool(session.scalar(select(acquired)))
+    """Whether the user may download the asset (see ``downloadable_asset_ids``)."""
+    return asset.id in downloadable_asset_ids(session, user, [asset])

@@ -84,7 +84,7 @@ def _order_page(
     context: dict[str, Any] = {
         **VOCABULARY,
         "order": order,
-        "messages": [(m, queue.is_content_shown(session, user, m)) for m in messages],
+        "messages": queue.contents_shown(session, user, messages),
         "can_update": can_update_order(session, user, order),
         "audiences": queue.audiences(session, user, order),
         "statuses": queue.SETTABLE_STATUSES,

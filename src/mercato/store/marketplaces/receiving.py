@@ -57,8 +57,13 @@ def register_store(session: Session, user: User, document: object) -> RemoteStor
     return store
 
 
-def list_stores(session: Session) -> list[RemoteStore]:
-    return list(session.scalars(select(RemoteStore).order_by(RemoteStore.name)))
+def list_stores(session: Session, *, with_offerings: bool = False) -> list[RemoteStore]:
+    """The stores registered here by name; ``with_offerings`` loads what each published,
+    in one query for all of them."""
+    query = select(RemoteStore).order_by(RemoteStore.name)
+    if with_offerings:
+        query = query.options(selectinload(RemoteStore.offerings))
+    return list(session.scalars(query))
 
 
 def find_store(session: Session, name: str) -> RemoteStore:

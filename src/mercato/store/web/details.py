@@ -15,7 +15,7 @@ from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid
 from mercato.store import reviews as review_rules
 from mercato.store.access import has_ordered
-from mercato.store.assets import can_download
+from mercato.store.assets import downloadable_asset_ids
 from mercato.store.marketplaces.rules import publications, usdl_url
 from mercato.store.models import OfferingState, Review, StoreOffering
 from mercato.store.offerings import can_manage, require_visible_offering
@@ -42,11 +42,8 @@ def _downloads(session: Session, user: User | None, offering: StoreOffering) -> 
     """The links of the assets this viewer may reach, by asset id."""
     if user is None:
         return {}
-    return {
-        asset.id: asset_link("", asset)
-        for asset in offering.assets
-        if can_download(session, user, asset)
-    }
+    allowed = downloadable_asset_ids(session, user, offering.assets)
+    return {asset.id: asset_link("", asset) for asset in offering.assets if asset.id in allowed}
 
 
 def _details_page(

@@ -70,7 +70,7 @@ def _marketplaces_page(
 ) -> Response:
     context = {
         "marketplaces": rules.list_marketplaces(session),
-        "stores": receiving.list_stores(session),
+        "stores": receiving.list_stores(session, with_offerings=True),
         "form": form or {},
         "errors": errors or {},
     }

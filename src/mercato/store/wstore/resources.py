@@ -6,12 +6,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from mercato.accounts.models import Provider
 from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store import assets as rules
-from mercato.store.access import acting_provider, find_provider
+from mercato.store.access import acting_provider, find_provider, providers_by_id
 from mercato.store.assets import AssetContent
 from mercato.store.http import FileStore, Limit, ManagedAsset, Start, as_object, optional_upload
 from mercato.store.models import AssetKind
@@ -74,7 +73,7 @@ def list_resources(
         ids = administered_provider_ids(session, user)
         if not ids:
             raise Forbidden("You are not a data administrator of any provider")
-        providers = [session.get_one(Provider, i) for i in sorted(ids)]
+        providers = providers_by_id(session, ids)
     found = rules.provider_assets(session, providers, open)
     end = None if limit is None else start - 1 + limit
     return [asset_json(asset, settings.base_url) for asset in found[start - 1 : end]]

@@ -9,6 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from filelock import FileLock
 from slugify import slugify
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -141,9 +143,50 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# Key of the PostgreSQL advisory lock that migrators take in turn (any fixed number
+# that no other lock of Mercato's uses).
+_MIGRATION_LOCK = 7_210_845_312
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Held by one migrator at a time, however long the migration takes.
+
+    PostgreSQL: a session-level advisory lock on a connection of its own, released
+    when the migration ends or, should the process die, when its connection does
+    (without it, two migrators both create the tables and one fails).
+    SQLite: a migration's transaction takes the write lock up front, but another
+    migrator waits for that lock only as long as the busy timeout, which a long
+    migration outlasts; a lock on a file beside the database (released by the
+    operating system if the process dies) lets it wait its turn instead. An
+    in-memory database has a single user.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+        return
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        with FileLock(f"{database}.migrate.lock"):
+            yield
+        return
+    yield
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the latest revision."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema up to the latest revision; concurrent migrators take turns.
+
+    Whoever comes second finds the schema at head and has nothing left to do, so
+    `mercato serve` and `mercato worker` may start together on a fresh database.
+    """
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(engine), "head")
 
 
 # JSONB on PostgreSQL so documents can be indexed and compared; plain JSON elsewhere.

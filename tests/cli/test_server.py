@@ -10,11 +10,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, make_url, text
 
+import mercato.models  # noqa: F401  (every table on the metadata)
 from mercato.accounts.rules import user_for_token
 from mercato.catalogue.rules import managed_services
-from mercato.db import make_engine, make_session_factory
+from mercato.db import Base, _migration_lock, alembic_config, make_engine, make_session_factory
+from mercato.store.search_index import is_modelled
 from tests.test_demo import DEMO_USERS
 
 MERCATO = Path(sys.executable).with_name("mercato")
@@ -225,8 +232,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_answering(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
+def wait_until_answering(
+    base_url: str, process: subprocess.Popen[bytes], timeout: float = SERVER_START_TIMEOUT
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"mercato serve exited with {process.returncode}")
@@ -235,7 +244,7 @@ def wait_until_answering(base_url: str, process: subprocess.Popen[bytes]) -> Non
             return
         except httpx.TransportError:
             time.sleep(0.2)
-    pytest.fail(f"mercato serve did not answer within {SERVER_START_TIMEOUT} s")
+    pytest.fail(f"mercato serve did not answer within {timeout} s")
 
 
 @contextmanager
@@ -326,3 +335,148 @@ def test_serve_demo_leaves_a_database_with_users_alone(cli_env, tmp_path):
 
     assert "The database already has data; demo data not loaded.\n" in output
     assert "Demo users" not in output
+
+
+# --- starting together on a fresh database ------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it: a new SQLite file, or a new database beside the
+    PostgreSQL one the suite runs on (skipped when it runs on SQLite)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    configured = os.environ.get("MERCATO_TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        pytest.skip("MERCATO_TEST_DATABASE_URL does not name a PostgreSQL database")
+    server = make_url(configured)
+    name = f"{server.database}_fresh_{os.getpid()}"
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def assert_schema_at_head(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": is_modelled}
+            )
+            heads = ScriptDirectory.from_config(alembic_config(engine)).get_heads()
+            assert context.get_current_heads() == tuple(heads) != ()
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def start(env: dict[str, str], log_dir: Path, name: str, *args: str) -> subprocess.Popen[bytes]:
+    with (log_dir / f"{name}.out").open("w") as out, (log_dir / f"{name}.err").open("w") as err:
+        return subprocess.Popen([str(MERCATO), *args], env=env, stdout=out, stderr=err)
+
+
+def finished(process: subprocess.Popen[bytes], log_dir: Path, name: str) -> tuple[int, str, str]:
+    code = process.wait(timeout=COMMAND_TIMEOUT)
+    return code, (log_dir / f"{name}.out").read_text(), (log_dir / f"{name}.err").read_text()
+
+
+@pytest.mark.slow
+def test_migrators_started_together_on_a_fresh_database_all_succeed(
+    fresh_database_url, cli_env, tmp_path
+):
+    env = {**cli_env, "MERCATO_DATABASE_URL": fresh_database_url}
+    names = [f"migrate-{number}" for number in range(4)]
+
+    processes = {name: start(env, tmp_path, name, "migrate") for name in names}
+
+    outcomes = [finished(process, tmp_path, name) for name, process in processes.items()]
+    assert outcomes == [(0, "Database schema is up to date.\n", "")] * len(names)
+    assert_schema_at_head(fresh_database_url)
+
+
+def asks_for_the_migration_lock(database_url: str, data_dir: Path) -> bool:
+    """Whether `mercato migrate` has come to the migration lock.
+
+    PostgreSQL shows the advisory lock it waits for; on SQLite, the command makes
+    its data folder just before it migrates (filelock polls, so nothing else shows).
+    """
+    if not database_url.startswith("postgresql"):
+        return data_dir.is_dir()
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            waiting = connection.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            )
+    finally:
+        engine.dispose()
+    return bool(waiting)
+
+
+@pytest.mark.slow
+def test_a_migrator_waits_its_turn_while_another_holds_the_migration_lock(
+    fresh_database_url, cli_env, tmp_path
+):
+    env = {**cli_env, "MERCATO_DATABASE_URL": fresh_database_url}
+    engine = make_engine(fresh_database_url)
+
+    with _migration_lock(engine):
+        migrator = start(env, tmp_path, "migrate", "migrate")
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        while not asks_for_the_migration_lock(fresh_database_url, tmp_path / "data"):
+            assert migrator.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(2)
+        waited = migrator.poll() is None
+        with engine.connect() as connection:
+            tables_meanwhile = inspect(connection).get_table_names()
+    engine.dispose()
+
+    assert (waited, tables_meanwhile) == (True, [])
+    assert finished(migrator, tmp_path, "migrate") == (0, "Database schema is up to date.\n", "")
+    assert_schema_at_head(fresh_database_url)
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, which `serve` and `worker` take as a graceful stop; its exit code."""
+    process.terminate()
+    try:
+        return process.wait(timeout=COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_serve_and_worker_started_together_on_a_fresh_database_both_run(
+    fresh_database_url, cli_env, tmp_path
+):
+    env = {**cli_env, "MERCATO_DATABASE_URL": fresh_database_url}
+    port = free_port()
+
+    server = start(env, tmp_path, "serve", "serve", "--host", "127.0.0.1", "--port", str(port))
+    worker = start(env, tmp_path, "worker", "worker", "--workers", "1")
+    migrator = start(env, tmp_path, "migrate", "migrate")
+    try:
+        # Three processes start at once, each importing everything: give them time.
+        wait_until_answering(f"http://127.0.0.1:{port}", server, timeout=COMMAND_TIMEOUT)
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=COMMAND_TIMEOUT)
+        migrated = finished(migrator, tmp_path, "migrate")
+        still_running = worker.poll() is None
+    finally:
+        stopped = [stop(process) for process in (server, worker, migrator)]
+
+    assert (home.status_code, migrated[0], still_running) == (200, 0, True)
+    assert stopped[1] == 0
+    for name in ("serve", "worker", "migrate"):
+        assert "Traceback" not in (tmp_path / f"{name}.err").read_text()
+    worker_output = (tmp_path / "worker.out").read_text()
+    assert "Mercato worker: 1 thread(s) on the SQLite queue" in worker_output
+    assert_schema_at_head(fresh_database_url)

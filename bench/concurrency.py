@@ -84,6 +84,8 @@ STARTUP_SECONDS = 30
 PROJECTS = 50
 # Never called: no worker runs in this benchmark.
 TRIGGER_URL = "http://127.0.0.1:9/bench-trigger"
+# The OMS registry checks the trigger's address: an admin allowed loopback here.
+ALLOWING_LOOPBACK = Settings(outgoing_allowed_networks="127.0.0.0/8")
 STATUSES = (StatusType.IN_PROGRESS, StatusType.WAITING_FOR_RESPONSE)
 Status = tuple[StatusType, str]
 
@@ -130,6 +132,7 @@ def build_world(factory: sessionmaker[Session], order_count: int) -> World:
         _, token = accounts.issue_token(session, admin)
         oms_id = create_oms(
             session,
+            ALLOWING_LOOPBACK,
             name="Operations",
             type=OmsType.GLOBAL,
             is_default=True,

@@ -113,6 +113,7 @@ class World:
             _, self.token = accounts.issue_token(session, admin)
             self.oms_id = create_oms(
                 session,
+                settings,
                 name="Operations",
                 type=OmsType.GLOBAL,
                 is_default=True,

@@ -16,6 +16,7 @@ from mercato.ordering.messages import post_message
 from mercato.ordering.models import AuthorRole, Message, MessageScope, Order, Project
 from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import ProjectData, create_project
+from mercato.settings import Settings
 
 T = TypeVar("T")
 
@@ -123,6 +124,11 @@ class TokenUser:
         return {"X-User-Token": self.token}
 
 
+# OMSes are arranged as an admin who allowed every network would save them, so
+# triggers may call loopback receivers; tests of the allow-list call the rules themselves.
+EVERY_NETWORK = Settings(outgoing_allowed_networks="0.0.0.0/0, ::/0")
+
+
 class Factory:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -191,7 +197,13 @@ class Factory:
 
     def oms(self, name: str | None = None, *, type: OmsType = OmsType.GLOBAL, **fields: Any) -> Oms:
         return self._done(
-            create_oms(self.session, name=name or f"OMS {next(self._numbers)}", type=type, **fields)
+            create_oms(
+                self.session,
+                EVERY_NETWORK,
+                name=name or f"OMS {next(self._numbers)}",
+                type=type,
+                **fields,
+            )
         )
 
     def project(self, owner: User | None = None, **fields: Any) -> Project:

@@ -17,6 +17,14 @@ from mercato.catalogue.omses import (
 from mercato.errors import Invalid, NotFound
 
 GOOD_PARAMS = {"queue": {"mandatory": True, "default": "short"}, "team": {"mandatory": False}}
+HINT = ", which is not a public address; an admin can allow its network in"
+HINT += " MERCATO_OUTGOING_ALLOWED_NETWORKS"
+
+
+@pytest.fixture
+def allowing(settings):
+    """Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it."""
+    return settings.model_copy(update={"outgoing_allowed_networks": "192.0.2.0/24"})
 
 
 def _rows(session) -> list[tuple[str, OmsType, bool]]:
@@ -24,13 +32,14 @@ def _rows(session) -> list[tuple[str, OmsType, bool]]:
     return [(o.name, o.type, o.is_default) for o in session.scalars(select(Oms).order_by(Oms.id))]
 
 
-def test_update_oms_replaces_every_field(session, make):
+def test_update_oms_replaces_every_field(session, make, allowing):
     admin, other = make.user(), make.user()
     provider = make.provider()
     oms = make.oms("Desk", administrators=[admin])
 
     update_oms(
         session,
+        allowing,
         oms,
         OmsData(
             name=" Service Desk ",
@@ -39,7 +48,7 @@ def test_update_oms_replaces_every_field(session, make):
             custom_params=GOOD_PARAMS,
             administrators=[other],
             providers=[provider],
-            trigger_url="https://desk.example.org/hook",
+            trigger_url="https://192.0.2.10/hook",
             trigger_method=TriggerMethod.PUT,
             trigger_user="mercato",
             trigger_password="s3cret",
@@ -56,26 +65,26 @@ def test_update_oms_replaces_every_field(session, make):
     )
     assert (oms.administrators, oms.providers, oms.service) == ([other], [provider], None)
     assert (oms.trigger_url, oms.trigger_method, oms.trigger_user, oms.trigger_password) == (
-        "https://desk.example.org/hook",
+        "https://192.0.2.10/hook",
         TriggerMethod.PUT,
         "mercato",
         "s3cret",
     )
 
 
-def test_changing_the_type_drops_providers_and_service_of_the_old_type(session, make):
+def test_changing_the_type_drops_providers_and_service_of_the_old_type(session, make, settings):
     service = make.service()
     oms = make.oms(type=OmsType.RESOURCE_DEDICATED, service=service)
 
-    update_oms(session, oms, replace(oms_data(oms), type=OmsType.GLOBAL))
+    update_oms(session, settings, oms, replace(oms_data(oms), type=OmsType.GLOBAL))
 
     assert (oms.service, oms.service_id, oms.providers) == (None, None, [])
 
 
-def test_an_oms_keeps_its_own_name_and_default_flag(session, make):
+def test_an_oms_keeps_its_own_name_and_default_flag(session, make, settings):
     oms = make.oms("Operations", is_default=True)
 
-    update_oms(session, oms, oms_data(oms))
+    update_oms(session, settings, oms, oms_data(oms))
 
     assert _rows(session) == [("Operations", OmsType.GLOBAL, True)]
 
@@ -114,31 +123,34 @@ def test_an_oms_keeps_its_own_name_and_default_flag(session, make):
             {"trigger_url": ["is needed for the trigger's credentials"]},
         ),
         (
-            {"trigger_url": "https://desk.example.org", "trigger_password": "pw"},
+            {"trigger_url": "https://192.0.2.10", "trigger_password": "pw"},
             {"trigger_user": ["is needed with a password (Basic authorization)"]},
         ),
         (
-            {"trigger_url": "https://desk.example.org", "trigger_user": "a:b"},
+            {"trigger_url": "https://192.0.2.10", "trigger_user": "a:b"},
             {"trigger_user": ["can't contain a colon (Basic authorization)"]},
         ),
     ],
 )
-def test_update_oms_names_the_wrong_field_and_changes_nothing(session, make, change, errors):
+def test_update_oms_names_the_wrong_field_and_changes_nothing(
+    session, make, allowing, change, errors
+):
     make.oms("Taken", is_default=True)
     oms = make.oms("Desk")
 
     with pytest.raises(Invalid) as raised:
-        update_oms(session, oms, replace(oms_data(oms), **change))
+        update_oms(session, allowing, oms, replace(oms_data(oms), **change))
     session.rollback()
 
     assert raised.value.errors == errors
     assert _rows(session) == [("Taken", OmsType.GLOBAL, True), ("Desk", OmsType.GLOBAL, False)]
 
 
-def test_every_wrong_field_is_reported_at_once(session, make):
+def test_every_wrong_field_is_reported_at_once(session, make, settings):
     with pytest.raises(Invalid) as raised:
         create_oms(
             session,
+            settings,
             name="",
             type=OmsType.PROVIDER_GROUP,
             custom_params="no",
@@ -151,6 +163,138 @@ def test_every_wrong_field_is_reported_at_once(session, make):
         "custom_params": ["must be an object"],
         "trigger_url": ["must be an http:// or https:// address"],
     }
+
+
+# --- the trigger's address ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "address"),
+    [
+        ("http://127.0.0.1:8080/hook", "127.0.0.1", "127.0.0.1"),
+        ("http://10.1.2.3/hook", "10.1.2.3", "10.1.2.3"),
+        ("https://172.16.0.9/hook", "172.16.0.9", "172.16.0.9"),
+        ("http://192.168.1.1/hook", "192.168.1.1", "192.168.1.1"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254", "169.254.169.254"),
+        ("http://100.64.0.1/hook", "100.64.0.1", "100.64.0.1"),
+        ("http://0.0.0.0/hook", "0.0.0.0", "0.0.0.0"),
+        ("http://[::1]/hook", "::1", "::1"),
+        ("http://[fd00::1]/hook", "fd00::1", "fd00::1"),
+        ("http://[fe80::1]/hook", "fe80::1", "fe80::1"),
+        ("http://[::ffff:127.0.0.1]/hook", "::ffff:127.0.0.1", "::ffff:7f00:1"),
+    ],
+)
+def test_a_trigger_to_a_non_public_address_is_refused_by_default(
+    session, settings, url, host, address
+):
+    with pytest.raises(Invalid) as raised:
+        create_oms(session, settings, name="Desk", type=OmsType.GLOBAL, trigger_url=url)
+    session.rollback()
+
+    assert raised.value.errors == {
+        "trigger_url": [f"is refused: {host} resolves to {address}{HINT}"]
+    }
+    assert _rows(session) == []
+
+
+def test_a_trigger_to_a_name_is_refused_for_what_it_resolves_to(session, settings):
+    with pytest.raises(Invalid) as raised:
+        create_oms(
+            session,
+            settings,
+            name="Desk",
+            type=OmsType.GLOBAL,
+            trigger_url="http://localhost:8000/hook",
+        )
+
+    [message] = raised.value.errors["trigger_url"]
+    assert message.startswith("is refused: localhost resolves to ")
+    assert message.endswith(HINT)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://93.184.216.34/hook", "https://[2606:2800:220:1::]:8443/x", "  http://1.1.1.1 "]
+)
+def test_a_trigger_to_a_public_address_is_saved(session, settings, url):
+    oms = create_oms(session, settings, name="Desk", type=OmsType.GLOBAL, trigger_url=url)
+
+    assert oms.trigger_url == url.strip()
+
+
+def test_an_allowed_network_lets_its_addresses_through_and_no_others(session, settings):
+    allowing = settings.model_copy(update={"outgoing_allowed_networks": "127.0.0.0/8, 10.0.0.0/24"})
+    oms = create_oms(session, allowing, name="Desk", type=OmsType.GLOBAL)
+
+    for url in ("http://127.0.0.2:9000/h", "http://10.0.0.7/h"):
+        update_oms(session, allowing, oms, replace(oms_data(oms), trigger_url=url))
+        assert oms.trigger_url == url
+    with pytest.raises(Invalid) as raised:
+        update_oms(session, allowing, oms, replace(oms_data(oms), trigger_url="http://10.0.1.7/h"))
+    assert raised.value.errors == {
+        "trigger_url": [f"is refused: 10.0.1.7 resolves to 10.0.1.7{HINT}"]
+    }
+
+
+def test_a_trigger_whose_name_does_not_resolve_is_refused(session, settings):
+    with pytest.raises(Invalid) as raised:
+        create_oms(
+            session,
+            settings,
+            name="Desk",
+            type=OmsType.GLOBAL,
+            trigger_url="http://no-such-host.invalid/",
+        )
+
+    [message] = raised.value.errors["trigger_url"]
+    assert message.startswith("is refused: no-such-host.invalid does not resolve")
+
+
+def test_a_malformed_trigger_url_is_not_looked_up(session, settings):
+    with pytest.raises(Invalid) as raised:
+        create_oms(
+            session,
+            settings,
+            name="Desk",
+            type=OmsType.GLOBAL,
+            trigger_url="http://93.184.216.34:99999/",
+        )
+
+    assert raised.value.errors == {"trigger_url": ["must be an http:// or https:// address"]}
+
+
+def test_update_oms_refuses_a_trigger_to_a_private_address_and_changes_nothing(
+    session, make, settings
+):
+    oms = make.oms(trigger_url="http://93.184.216.34/h")
+
+    changed = replace(
+        oms_data(oms), trigger_url="http://10.0.0.1/h", trigger_method=TriggerMethod.GET
+    )
+
+    with pytest.raises(Invalid) as raised:
+        update_oms(session, settings, oms, changed)
+    session.rollback()
+    session.refresh(oms)
+
+    assert raised.value.errors == {
+        "trigger_url": [f"is refused: 10.0.0.1 resolves to 10.0.0.1{HINT}"]
+    }
+    assert (oms.trigger_url, oms.trigger_method) == ("http://93.184.216.34/h", TriggerMethod.POST)
+
+
+def test_an_unchanged_trigger_is_not_checked_again_when_other_fields_change(
+    session, make, settings
+):
+    # Saved while an admin allowed its network; every call checks the address anew.
+    oms = make.oms("Desk", trigger_url="http://10.0.0.1/h")
+
+    update_oms(session, settings, oms, replace(oms_data(oms), name="Service Desk"))
+    session.commit()
+
+    assert (oms.name, oms.trigger_url) == ("Service Desk", "http://10.0.0.1/h")
+
+
+# --- administrators and providers -------------------------------------------------------
 
 
 def test_administrators_are_found_by_email_in_the_order_given(session, make):

@@ -59,10 +59,25 @@ def test_oms_create_sets_every_field_and_prints_the_oms(mercato, session, make):
     assert (oms.trigger_method, oms.trigger_password) == (TriggerMethod.PUT, "pw")
 
 
+def test_oms_create_refuses_a_trigger_outside_the_allowed_networks(mercato, session):
+    code, out, err = mercato(
+        "oms", "create", "--name", "Desk", "--type", "global",
+        "--trigger-url", "http://127.0.0.1:9000/hook",
+    )  # fmt: skip
+
+    assert (code, out, err) == (
+        1,
+        "",
+        "Error: trigger_url is refused: 127.0.0.1 resolves to 127.0.0.1, which is not a public"
+        " address; an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS\n",
+    )
+    assert session.scalars(select(Oms)).all() == []
+
+
 def test_oms_update_changes_only_the_options_given(mercato, session, make):
     service = make.service(name="Sequencer")
     desk = make.user("desk@example.org")
-    make.oms("LIMS", administrators=[desk], trigger_url="https://lims.example.org")
+    make.oms("LIMS", administrators=[desk], trigger_url="https://192.0.2.30/lims")
 
     code, _, err = mercato(
         "oms", "update", "LIMS", "--name", "Sequencing LIMS", "--type", "resource_dedicated",
@@ -76,11 +91,11 @@ def test_oms_update_changes_only_the_options_given(mercato, session, make):
         service.id,
         [desk],
     )
-    assert (oms.trigger_url, oms.trigger_method) == ("https://lims.example.org", TriggerMethod.GET)
+    assert (oms.trigger_url, oms.trigger_method) == ("https://192.0.2.30/lims", TriggerMethod.GET)
 
 
 def test_oms_update_can_clear_the_default_flag_and_the_trigger(mercato, session, make):
-    oms = make.oms("Operations", is_default=True, trigger_url="https://ops.example.org")
+    oms = make.oms("Operations", is_default=True, trigger_url="https://192.0.2.31/ops")
 
     code, _, _ = mercato("oms", "update", str(oms.id), "--no-default", "--trigger-url", "")
 
@@ -123,7 +138,7 @@ def test_oms_update_refuses_wrong_fields_and_changes_nothing(mercato, session, m
 
 def test_oms_list_shows_every_oms_default_first(mercato, make):
     desk = make.user("desk@example.org")
-    zeta = make.oms("Zeta", administrators=[desk], trigger_url="https://zeta.example.org")
+    zeta = make.oms("Zeta", administrators=[desk], trigger_url="https://192.0.2.32/zeta")
     operations = make.oms("Operations", is_default=True)
 
     code, out, _ = mercato("oms", "list")
@@ -136,7 +151,7 @@ def test_oms_list_shows_every_oms_default_first(mercato, make):
     assert code == 0
     assert rows == [
         [str(operations.id), "Operations", "global", "yes", "", ""],
-        [str(zeta.id), "Zeta", "global", "", "desk@example.org", "POST https://zeta.example.org"],
+        [str(zeta.id), "Zeta", "global", "", "desk@example.org", "POST https://192.0.2.32/zeta"],
     ]
 
 

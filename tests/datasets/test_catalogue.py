@@ -261,6 +261,11 @@ BROKEN = {
         "127.0.0.1, which is not a public address; "
         "an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS",
     ),
+    "trigger password without a user": (
+        _change("omses", 1, trigger={"url": "http://93.184.216.34/hook", "password": "pw"}),
+        "omses[1] (ref 'desk'), field 'trigger.user': "
+        "is needed with a password (Basic authorization)",
+    ),
 }
 
 

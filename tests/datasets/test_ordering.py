@@ -60,7 +60,7 @@ def world(loading: Loading, make: Factory, session: Session) -> World:
     """Users kept by e-mail and offers by service slug and iid, as a dump names them."""
     ann = make.user(ANN, first_name="Ann", last_name="Lee")
     sofia = make.user(SOFIA, first_name="Sofia", last_name="Rossi")
-    make.oms("Desk", is_default=True, trigger_url="https://desk.example.org/hook")
+    make.oms("Desk", is_default=True, trigger_url="https://192.0.2.40/hook")
     service = make.service(name="Virtual machines")
     vm = make.offer(service, name="VM", internal=True, parameters=ALL_PARAMETERS)
     notebooks = make.offer(service, name="Notebooks", order_type=OrderType.OPEN_ACCESS)

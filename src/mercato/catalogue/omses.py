@@ -1,7 +1,8 @@
 """The OMS registry: registering and changing order-management systems, and their tokens.
 
 Only site admins register OMSes (reference §2.1: there is no API for it); the
-web pages and the CLI both call these rules.
+web pages, the CLI and data-set loading all call these rules, which check
+everything themselves, the trigger's address against the outgoing allow-list included.
 """
 
 import re
@@ -16,6 +17,8 @@ from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
 from mercato.catalogue.models import Offer, Oms, OmsType, Service, ServiceStatus, TriggerMethod
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
+from mercato.outgoing import check_url
+from mercato.settings import Settings
 
 _HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
 _TEXT_LIMIT = 255
@@ -137,6 +140,22 @@ def _trigger_problems(data: OmsData) -> dict[str, str]:
     return problems
 
 
+def _trigger_address_problems(settings: Settings, data: OmsData, oms: Oms | None) -> dict[str, str]:
+    """A new or changed trigger URL must call an address the allow-list lets triggers call.
+
+    An unchanged one is not looked up again: it passed when it was saved, and every
+    call checks it anew (``ordering.triggers``), so a name that does not resolve for
+    the moment does not block changes to the OMS's other fields.
+    """
+    if not data.trigger_url or (oms is not None and data.trigger_url == oms.trigger_url):
+        return {}
+    try:
+        check_url(settings, data.trigger_url, "trigger_url")
+    except Invalid as error:
+        return error.details
+    return {}
+
+
 def _custom_params_problems(custom_params: Any) -> dict[str, str]:
     try:
         check_custom_params(custom_params)
@@ -145,11 +164,17 @@ def _custom_params_problems(custom_params: Any) -> dict[str, str]:
     return {}
 
 
-def check_oms(session: Session, data: OmsData, oms: Oms | None = None) -> None:
-    """Raise Invalid naming every field of ``data`` that breaks a rule, all at once."""
+def check_oms(session: Session, settings: Settings, data: OmsData, oms: Oms | None = None) -> None:
+    """Raise Invalid naming every field of ``data`` that breaks a rule, all at once.
+
+    ``settings`` holds the outgoing allow-list that the trigger URL must pass.
+    """
     data = _cleaned(data)
+    trigger_problems = _trigger_problems(data)
+    if "trigger_url" not in trigger_problems:
+        trigger_problems.update(_trigger_address_problems(settings, data, oms))
     problems = {
-        **_trigger_problems(data),
+        **trigger_problems,
         **_custom_params_problems(data.custom_params),
         **_scope_problems(data),
         **_default_problems(session, data.is_default, oms),
@@ -185,15 +210,17 @@ def _cleaned(data: OmsData) -> OmsData:
     )
 
 
-def create_oms(session: Session, **values: Any) -> Oms:
+def create_oms(session: Session, settings: Settings, **values: Any) -> Oms:
     """Register an OMS; ``values`` are the fields of OmsData."""
-    return register_oms(session, OmsData(**values))
+    return register_oms(session, settings, OmsData(**values))
 
 
-def register_oms(session: Session, data: OmsData, *, oms_id: int | None = None) -> Oms:
+def register_oms(
+    session: Session, settings: Settings, data: OmsData, *, oms_id: int | None = None
+) -> Oms:
     """Register an OMS; a data set may keep the id its adapter has in its API paths."""
     data = _cleaned(data)
-    check_oms(session, data)
+    check_oms(session, settings, data)
     if oms_id is not None and session.get(Oms, oms_id) is not None:
         raise Conflict.field("id", "is already taken")
     oms = Oms(id=oms_id)
@@ -203,10 +230,10 @@ def register_oms(session: Session, data: OmsData, *, oms_id: int | None = None) 
     return oms
 
 
-def update_oms(session: Session, oms: Oms, data: OmsData) -> Oms:
+def update_oms(session: Session, settings: Settings, oms: Oms, data: OmsData) -> Oms:
     """Replace every field of an OMS with ``data``; nothing changes when a field is wrong."""
     data = _cleaned(data)
-    check_oms(session, data, oms)
+    check_oms(session, settings, data, oms)
     _apply(oms, data)
     session.flush()
     return oms

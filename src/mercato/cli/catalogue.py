@@ -13,7 +13,6 @@ from mercato.accounts import rules as accounts
 from mercato.catalogue import omses as registry
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Oms, OmsType, OrderType, ServiceStatus, TriggerMethod
-from mercato.catalogue.trigger_targets import check_trigger_url
 from mercato.cli.common import (
     console,
     print_uncut,
@@ -87,7 +86,6 @@ def _oms_changes(session: Session, given: dict[str, Any]) -> dict[str, Any]:
         "administrators": lambda emails: registry.users_by_email(session, emails),
         "providers": lambda slugs: registry.providers_by_slug(session, slugs),
         "service": lambda slug: registry.service_by_slug(session, slug),
-        "trigger_url": lambda url: check_trigger_url(Settings(), url),
     }
     return {
         key: readers[key](value) if key in readers else value
@@ -142,7 +140,7 @@ def oms_create(
             "trigger_password": trigger_password,
         }
         values = {"name": name, "type": oms_type, "is_default": default}
-        oms = registry.create_oms(session, **values, **_oms_changes(session, given))
+        oms = registry.create_oms(session, Settings(), **values, **_oms_changes(session, given))
         _print_oms(oms)
 
 
@@ -180,7 +178,7 @@ def oms_update(
             "trigger_password": trigger_password,
         }
         data = replace(registry.oms_data(changed), **_oms_changes(session, given))
-        registry.update_oms(session, changed, data)
+        registry.update_oms(session, Settings(), changed, data)
         _print_oms(changed)
 
 

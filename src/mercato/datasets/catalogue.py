@@ -13,7 +13,7 @@ from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, Oms, Service
 from mercato.catalogue.omses import OmsData, available_omses_by_service, default_oms, register_oms
 from mercato.catalogue.rules import OfferData
-from mercato.datasets.context import Loading, keep_ids_ahead, naming
+from mercato.datasets.context import Loading, keep_ids_ahead, naming, renamed
 from mercato.datasets.names import offer_ref
 from mercato.datasets.schema import (
     CustomParam,
@@ -24,7 +24,6 @@ from mercato.datasets.schema import (
 )
 from mercato.db import utcnow
 from mercato.errors import Invalid
-from mercato.outgoing import check_url
 
 _BATCH = 2_000
 
@@ -54,8 +53,15 @@ def load_omses(loading: Loading, records: list[OmsRecord]) -> None:
     loading.each("omses", records, lambda record: _load_oms(loading, record))
 
 
+# The registry's fields that a data set's OMS record names otherwise.
+_OMS_RECORD_FIELDS = {f"trigger_{name}": f"trigger.{name}" for name in Trigger.model_fields}
+
+
 def _load_oms(loading: Loading, record: OmsRecord) -> Oms:
-    oms = register_oms(loading.session, _oms_data(loading, record), oms_id=record.id)
+    data = _oms_data(loading, record)
+    # The registry checks the trigger against the same allow-list as the pages and the CLI.
+    with renamed(lambda name: _OMS_RECORD_FIELDS.get(name, name)):
+        oms = register_oms(loading.session, loading.files.settings, data, oms_id=record.id)
     if record.id is not None:
         keep_ids_ahead(loading.session, Oms)
     return oms
@@ -80,8 +86,7 @@ def _oms_data(loading: Loading, record: OmsRecord) -> OmsData:
             for position, ref in enumerate(record.providers)
         ],
         service=loading.find_given("services", record.service, "service"),
-        # The same allow-list as the OMS registry's pages: a data set is no way around it.
-        trigger_url=check_url(loading.files.settings, trigger.url, "trigger.url"),
+        trigger_url=trigger.url,
         trigger_method=trigger.method,
         trigger_user=trigger.user,
         trigger_password=trigger.password,

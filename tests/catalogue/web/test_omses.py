@@ -122,7 +122,7 @@ def test_admin_edits_an_oms_and_an_empty_password_keeps_the_stored_one(
 ):
     service = make.service(name="Sequencer")
     oms = make.oms(
-        "LIMS", trigger_url="https://lims.example.org", trigger_user="u", trigger_password="pw"
+        "LIMS", trigger_url="https://192.0.2.30/lims", trigger_user="u", trigger_password="pw"
     )
     edit = f"/omses/{oms.id}/edit"
     assert input_value(client.get(edit).text, "trigger_user") == "u"
@@ -175,6 +175,21 @@ def test_a_trigger_to_a_network_not_allowed_is_refused(client, session, admin):
     assert _oms_rows(session) == []
 
 
+def test_an_edit_to_a_trigger_on_a_network_not_allowed_is_refused(client, session, make, admin):
+    oms = make.oms("LIMS", trigger_url="https://192.0.2.30/lims")
+    edit = f"/omses/{oms.id}/edit"
+    form = {"name": "LIMS", "type": "global", "trigger_url": "http://10.1.2.3/hook"}
+
+    response = submit(client, edit, edit, form)
+
+    assert response.status_code == 400
+    assert field_error(response.text, "trigger_url") == (
+        "is refused: 10.1.2.3 resolves to 10.1.2.3, which is not a public address;"
+        " an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS"
+    )
+    assert [row[7] for row in _oms_rows(session)] == ["https://192.0.2.30/lims"]
+
+
 def test_a_second_default_oms_is_refused(client, session, make, admin):
     make.oms("Operations", is_default=True)
 
@@ -189,7 +204,7 @@ def test_a_second_default_oms_is_refused(client, session, make, admin):
 
 def test_registry_lists_omses_default_first(client, make, admin):
     desk = make.user("desk@example.org")
-    make.oms("Zeta", trigger_url="https://zeta.example.org", administrators=[desk])
+    make.oms("Zeta", trigger_url="https://192.0.2.32/zeta", administrators=[desk])
     make.oms("Operations", is_default=True)
 
     page = client.get("/omses").text
@@ -197,7 +212,7 @@ def test_registry_lists_omses_default_first(client, make, admin):
     names = re.findall(r'<td><a href="/omses/\d+">([^<]+)</a>', page)
     assert names == ["Operations", "Zeta"]
     assert "<td>desk@example.org</td>" in page
-    assert "<td><code>POST</code> https://zeta.example.org</td>" in page
+    assert "<td><code>POST</code> https://192.0.2.32/zeta</td>" in page
 
 
 def test_admin_regenerates_an_administrators_token_shown_once(client, session, make, admin):

@@ -17,7 +17,6 @@ from mercato.catalogue.omses import (
     service_by_slug,
     users_by_email,
 )
-from mercato.catalogue.trigger_targets import check_trigger_url
 from mercato.errors import Invalid
 from mercato.settings import Settings
 
@@ -120,8 +119,6 @@ def _read(
         "administrators": lambda: users_by_email(session, form.administrators.split()),
         "providers": lambda: providers_by_slug(session, form.providers),
         "service": lambda: service_by_slug(session, form.service),
-        # Only addresses the allow-list lets triggers call (loopback and private need an admin).
-        "trigger_url": lambda: check_trigger_url(settings, form.trigger_url),
     }
     values: dict[str, Any] = {}
     unreadable: dict[str, str] = {}
@@ -148,7 +145,7 @@ def oms_data(
         administrators=values.get("administrators", []),
         providers=values.get("providers", []),
         service=values.get("service"),
-        trigger_url=values.get("trigger_url", form.trigger_url),
+        trigger_url=form.trigger_url,
         trigger_method=values.get("trigger_method", TriggerMethod.POST),
         trigger_user=form.trigger_user,
         trigger_password=values["trigger_password"],
@@ -156,7 +153,7 @@ def oms_data(
     if not unreadable:
         return data
     try:
-        check_oms(session, data, oms)
+        check_oms(session, settings, data, oms)
     except Invalid as error:
         unreadable = {**error.details, **unreadable}
     raise Invalid({key: [message] for key, message in unreadable.items()}, unreadable)

@@ -74,7 +74,8 @@ def create_oms(
 ) -> Response:
     form = forms.submitted_form(submitted)
     try:
-        oms = registry.register_oms(session, forms.oms_data(session, settings, form))
+        data = forms.oms_data(session, settings, form)
+        oms = registry.register_oms(session, settings, data)
     except Invalid as error:
         session.rollback()  # the page answers normally, so nothing may be committed after it
         return _form_page(request, session, form, error=error)
@@ -105,7 +106,8 @@ def update_oms(
     changed = registry.require_oms(session, oms_id)
     form = forms.submitted_form(submitted)
     try:
-        registry.update_oms(session, changed, forms.oms_data(session, settings, form, changed))
+        data = forms.oms_data(session, settings, form, changed)
+        registry.update_oms(session, settings, changed, data)
     except Invalid as error:
         session.rollback()
         return _form_page(request, session, form, registry.require_oms(session, oms_id), error)

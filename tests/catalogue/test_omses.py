@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from mercato.accounts import rules as accounts
-from mercato.catalogue.models import Oms, OmsType, TriggerMethod
+from mercato.catalogue import omses
+from mercato.catalogue.models import OfferStatus, Oms, OmsType, OrderType, TriggerMethod
 from mercato.catalogue.omses import (
     OmsData,
     create_oms,
@@ -292,6 +293,140 @@ def test_an_unchanged_trigger_is_not_checked_again_when_other_fields_change(
     session.commit()
 
     assert (oms.name, oms.trigger_url) == ("Service Desk", "http://10.0.0.1/h")
+
+
+# --- custom params and the offers that use them ----------------------------------------
+
+QUEUE = {"queue": {"mandatory": False}}
+
+
+def _offer_with_params(make, oms, name: str, oms_params: dict[str, str], **fields):
+    service = fields.pop("service", None) or make.service(name=f"{name} service")
+    return make.offer(
+        service,
+        name=name,
+        internal=True,
+        primary_oms_id=oms.id if oms is not None else None,
+        oms_params=oms_params,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("custom_params", "message"),
+    [
+        (
+            {},
+            "don't fit the oms_params of offer small-service/1 “Small”"
+            " (must be blank if primary OMS' custom params are blank)",
+        ),
+        (
+            {"team": {"mandatory": False}},
+            "don't fit the oms_params of offer small-service/1 “Small”"
+            " (additional unspecified keys added)",
+        ),
+        (
+            {**QUEUE, "team": {"mandatory": True, "default": "ops"}},
+            "don't fit the oms_params of offers small-service/1 “Small”"
+            " (missing mandatory keys), plain-service/1 “Plain” (can't be blank)",
+        ),
+    ],
+    ids=["params-removed", "param-renamed", "param-made-mandatory"],
+)
+def test_custom_params_that_offers_no_longer_fit_are_refused_naming_the_offers(
+    session, make, settings, custom_params, message
+):
+    oms = make.oms("Desk", custom_params=QUEUE)
+    _offer_with_params(make, oms, "Small", {"queue": "short"})
+    _offer_with_params(make, oms, "Plain", {})
+
+    with pytest.raises(Invalid) as raised:
+        update_oms(session, settings, oms, replace(oms_data(oms), custom_params=custom_params))
+    session.rollback()
+
+    assert raised.value.errors == {"custom_params": [message]}
+    session.refresh(oms)
+    assert oms.custom_params == QUEUE
+
+
+def test_custom_params_that_every_offer_still_fits_are_saved(session, make, settings):
+    oms = make.oms("Desk", custom_params=QUEUE)
+    _offer_with_params(make, oms, "Small", {"queue": "short"})
+    params = {"queue": {"mandatory": True, "default": "long"}, "team": {"mandatory": False}}
+
+    update_oms(session, settings, oms, replace(oms_data(oms), custom_params=params))
+    session.commit()
+
+    session.expire_all()
+    assert oms.custom_params == params
+
+
+def test_deleted_offers_and_offers_of_other_omses_do_not_hold_custom_params_back(
+    session, make, settings
+):
+    oms, other = make.oms("Desk", custom_params=QUEUE), make.oms("Other", custom_params=QUEUE)
+    gone = _offer_with_params(make, oms, "Gone", {"queue": "short"})
+    _offer_with_params(make, other, "Elsewhere", {"queue": "short"})
+    _offer_with_params(make, None, "Outside", {}, order_type=OrderType.OPEN_ACCESS)
+    gone.status = OfferStatus.DELETED
+    session.commit()
+
+    update_oms(session, settings, oms, replace(oms_data(oms), custom_params={}))
+
+    assert oms.custom_params == {}
+
+
+def test_offers_without_a_primary_oms_follow_the_default_oms_custom_params(session, make, settings):
+    operations = make.oms("Operations", is_default=True, custom_params=QUEUE)
+    _offer_with_params(make, None, "Default", {"queue": "short"})
+
+    with pytest.raises(Invalid) as dropped:
+        update_oms(session, settings, operations, replace(oms_data(operations), custom_params={}))
+    session.rollback()
+    with pytest.raises(Invalid) as no_longer_default:
+        update_oms(session, settings, operations, replace(oms_data(operations), is_default=False))
+    session.rollback()
+
+    problem = (
+        "don't fit the oms_params of offer default-service/1 “Default”"
+        " (must be blank if primary OMS' custom params are blank)"
+    )
+    assert dropped.value.errors == no_longer_default.value.errors == {"custom_params": [problem]}
+
+
+def test_a_new_default_oms_must_fit_the_offers_without_a_primary_oms(session, make, settings):
+    _offer_with_params(make, None, "Default", {})
+    params = {"queue": {"mandatory": True, "default": "short"}}
+
+    with pytest.raises(Invalid) as raised:
+        create_oms(session, settings, name="Ops", type=OmsType.GLOBAL, is_default=True,
+                   custom_params=params)  # fmt: skip
+
+    assert raised.value.errors == {
+        "custom_params": [
+            "don't fit the oms_params of offer default-service/1 “Default” (can't be blank)"
+        ]
+    }
+
+
+def test_the_error_names_the_first_offers_and_counts_the_others(
+    session, make, settings, monkeypatch
+):
+    monkeypatch.setattr(omses, "_OFFERS_NAMED", 2)
+    oms = make.oms("Desk", custom_params=QUEUE)
+    service = make.service(name="VMs")
+    for name in ("A", "B", "C", "D"):
+        _offer_with_params(make, oms, name, {"queue": "short"}, service=service)
+
+    with pytest.raises(Invalid) as raised:
+        update_oms(session, settings, oms, replace(oms_data(oms), custom_params={}))
+
+    blank = "(must be blank if primary OMS' custom params are blank)"
+    assert raised.value.errors == {
+        "custom_params": [
+            f"don't fit the oms_params of offers vms/1 “A” {blank}, vms/2 “B” {blank} and 2 more"
+        ]
+    }
 
 
 # --- administrators and providers -------------------------------------------------------

@@ -10,12 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
-from mercato.catalogue.models import Offer, Oms, OmsType, Service, ServiceStatus, TriggerMethod
+from mercato.catalogue.models import (
+    Offer,
+    OfferStatus,
+    Oms,
+    OmsType,
+    Service,
+    ServiceStatus,
+    TriggerMethod,
+)
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 from mercato.outgoing import check_url
 from mercato.settings import Settings
@@ -23,6 +31,8 @@ from mercato.settings import Settings
 _HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
 _TEXT_LIMIT = 255
 _URL_LIMIT = 2048
+# Offers named at most in the error of custom params that no longer fit them.
+_OFFERS_NAMED = 10
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,22 @@ def check_custom_params(custom_params: Any) -> dict[str, dict[str, Any]]:
     return custom_params
 
 
+def oms_params_problem(custom_params: dict[str, Any], oms_params: dict[str, Any]) -> str | None:
+    """What is wrong with an offer's ``oms_params`` for its OMS's ``custom_params``, if anything."""
+    if not custom_params:
+        return "must be blank if primary OMS' custom params are blank" if oms_params else None
+    mandatory = {name for name, spec in custom_params.items() if spec.get("mandatory")}
+    if mandatory and not oms_params:
+        return "can't be blank"
+    if set(oms_params) - set(custom_params):
+        return "additional unspecified keys added"
+    if mandatory - set(oms_params):
+        return "missing mandatory keys"
+    if any(not isinstance(value, str) for value in oms_params.values()):
+        return "values must be strings"
+    return None
+
+
 def _name_problems(session: Session, name: str, oms: Oms | None) -> dict[str, str]:
     if not name:
         return {"name": "can't be blank"}
@@ -164,6 +190,55 @@ def _custom_params_problems(custom_params: Any) -> dict[str, str]:
     return {}
 
 
+def _offers_using(session: Session, data: OmsData, oms: Oms | None) -> list[Offer]:
+    """The offers whose OMS's custom params change once ``data`` is saved.
+
+    Offers handled in Mercato (``internal``) use their primary OMS or, without one,
+    the default OMS: the OMS's own offers when its custom params change, and those
+    without a primary OMS when it becomes or stops being the default one, or when
+    it is the default and its custom params change. Deleted offers never change again.
+    """
+    was_default = oms is not None and oms.is_default
+    params_change = oms is not None and data.custom_params != oms.custom_params
+    uses = []
+    if oms is not None and params_change:
+        uses.append(Offer.primary_oms_id == oms.id)
+    if data.is_default != was_default or (data.is_default and params_change):
+        uses.append(Offer.primary_oms_id.is_(None))
+    if not uses:
+        return []
+    query = (
+        select(Offer)
+        .where(Offer.internal, Offer.status != OfferStatus.DELETED, or_(*uses))
+        .options(selectinload(Offer.service))
+        .order_by(Offer.id)
+    )
+    return list(session.scalars(query))
+
+
+def _offers_problems(session: Session, data: OmsData, oms: Oms | None) -> dict[str, str]:
+    """Changed custom params must still fit the ``oms_params`` of the offers that use them.
+
+    The offer rules check ``oms_params`` against the offer's OMS whenever an offer
+    is saved, so a change here that broke them would leave offers that fail their
+    next edit (and orders an OMS cannot route); it is refused instead, naming them.
+    """
+    problems = []
+    for offer in _offers_using(session, data, oms):
+        # Without a primary OMS, an offer has this one's params only while it is the default.
+        uses_this_oms = offer.primary_oms_id is not None or data.is_default
+        problem = oms_params_problem(data.custom_params if uses_this_oms else {}, offer.oms_params)
+        if problem is not None:
+            problems.append(f"{offer.service.slug}/{offer.iid} “{offer.name}” ({problem})")
+    if not problems:
+        return {}
+    named = ", ".join(problems[:_OFFERS_NAMED])
+    if len(problems) > _OFFERS_NAMED:
+        named += f" and {len(problems) - _OFFERS_NAMED} more"
+    offers = "offer" if len(problems) == 1 else "offers"
+    return {"custom_params": f"don't fit the oms_params of {offers} {named}"}
+
+
 def check_oms(session: Session, settings: Settings, data: OmsData, oms: Oms | None = None) -> None:
     """Raise Invalid naming every field of ``data`` that breaks a rule, all at once.
 
@@ -173,9 +248,12 @@ def check_oms(session: Session, settings: Settings, data: OmsData, oms: Oms | No
     trigger_problems = _trigger_problems(data)
     if "trigger_url" not in trigger_problems:
         trigger_problems.update(_trigger_address_problems(settings, data, oms))
+    custom_params_problems = _custom_params_problems(data.custom_params)
+    if not custom_params_problems:
+        custom_params_problems = _offers_problems(session, data, oms)
     problems = {
         **trigger_problems,
-        **_custom_params_problems(data.custom_params),
+        **custom_params_problems,
         **_scope_problems(data),
         **_default_problems(session, data.is_default, oms),
         **_name_problems(session, data.name, oms),

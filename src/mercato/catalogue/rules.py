@@ -21,7 +21,7 @@ from mercato.catalogue.models import (
     Service,
     ServiceStatus,
 )
-from mercato.catalogue.omses import available_omses, default_oms
+from mercato.catalogue.omses import available_omses, default_oms, oms_params_problem
 from mercato.catalogue.parameters import check_parameters
 from mercato.db import unique_slug
 from mercato.errors import Forbidden, Invalid, NotFound
@@ -203,22 +203,6 @@ def normalised_offer(data: OfferData) -> OfferData:
     )
 
 
-def _oms_params_problem(oms: Oms | None, oms_params: dict[str, Any]) -> str | None:
-    custom = oms.custom_params if oms is not None else {}
-    if not custom:
-        return "must be blank if primary OMS' custom params are blank" if oms_params else None
-    mandatory = {name for name, spec in custom.items() if spec.get("mandatory")}
-    if mandatory and not oms_params:
-        return "can't be blank"
-    if set(oms_params) - set(custom):
-        return "additional unspecified keys added"
-    if mandatory - set(oms_params):
-        return "missing mandatory keys"
-    if any(not isinstance(value, str) for value in oms_params.values()):
-        return "values must be strings"
-    return None
-
-
 def _field_problems(data: OfferData, oms: Oms | None, available: Collection[Oms]) -> dict[str, str]:
     problems = {}
     if not data.name:
@@ -232,9 +216,11 @@ def _field_problems(data: OfferData, oms: Oms | None, available: Collection[Oms]
             return {**problems, "primary_oms": "doesn't exist"}
         if oms not in available:
             return {**problems, "primary_oms": "is not available for this service"}
-    oms_params_problem = _oms_params_problem(oms, data.oms_params) if data.internal else None
-    if oms_params_problem:
-        problems["oms_params"] = oms_params_problem
+    if data.internal:
+        custom_params = oms.custom_params if oms is not None else {}
+        problem = oms_params_problem(custom_params, data.oms_params)
+        if problem:
+            problems["oms_params"] = problem
     return problems
 
 

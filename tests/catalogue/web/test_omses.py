@@ -190,6 +190,29 @@ def test_an_edit_to_a_trigger_on_a_network_not_allowed_is_refused(client, sessio
     assert [row[7] for row in _oms_rows(session)] == ["https://192.0.2.30/lims"]
 
 
+def test_custom_params_that_an_offer_no_longer_fits_are_refused_on_their_field(
+    client, session, make, admin
+):
+    oms = make.oms("LIMS", custom_params={"queue": {"mandatory": False}})
+    make.offer(
+        make.service(name="Sequencer"),
+        name="Runs",
+        internal=True,
+        primary_oms_id=oms.id,
+        oms_params={"queue": "short"},
+    )
+    edit = f"/omses/{oms.id}/edit"
+
+    response = submit(client, edit, edit, {"name": "LIMS", "type": "global", "custom_params": "{}"})
+
+    assert response.status_code == 400
+    assert field_error(response.text, "custom_params") == (
+        "don't fit the oms_params of offer sequencer/1 “Runs”"
+        " (must be blank if primary OMS' custom params are blank)"
+    )
+    assert [row[3] for row in _oms_rows(session)] == [{"queue": {"mandatory": False}}]
+
+
 def test_a_second_default_oms_is_refused(client, session, make, admin):
     make.oms("Operations", is_default=True)
 

@@ -1,7 +1,13 @@
 """The one allow-listed way out (``mercato.outgoing.call``), over real loopback HTTP."""
 
+import shutil
 import socket
+import ssl
+import subprocess
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -123,3 +129,93 @@ def test_a_marketplace_on_a_network_not_allowed_is_refused_naming_the_host(tmp_p
 
     assert list(raised.value.errors) == ["host"]
     assert server.received == []
+
+
+# --- over TLS: the checked address is called, the name is sent and verified ----------
+
+
+@dataclass
+class TlsServer:
+    port: int
+    certificate: Path
+    server_names: list[str | None] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def tls_server(tmp_path) -> Iterator[TlsServer]:
+    """An https server on 127.0.0.1 whose self-signed certificate names usdl.test only."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, certificate = tmp_path / "key.pem", tmp_path / "certificate.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(certificate), "-days", "1",
+         "-subj", "/CN=usdl.test", "-addext", "subjectAltName=DNS:usdl.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate, key)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.hosts.append(self.headers["Host"])
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state = TlsServer(httpd.server_address[1], certificate)
+    context.sni_callback = lambda connection, name, context: state.server_names.append(name)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def names_on_loopback(monkeypatch) -> None:
+    """usdl.test and elsewhere.test resolve to 127.0.0.1."""
+    real = socket.getaddrinfo
+
+    def resolver(host, port, *args, **kwargs):
+        if host in ("usdl.test", "elsewhere.test"):
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+
+def _trusting(server: TlsServer) -> httpx.Client:
+    trusted = ssl.create_default_context(cafile=str(server.certificate))
+    return httpx.Client(verify=trusted, trust_env=False, follow_redirects=False)
+
+
+def test_over_tls_the_name_is_sent_and_verified_while_the_checked_address_is_called(
+    tmp_path, tls_server, names_on_loopback
+):
+    with _trusting(tls_server) as client:
+        answer = _get(_settings(tmp_path), client, f"https://usdl.test:{tls_server.port}/x")
+
+    assert (answer.status_code, answer.body) == (200, b"ok")
+    assert (tls_server.server_names, tls_server.hosts) == (
+        ["usdl.test"],
+        [f"usdl.test:{tls_server.port}"],
+    )
+
+
+def test_over_tls_a_certificate_for_another_name_is_refused(
+    tmp_path, tls_server, names_on_loopback
+):
+    with _trusting(tls_server) as client, pytest.raises(httpx.ConnectError) as raised:
+        _get(_settings(tmp_path), client, f"https://elsewhere.test:{tls_server.port}/x")
+
+    assert "certificate verify failed" in str(raised.value)
+    assert (tls_server.server_names, tls_server.hosts) == (["elsewhere.test"], [])

@@ -33,12 +33,15 @@ class Server:
 
     answers: dict[str, tuple[int, str | dict[str, str], bytes]] = field(default_factory=dict)
     requested: list[str] = field(default_factory=list)
+    # The Host header of each GET, in the order of ``requested``.
+    hosts: list[str] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     url: str = ""
 
 
 @contextmanager
-def serving() -> Iterator[Server]:
+def serving(host: str = "127.0.0.1", port: int = 0) -> Iterator[Server]:
+    """Serve on ``host`` (any loopback address) and ``port`` (a free one by default)."""
     state = Server()
 
     class Handler(BaseHTTPRequestHandler):
@@ -54,6 +57,7 @@ def serving() -> Iterator[Server]:
 
         def do_GET(self) -> None:
             state.requested.append(self.path)
+            state.hosts.append(self.headers.get("Host", ""))
             self._answer(self.path)
 
         def _record(self) -> None:
@@ -71,10 +75,10 @@ def serving() -> Iterator[Server]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = ThreadingHTTPServer((host, port), Handler)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    state.url = f"http://{host}:{httpd.server_address[1]}"
     yield state
     httpd.shutdown()
     httpd.server_close()

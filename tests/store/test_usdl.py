@@ -2,6 +2,7 @@
 hostile or broken documents are refused without touching files or the network."""
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -525,6 +526,98 @@ def test_fetch_from_a_closed_port_names_the_address_field(server):
 
     assert list(errors) == ["description_url"]
     assert errors["description_url"][0].startswith("could not be fetched: ")
+
+
+class RebindingResolver:
+    """A DNS that answers each name with its first address once, then with the next:
+    what a name under an attacker's control can do between a check and a connection."""
+
+    def __init__(self, real, answers: dict[str, list[str]]) -> None:
+        self.real, self.answers, self.asked = real, answers, []
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host not in self.answers:
+            return self.real(host, port, *args, **kwargs)
+        self.asked.append(host)
+        answers = self.answers[host]
+        address = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+
+# Only the first loopback address is allowed; 127.0.0.2 stands for a private network.
+FIRST_LOOPBACK_ALLOWED = Settings(outgoing_allowed_networks="127.0.0.1/32")
+
+
+@pytest.fixture
+def allowed_and_private() -> Iterator[tuple[Server, Server]]:
+    """A server on the allowed loopback address and one on a private one, on the same port."""
+    with serving("127.0.0.1") as allowed:
+        port = int(allowed.url.rsplit(":", 1)[1])
+        with serving("127.0.0.2", port) as private:
+            yield allowed, private
+
+
+def test_fetch_connects_to_the_address_it_checked_when_the_name_rebinds(
+    allowed_and_private, monkeypatch
+):
+    allowed, private = allowed_and_private
+    port = allowed.url.rsplit(":", 1)[1]
+    for server in (allowed, private):
+        server.answers["/usdl.ttl"] = (200, "text/turtle", TURTLE)
+    resolver = RebindingResolver(socket.getaddrinfo, {"usdl.test": ["127.0.0.1", "127.0.0.2"]})
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+    fetched = fetch_usdl(f"http://usdl.test:{port}/usdl.ttl", FIRST_LOOPBACK_ALLOWED)
+
+    assert fetched == WEATHER
+    assert (allowed.requested, allowed.hosts) == (["/usdl.ttl"], [f"usdl.test:{port}"])
+    assert private.requested == []
+    assert resolver.asked == ["usdl.test"]
+
+
+def test_fetch_connects_to_the_address_it_checked_for_each_redirect(
+    allowed_and_private, monkeypatch
+):
+    allowed, private = allowed_and_private
+    port = allowed.url.rsplit(":", 1)[1]
+    moved = {"Location": f"http://moved.test:{port}/usdl.ttl"}
+    for server in (allowed, private):
+        server.answers["/old.ttl"] = (301, moved, b"")
+        server.answers["/usdl.ttl"] = (200, "text/turtle", TURTLE)
+    rebinding = {"usdl.test": ["127.0.0.1", "127.0.0.2"], "moved.test": ["127.0.0.1", "127.0.0.2"]}
+    resolver = RebindingResolver(socket.getaddrinfo, rebinding)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+    fetched = fetch_usdl(f"http://usdl.test:{port}/old.ttl", FIRST_LOOPBACK_ALLOWED)
+
+    assert fetched == WEATHER
+    assert list(zip(allowed.requested, allowed.hosts, strict=True)) == [
+        ("/old.ttl", f"usdl.test:{port}"),
+        ("/usdl.ttl", f"moved.test:{port}"),
+    ]
+    assert private.requested == []
+    assert resolver.asked == ["usdl.test", "moved.test"]
+
+
+def test_fetch_refuses_a_redirect_to_a_name_that_resolves_outside_the_allowed_networks(
+    allowed_and_private, monkeypatch
+):
+    allowed, private = allowed_and_private
+    port = allowed.url.rsplit(":", 1)[1]
+    allowed.answers["/old.ttl"] = (302, {"Location": f"http://inside.test:{port}/x.ttl"}, b"")
+    resolver = RebindingResolver(socket.getaddrinfo, {"inside.test": ["127.0.0.2"]})
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+    with pytest.raises(Invalid) as raised:
+        fetch_usdl(f"{allowed.url}/old.ttl", FIRST_LOOPBACK_ALLOWED)
+
+    assert raised.value.errors == {
+        "description_url": [
+            "is refused: inside.test resolves to 127.0.0.2, which is not a public address;"
+            " an admin can allow its network in MERCATO_OUTGOING_ALLOWED_NETWORKS"
+        ]
+    }
+    assert (allowed.requested, private.requested) == (["/old.ttl"], [])
 
 
 def test_decimal_values_survive_as_decimals():

@@ -1,8 +1,8 @@
-"""WStore JSON bodies read into the store rules' typed values.
+"""Reading WStore JSON bodies into the store rules' typed values.
 
-Each reader checks a body's fields in the order WStore does and answers with its
-texts; the routes call the caller's access checks first, as WStore answers 403
-before it reads the body.
+A reader checks a body's fields in the order WStore does and answers with its
+texts. Routes call the caller's access checks before the readers that need them,
+as WStore answers 403 before it reads the fields.
 """
 
 from typing import Any
@@ -10,7 +10,46 @@ from typing import Any
 from mercato.errors import Invalid
 from mercato.store import reviews
 from mercato.store.assets import EDITABLE_FIELDS, AssetChanges, Files, check_content_type
+from mercato.store.offerings import AssetRef
 from mercato.store.reviews import ReplyText, ReviewText
+from mercato.store.uploads import Upload, decode_upload
+
+
+def as_object(document: Any) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise Invalid.field("body", "must be a JSON object")
+    return document
+
+
+def optional_upload(document: dict[str, Any], field: str) -> Upload | None:
+    value = document.get(field)
+    return None if value in (None, {}, "") else decode_upload(value, field)
+
+
+def optional_uploads(document: dict[str, Any], field: str) -> list[Upload] | None:
+    value = document.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise Invalid.field(field, "must be a list of images")
+    return [decode_upload(item, f"{field}.{number}") for number, item in enumerate(value)]
+
+
+def asset_refs(value: Any, field: str = "resources") -> list[AssetRef]:
+    """``[{"provider"?, "name", "version"}, ...]``, as offerings name their resources."""
+    if not isinstance(value, list):
+        raise Invalid.field(field, 'must be a list of {"name", "version"}')
+    refs = []
+    for item in value:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("version"), str)
+            and isinstance(item.get("provider", ""), str)
+        ):
+            raise Invalid.field(field, 'each item must be {"provider"?, "name", "version"}')
+        refs.append(AssetRef(item["name"], item["version"], item.get("provider") or None))
+    return refs
 
 
 def review_text(document: dict[str, Any]) -> ReviewText:

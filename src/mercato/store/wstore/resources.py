@@ -12,10 +12,15 @@ from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store import assets as rules
 from mercato.store.access import acting_provider, find_provider, providers_by_id
 from mercato.store.assets import AssetContent
-from mercato.store.http import FileStore, Limit, ManagedAsset, Start, as_object, optional_upload
+from mercato.store.http import FileStore, Limit, ManagedAsset, Start
 from mercato.store.models import AssetKind
 from mercato.store.uploads import Upload
-from mercato.store.wstore.bodies import asset_changes, changed_fields
+from mercato.store.wstore.bodies import (
+    as_object,
+    asset_changes,
+    changed_fields,
+    optional_upload,
+)
 from mercato.store.wstore.shapes import asset_json
 from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
 

@@ -14,10 +14,9 @@ from mercato.store.http import (
     ManagedOffering,
     Start,
     VisibleOffering,
-    as_object,
 )
 from mercato.store.models import Review
-from mercato.store.wstore.bodies import reply_text, review_text
+from mercato.store.wstore.bodies import as_object, reply_text, review_text
 from mercato.store.wstore.offerings import ONE
 from mercato.store.wstore.shapes import review_json
 from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body

@@ -382,10 +382,11 @@ def require_managed_service(session: Session, user: User, reference: str) -> Ser
 
 def require_managed_offer(
     session: Session, user: User, service_reference: str, offer_reference: str
-) -> Offer:
-    """A published or draft offer (not found) of a service ``user`` manages (forbidden)."""
+) -> tuple[Service, Offer]:
+    """A published or draft offer (not found) of a service ``user`` manages (forbidden),
+    with that service."""
     service = require_managed_service(session, user, service_reference)
-    return require_current_offer(session, service, offer_reference)
+    return service, require_current_offer(session, service, offer_reference)
 
 
 def require_orderable_offer(

@@ -192,8 +192,7 @@ def create_offer(
 def edit_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    offer = rules.require_managed_offer(session, user, slug, iid)
-    managed = offer.service
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     return _offer_form_page(request, session, managed, forms.offer_form(offer), offer)
 
 
@@ -206,8 +205,7 @@ def update_offer(
     iid: str,
     submitted: SubmittedForm,
 ) -> Response:
-    offer = rules.require_managed_offer(session, user, slug, iid)
-    managed = offer.service
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     form = forms.submitted_form(submitted, forms.saved_ids(offer))
     action = str(submitted.get("action", ""))
     status = _STATUS_FOR_ACTION.get(action)
@@ -227,8 +225,7 @@ def update_offer(
 def confirm_offer_deletion(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    offer = rules.require_managed_offer(session, user, slug, iid)
-    managed = offer.service
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     context = {"service": managed, "offer": offer, "has_orders": offer_has_orders(session, offer)}
     return _page(request, "catalogue/delete_offer.html", context)
 
@@ -237,7 +234,6 @@ def confirm_offer_deletion(
 def delete_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    offer = rules.require_managed_offer(session, user, slug, iid)
-    managed = offer.service
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     rules.delete_offer(session, offer)
     return _saved(request, managed, offer, "Offer “{}” has been deleted.")

@@ -42,6 +42,7 @@ from mercato.store.marketplaces import receiving
 from mercato.store.marketplaces import rules as marketplaces
 from mercato.store.marketplaces.models import Marketplace, Publication, RemoteOffering, RemoteStore
 from mercato.store.models import Asset, StoreOffering
+from mercato.store.reviews import ReplyText, ReviewText
 from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload
 from mercato.store.usdl.description import OfferingDescription
@@ -228,16 +229,14 @@ def build_world(make: Factory, store: Store, size: int) -> World:
                 )
             )
         make.order(offering.offer, project, values={})
-        reviews.create_review(session, customer.user, offering, {"rating": 5, "title": "Good"})
+        reviews.create_review(session, customer.user, offering, ReviewText(rating=5, title="Good"))
         for _ in range(size):
             reviewer = make.user()
             make.order(offering.offer, make.project(reviewer), values={})
-            review = reviews.create_review(
-                session, reviewer, offering, {"rating": 4, "title": "Fine", "comment": "Yes"}
-            )
-            reviews.reply_to_review(
-                session, steward.user, offering, review, {"title": "Thanks", "comment": "!"}
-            )
+            text = ReviewText(rating=4, title="Fine", comment="Yes")
+            review = reviews.create_review(session, reviewer, offering, text)
+            reply = ReplyText(title="Thanks", comment="!")
+            reviews.reply_to_review(session, steward.user, offering, review, reply)
         session.commit()
 
     # --- federation: repositories, stores registered here and what they published -----

@@ -349,6 +349,47 @@ def require_current_offer(session: Session, service: Service, reference: str) ->
     return offer
 
 
+def require_visible_service(session: Session, user: User | None, reference: str) -> Service:
+    """The service named, if ``user`` (None: anyone) may see it; not found otherwise."""
+    service = find_service(session, reference)
+    if service is None or not can_view_service(session, user, service):
+        raise NotFound("Service")
+    return service
+
+
+def require_managed_service(session: Session, user: User, reference: str) -> Service:
+    """The service named (not found), if ``user`` manages it (forbidden)."""
+    service = find_service(session, reference)
+    if service is None:
+        raise NotFound("Service")
+    check_can_manage_service(session, user, service)
+    return service
+
+
+def require_managed_offer(
+    session: Session, user: User, service_reference: str, offer_reference: str
+) -> tuple[Service, Offer]:
+    """A published or draft offer (not found) of a service ``user`` manages (forbidden),
+    with that service."""
+    service = require_managed_service(session, user, service_reference)
+    return service, require_current_offer(session, service, offer_reference)
+
+
+def require_orderable_offer(
+    session: Session, service_reference: str, offer_reference: str
+) -> Offer:
+    """A published offer of a published service; not found otherwise."""
+    service = find_service(session, service_reference)
+    offer = find_offer(session, service, offer_reference) if service is not None else None
+    if (
+        offer is None
+        or offer.status != OfferStatus.PUBLISHED
+        or offer.service.status != ServiceStatus.PUBLISHED
+    ):
+        raise NotFound("Offer")
+    return offer
+
+
 # An order names its offer by foreign key; the catalogue asks the table by name rather
 # than import the ordering area, which builds on the catalogue.
 _ORDERS = table("orders", column("offer_id"))

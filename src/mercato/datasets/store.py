@@ -49,7 +49,13 @@ from mercato.store.offerings import (
     offering_service,
     offerings_query,
 )
-from mercato.store.reviews import check_reply, check_review, rating_after_create
+from mercato.store.reviews import (
+    ReplyText,
+    ReviewText,
+    check_reply,
+    check_review,
+    rating_after_create,
+)
 from mercato.store.uploads import Upload
 from mercato.store.usdl import PricePlan, check_price_plan
 
@@ -235,13 +241,13 @@ def _review(loading: Loading, offering: StoreOffering, record: ReviewRecord) -> 
     author: User = loading.find("users", record.author, "author")
     if any(review.user is author for review in offering.reviews):
         raise Invalid.field("author", "has already reviewed this offering")
-    body = {"title": record.title, "comment": record.comment, "rating": record.rating}
-    title, comment, rating = check_review(body)
+    text = ReviewText(rating=record.rating, title=record.title, comment=record.comment)
+    check_review(text)
     review = Review(
         user=author,
-        title=title,
-        comment=comment,
-        rating=rating,
+        title=text.title,
+        comment=text.comment,
+        rating=text.rating,
         created_at=record.created_at or utcnow(),
     )
     if record.reply is not None:
@@ -252,9 +258,8 @@ def _review(loading: Loading, offering: StoreOffering, record: ReviewRecord) -> 
 
 def _add_reply(loading: Loading, review: Review, reply: Reply) -> None:
     with renamed(lambda name: "text" if name == "comment" else name):
-        review.reply_title, review.reply_text = check_reply(
-            {"title": reply.title, "comment": reply.text}
-        )
+        check_reply(ReplyText(title=reply.title, comment=reply.text))
+    review.reply_title, review.reply_text = reply.title, reply.text
     review.reply_user = loading.find("users", reply.author, "author")
     review.replied_at = reply.at or utcnow()
 

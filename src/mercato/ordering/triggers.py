@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from mercato import outgoing
 from mercato.accounts.models import User
 from mercato.catalogue.models import Oms
+from mercato.catalogue.omses import require_oms
 from mercato.db import transaction, utcnow
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.events import note_new_deliveries
@@ -291,6 +292,13 @@ def check_can_see_deliveries(user: User, oms: Oms) -> None:
     """An OMS's delivery log is for its administrators and the site admins."""
     if not user.is_admin and user not in oms.administrators:
         raise Forbidden("Only the OMS's administrators see its deliveries")
+
+
+def require_oms_for_deliveries(session: Session, user: User, oms_id: int) -> Oms:
+    """The OMS (not found) whose delivery log ``user`` may see (forbidden)."""
+    oms = require_oms(session, oms_id)
+    check_can_see_deliveries(user, oms)
+    return oms
 
 
 def oms_deliveries(

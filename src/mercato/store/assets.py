@@ -1,7 +1,7 @@
 """Asset rules (WStore resources): register, upgrade, edit, delete, who may download."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,9 +61,32 @@ class Files:
     settings: Settings
 
 
+@dataclass(frozen=True)
+class AssetChanges:
+    """An edit of an asset; None leaves that field as it is."""
+
+    description: str | None = None
+    content_type: str | None = None
+    is_open: bool | None = None
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields changed, by their WStore names."""
+        given = (self.description, self.content_type, self.is_open)
+        pairs = zip(EDITABLE_FIELDS, given, strict=True)
+        return [name for name, value in pairs if value is not None]
+
+
 def local_files(settings: Settings) -> Files:
     """The default file store: a folder in the data directory, with the configured limits."""
     return Files(LocalStorage(settings.data_dir / "media"), settings)
+
+
+def check_content_type(files: Files, value: object) -> str:
+    """A media type, normalised, that this store accepts for assets."""
+    media_type = check_media_type(value)
+    check_allowed_media_type(files.settings, media_type)
+    return media_type
 
 
 def _check_content(files: Files, kind: AssetKind, content: AssetContent, media_type: str) -> None:
@@ -106,8 +129,7 @@ def register_asset(
 ) -> Asset:
     name = check_name(name)
     version = check_asset_version(version)
-    media_type = check_media_type(content_type)
-    check_allowed_media_type(files.settings, media_type)
+    media_type = check_content_type(files, content_type)
     if not isinstance(description, str):
         raise Invalid.field("description", "must be text")
     _check_content(files, kind, content, media_type)
@@ -184,30 +206,28 @@ def upgrade_asset(
     return asset
 
 
-def update_asset(session: Session, files: Files, asset: Asset, changes: dict[str, Any]) -> Asset:
-    """Description always; media type and open flag only while no offering includes it."""
-    fixed = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if fixed:
-        raise Invalid.field(fixed[0], "cannot be changed; only description, content_type and open")
+def check_can_change_asset(asset: Asset, fields: Collection[str]) -> None:
+    """Whether ``fields`` of the asset may change: none of a deleted asset, only the
+    description of one that offerings include."""
     if asset.is_deleted:
         raise Invalid.field("state", "a deleted resource cannot be changed")
-    if asset.state == AssetState.USED and set(changes) - {"description"}:
+    fixed = set(fields) - {"description"}
+    if asset.state == AssetState.USED and fixed:
         raise Invalid.field(
-            sorted(set(changes) - {"description"})[0],
+            sorted(fixed)[0],
             "cannot be changed while offerings include the resource; only description",
         )
-    if "description" in changes:
-        if not isinstance(changes["description"], str):
-            raise Invalid.field("description", "must be text")
-        asset.description = changes["description"]
-    if "content_type" in changes:
-        media_type = check_media_type(changes["content_type"])
-        check_allowed_media_type(files.settings, media_type)
-        asset.content_type = media_type
-    if "open" in changes:
-        if not isinstance(changes["open"], bool):
-            raise Invalid.field("open", "must be true or false")
-        asset.is_open = changes["open"]
+
+
+def update_asset(session: Session, files: Files, asset: Asset, changes: AssetChanges) -> Asset:
+    """Description always; media type and open flag only while no offering includes it."""
+    check_can_change_asset(asset, changes.fields)
+    if changes.content_type is not None:
+        asset.content_type = check_content_type(files, changes.content_type)
+    if changes.description is not None:
+        asset.description = changes.description
+    if changes.is_open is not None:
+        asset.is_open = changes.is_open
     session.flush()
     return asset
 

@@ -4,7 +4,7 @@ The average follows WStore's running formulas (reference §12), where n is the
 number of reviews after the change.
 """
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,24 @@ def rating_after_delete(average: float, n: int, rating: int) -> float:
     return 0.0 if n == 0 else (average * (n + 1) - rating) / n
 
 
-def _check_text(value: Any, field: str, limit: int, required: bool) -> str:
+@dataclass(frozen=True)
+class ReviewText:
+    """What a reviewer writes: 1 to 5 stars, a title and an optional comment."""
+
+    rating: int
+    title: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyText:
+    """What a provider replies to a review: a title and a text (WStore's ``comment``)."""
+
+    title: str
+    comment: str
+
+
+def _check_text(value: object, field: str, limit: int, required: bool) -> str:
     if not isinstance(value, str) or (required and not value.strip()):
         raise Invalid.field(field, "is missing")
     if len(value) > limit:
@@ -42,27 +59,32 @@ def _check_text(value: Any, field: str, limit: int, required: bool) -> str:
     return value
 
 
-def _check_rating(value: Any) -> int:
+# One check per field, for the surfaces that read loose values (the WStore API's JSON)
+# field by field, so their errors come in the order the checks below give them.
+def check_title(value: object) -> str:
+    return _check_text(value, "title", MAX_TITLE, True)
+
+
+def check_comment(value: object, required: bool) -> str:
+    return _check_text(value, "comment", MAX_COMMENT, required)
+
+
+def check_rating(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise Invalid.field("rating", "must be a whole number from 1 to 5")
     return value
 
 
-def check_review(body: dict[str, Any]) -> tuple[str, str, int]:
-    """A review body's title, comment and rating."""
-    return (
-        _check_text(body.get("title"), "title", MAX_TITLE, True),
-        _check_text(body.get("comment", ""), "comment", MAX_COMMENT, False),
-        _check_rating(body.get("rating")),
-    )
+def check_review(text: ReviewText) -> None:
+    """The first broken rule of a review, in WStore's order: title, comment, rating."""
+    check_title(text.title)
+    check_comment(text.comment, required=False)
+    check_rating(text.rating)
 
 
-def check_reply(body: dict[str, Any]) -> tuple[str, str]:
-    """A reply body's title and text."""
-    return (
-        _check_text(body.get("title"), "title", MAX_TITLE, True),
-        _check_text(body.get("comment"), "comment", MAX_COMMENT, True),
-    )
+def check_reply(text: ReplyText) -> None:
+    check_title(text.title)
+    check_comment(text.comment, required=True)
 
 
 def check_can_review(session: Session, user: User, offering: StoreOffering) -> None:
@@ -79,12 +101,16 @@ def _count(session: Session, offering: StoreOffering) -> int:
 
 
 def create_review(
-    session: Session, user: User, offering: StoreOffering, body: dict[str, Any]
+    session: Session, user: User, offering: StoreOffering, text: ReviewText
 ) -> Review:
     check_can_review(session, user, offering)
-    title, comment, rating = check_review(body)
+    check_review(text)
     review = Review(
-        offer_id=offering.offer_id, user=user, title=title, comment=comment, rating=rating
+        offer_id=offering.offer_id,
+        user=user,
+        title=text.title,
+        comment=text.comment,
+        rating=text.rating,
     )
     try:
         with session.begin_nested():
@@ -103,17 +129,18 @@ def find_review(session: Session, offering: StoreOffering, review_id: str) -> Re
     return review
 
 
-def _check_author(user: User, review: Review) -> None:
+def check_author(user: User, review: Review) -> None:
     if review.user_id != user.id and not user.is_admin:
         raise Forbidden("Only the author can change a review")
 
 
 def update_review(
-    session: Session, user: User, offering: StoreOffering, review: Review, body: dict[str, Any]
+    session: Session, user: User, offering: StoreOffering, review: Review, text: ReviewText
 ) -> Review:
-    _check_author(user, review)
+    check_author(user, review)
+    check_review(text)
     old = review.rating
-    review.title, review.comment, review.rating = check_review(body)
+    review.title, review.comment, review.rating = text.title, text.comment, text.rating
     offering.rating = rating_after_update(
         offering.rating, _count(session, offering), old, review.rating
     )
@@ -122,24 +149,24 @@ def update_review(
 
 
 def delete_review(session: Session, user: User, offering: StoreOffering, review: Review) -> None:
-    _check_author(user, review)
+    check_author(user, review)
     offering.reviews.remove(review)
     session.flush()
     offering.rating = rating_after_delete(offering.rating, _count(session, offering), review.rating)
     session.flush()
 
 
-def _check_replier(session: Session, user: User, offering: StoreOffering) -> None:
+def check_replier(session: Session, user: User, offering: StoreOffering) -> None:
     if not can_manage(session, user, offering):
         raise Forbidden("Only the offering's provider can reply")
 
 
 def reply_to_review(
-    session: Session, user: User, offering: StoreOffering, review: Review, body: dict[str, Any]
+    session: Session, user: User, offering: StoreOffering, review: Review, text: ReplyText
 ) -> Review:
-    _check_replier(session, user, offering)
-    # WStore's body names the reply text `comment`; its stored field is `response`.
-    review.reply_title, review.reply_text = check_reply(body)
+    check_replier(session, user, offering)
+    check_reply(text)
+    review.reply_title, review.reply_text = text.title, text.comment
     review.reply_user = user
     review.replied_at = utcnow()
     session.flush()
@@ -147,7 +174,7 @@ def reply_to_review(
 
 
 def delete_reply(session: Session, user: User, offering: StoreOffering, review: Review) -> None:
-    _check_replier(session, user, offering)
+    check_replier(session, user, offering)
     if review.replied_at is None:
         raise NotFound("Reply")
     review.reply_title = review.reply_text = ""

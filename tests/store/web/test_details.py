@@ -244,7 +244,8 @@ def test_the_offering_page_takes_as_many_queries_for_many_reviews_as_for_one(
 
     def reviewed_by(number: int) -> None:
         reviewer = make.user(f"reviewer{number}@example.org")
-        reviews.create_review(store.session, reviewer, offering, {"rating": 4, "title": "Good"})
+        text = reviews.ReviewText(rating=4, title="Good")
+        reviews.create_review(store.session, reviewer, offering, text)
         store.session.commit()
 
     reviewed_by(1)

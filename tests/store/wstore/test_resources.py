@@ -392,6 +392,10 @@ def test_created_resource_edits_description_type_and_open_flag(client, store, se
             {"open": True},
             "open cannot be changed while offerings include the resource; only description",
         ),
+        (
+            {"open": "yes"},
+            "open cannot be changed while offerings include the resource; only description",
+        ),
     ],
 )
 def test_used_resource_edits_only_its_description(client, store, seller, body, message):
@@ -404,6 +408,22 @@ def test_used_resource_edits_only_its_description(client, store, seller, body, m
 
     assert response.json() == {"message": message, "result": "error"}
     assert described.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"description": 1, "open": "yes"}, "description must be text"),
+        ({"content_type": "", "open": "yes"}, "content_type is missing"),
+        ({"open": "yes"}, "open must be true or false"),
+    ],
+)
+def test_resource_edits_are_checked_field_by_field(client, store, seller, body, message):
+    store.asset(store.provider(seller), "Smart City Lights Mashup")
+
+    response = client.put(MASHUP_URL, json=body, headers=bearer(seller))
+
+    assert (response.status_code, response.json()["message"]) == (400, message)
 
 
 def test_deleting_a_created_resource_removes_row_and_file(client, store, seller, session, settings):

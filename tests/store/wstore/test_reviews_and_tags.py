@@ -100,6 +100,30 @@ def test_bad_reviews_are_400(client, bought, buyer, body, message):
     assert (response.status_code, response.json()["message"]) == (400, message)
 
 
+@pytest.mark.parametrize("body", [{}, {**REVIEW, "rating": "5"}])
+def test_access_is_checked_before_the_review_body(client, bought, make, session, body):
+    stranger = make.token_user()
+
+    response = review(client, stranger, body=body)
+
+    assert (response.status_code, response.json()["message"]) == (
+        403,
+        "Only customers who acquired the offering can review it",
+    )
+
+
+def test_only_the_provider_replies_whatever_the_body(client, bought, buyer, session):
+    review(client, buyer)
+    reply_url = f"{ONE.format('Lights')}/review/{session.scalar(select(Review.id))}/reply"
+
+    refused = client.put(reply_url, json={"title": 3}, headers=bearer(buyer))
+
+    assert (refused.status_code, refused.json()["message"]) == (
+        403,
+        "Only the offering's provider can reply",
+    )
+
+
 def test_average_follows_create_update_and_delete(client, bought, buyer, make, session):
     second = make.token_user()
     make.order(bought.offer, make.project(second.user))

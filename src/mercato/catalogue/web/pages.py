@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from mercato.accounts.models import User
 from mercato.accounts.rules import require_provider
 from mercato.accounts.web.auth import CurrentUser, OptionalUser
 from mercato.catalogue import browsing, rules
@@ -17,7 +16,7 @@ from mercato.catalogue.omses import available_omses
 from mercato.catalogue.rules import OfferData, offer_has_orders
 from mercato.catalogue.web import offer_form as forms
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Invalid, NotFound
+from mercato.errors import Invalid
 from mercato.web.forms import SubmittedForm
 from mercato.web.pagination import pages
 from mercato.web.rendering import flash, render
@@ -97,16 +96,9 @@ def provider(
     return _page(request, "catalogue/provider.html", context)
 
 
-def _visible_service(session: Session, user: User | None, slug: str) -> Service:
-    service = rules.find_service(session, slug)
-    if service is None or not rules.can_view_service(session, user, service):
-        raise NotFound("Service")
-    return service
-
-
 @router.get("/services/{slug}")
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
-    shown = _visible_service(session, user, slug)
+    shown = rules.require_visible_service(session, user, slug)
     offers = rules.published_offers(session, shown)
     context = {
         "service": shown,
@@ -126,17 +118,9 @@ def my_services(request: Request, session: DbSession, user: CurrentUser) -> Resp
     return _page(request, "catalogue/my_services.html", context)
 
 
-def _managed_service(session: Session, user: User, slug: str) -> Service:
-    service = rules.find_service(session, slug)
-    if service is None:
-        raise NotFound("Service")
-    rules.check_can_manage_service(session, user, service)
-    return service
-
-
 @router.get("/services/{slug}/offers")
 def offers(request: Request, session: DbSession, user: CurrentUser, slug: str) -> Response:
-    managed = _managed_service(session, user, slug)
+    managed = rules.require_managed_service(session, user, slug)
     context = {"service": managed, "offers": rules.current_offers(session, managed)}
     return _page(request, "catalogue/offers.html", context)
 
@@ -182,7 +166,7 @@ def _saved(request: Request, service: Service, offer: Offer, message: str) -> Re
 
 @router.get("/services/{slug}/offers/new")
 def new_offer(request: Request, session: DbSession, user: CurrentUser, slug: str) -> Response:
-    managed = _managed_service(session, user, slug)
+    managed = rules.require_managed_service(session, user, slug)
     return _offer_form_page(request, session, managed, forms.blank_form(managed.order_type))
 
 
@@ -190,7 +174,7 @@ def new_offer(request: Request, session: DbSession, user: CurrentUser, slug: str
 def create_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, submitted: SubmittedForm
 ) -> Response:
-    managed = _managed_service(session, user, slug)
+    managed = rules.require_managed_service(session, user, slug)
     form = forms.submitted_form(submitted)
     action = str(submitted.get("action", ""))
     status = _STATUS_FOR_ACTION.get(action)
@@ -208,8 +192,7 @@ def create_offer(
 def edit_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    managed = _managed_service(session, user, slug)
-    offer = rules.require_current_offer(session, managed, iid)
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     return _offer_form_page(request, session, managed, forms.offer_form(offer), offer)
 
 
@@ -222,8 +205,7 @@ def update_offer(
     iid: str,
     submitted: SubmittedForm,
 ) -> Response:
-    managed = _managed_service(session, user, slug)
-    offer = rules.require_current_offer(session, managed, iid)
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     form = forms.submitted_form(submitted, forms.saved_ids(offer))
     action = str(submitted.get("action", ""))
     status = _STATUS_FOR_ACTION.get(action)
@@ -243,8 +225,7 @@ def update_offer(
 def confirm_offer_deletion(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    managed = _managed_service(session, user, slug)
-    offer = rules.require_current_offer(session, managed, iid)
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     context = {"service": managed, "offer": offer, "has_orders": offer_has_orders(session, offer)}
     return _page(request, "catalogue/delete_offer.html", context)
 
@@ -253,7 +234,6 @@ def confirm_offer_deletion(
 def delete_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    managed = _managed_service(session, user, slug)
-    offer = rules.require_current_offer(session, managed, iid)
+    managed, offer = rules.require_managed_offer(session, user, slug, iid)
     rules.delete_offer(session, offer)
     return _saved(request, managed, offer, "Offer “{}” has been deleted.")

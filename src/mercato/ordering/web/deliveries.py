@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mercato.accounts.web.auth import CurrentUser
-from mercato.catalogue.omses import require_oms
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
 from mercato.ordering import triggers
@@ -27,8 +26,7 @@ def deliveries(
     oms_id: int,
     page: PageNumber = 1,
 ) -> Response:
-    oms = require_oms(session, oms_id)
-    triggers.check_can_see_deliveries(user, oms)
+    oms = triggers.require_oms_for_deliveries(session, user, oms_id)
     shown, total = triggers.oms_deliveries(session, oms, page=page, page_size=settings.page_size)
     context = {
         "oms": oms,
@@ -44,8 +42,7 @@ def deliveries(
 def redeliver(
     request: Request, session: DbSession, user: CurrentUser, oms_id: int, delivery_id: int
 ) -> Response:
-    oms = require_oms(session, oms_id)
-    triggers.check_can_see_deliveries(user, oms)
+    oms = triggers.require_oms_for_deliveries(session, user, oms_id)
     delivery = triggers.require_delivery(session, oms, delivery_id)
     triggers.redeliver(session, delivery, utcnow())
     flash(request, f"Delivery {delivery.id} will be sent again.")

@@ -9,9 +9,9 @@ from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.fulfilment import Fulfilment, external_url, fulfilment
-from mercato.catalogue.models import Offer, OfferStatus, ServiceStatus
+from mercato.catalogue.models import Offer
 from mercato.dependencies import DbSession
-from mercato.errors import Invalid, NotFound
+from mercato.errors import Invalid
 from mercato.ordering.customer_views import customer_messages, require_own_order, write_message
 from mercato.ordering.models import Order
 from mercato.ordering.orders import place_order
@@ -27,18 +27,6 @@ _PLACED = {
     Fulfilment.READY: "“{offer}” has been added to project “{project}”: it is ready to use.",
     Fulfilment.OMS: "Your order of “{offer}” has been placed in project “{project}”.",
 }
-
-
-def _orderable_offer(session: Session, slug: str, iid: str) -> Offer:
-    service = catalogue.find_service(session, slug)
-    offer = catalogue.find_offer(session, service, iid) if service is not None else None
-    if (
-        offer is None
-        or offer.status != OfferStatus.PUBLISHED
-        or offer.service.status != ServiceStatus.PUBLISHED
-    ):
-        raise NotFound("Offer")
-    return offer
 
 
 def _elsewhere(request: Request, offer: Offer) -> Response:
@@ -78,7 +66,7 @@ def _order_form_page(
 def order_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
-    offer = _orderable_offer(session, slug, iid)
+    offer = catalogue.require_orderable_offer(session, slug, iid)
     if fulfilment(offer) == Fulfilment.EXTERNAL:
         return _elsewhere(request, offer)
     return _order_form_page(request, session, user, offer, FormData())
@@ -93,7 +81,7 @@ def place(
     iid: str,
     submitted: SubmittedForm,
 ) -> Response:
-    offer = _orderable_offer(session, slug, iid)
+    offer = catalogue.require_orderable_offer(session, slug, iid)
     how = fulfilment(offer)
     if how == Fulfilment.EXTERNAL:
         return _elsewhere(request, offer)

@@ -12,7 +12,7 @@ from mercato.accounts.web.auth import CurrentUser
 from mercato.dependencies import DbSession
 from mercato.errors import Invalid
 from mercato.store import assets as rules
-from mercato.store.assets import AssetContent, Files
+from mercato.store.assets import AssetChanges, AssetContent, Files
 from mercato.store.http import FileStore
 from mercato.store.models import Asset, AssetKind, AssetState
 from mercato.store.web.common import (
@@ -125,13 +125,15 @@ def edit_asset(
     return _edit_page(request, asset, form, {})
 
 
-def _changes(asset: Asset, form: FormData) -> dict[str, Any]:
+def _changes(asset: Asset, form: FormData) -> AssetChanges:
     """What the form may change in the asset's state: a used asset shows only its description."""
-    changes: dict[str, Any] = {"description": text(form, "description")}
-    if asset.state == AssetState.CREATED:
-        changes["content_type"] = text(form, "content_type")
-        changes["open"] = form.get("open") == "on"
-    return changes
+    if asset.state != AssetState.CREATED:
+        return AssetChanges(description=text(form, "description"))
+    return AssetChanges(
+        description=text(form, "description"),
+        content_type=text(form, "content_type"),
+        is_open=form.get("open") == "on",
+    )
 
 
 @router.post(f"{ONE}/edit")

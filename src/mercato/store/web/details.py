@@ -19,6 +19,7 @@ from mercato.store.assets import downloadable_asset_ids
 from mercato.store.marketplaces.rules import publications, usdl_url
 from mercato.store.models import OfferingState, Review, StoreOffering
 from mercato.store.offerings import can_manage, require_visible_offering
+from mercato.store.reviews import ReplyText, ReviewText
 from mercato.store.web.common import offering_url, page, problems, text
 from mercato.store.wstore.shapes import asset_link
 from mercato.web.forms import SubmittedForm
@@ -87,13 +88,14 @@ def offering_page(
     return _details_page(request, session, user, offering)
 
 
-def _review_body(form: FormData) -> dict[str, Any]:
+def _review_text(form: FormData) -> ReviewText:
     rating = text(form, "rating")
-    return {
-        "rating": int(rating) if rating.isdigit() else rating,
-        "title": text(form, "title"),
-        "comment": text(form, "comment"),
-    }
+    return ReviewText(
+        # Not a number: 0, which the rules refuse as they refuse any rating outside 1 to 5.
+        rating=int(rating) if rating.isdigit() else 0,
+        title=text(form, "title"),
+        comment=text(form, "comment"),
+    )
 
 
 @router.post(f"{ONE}/reviews")
@@ -108,7 +110,7 @@ def review_offering(
 ) -> Response:
     offering = require_visible_offering(session, user, provider, name, version)
     try:
-        review_rules.create_review(session, user, offering, _review_body(form))
+        review_rules.create_review(session, user, offering, _review_text(form))
     except Invalid as error:
         session.rollback()
         return _details_page(request, session, user, offering, form, problems(error))
@@ -135,9 +137,9 @@ def reply_to_review(
     review = _review(session, offering, review_id)
     # Each review has its own reply form on the page; its inputs carry the review's id.
     prefix = f"reply-{review_id}-"
-    body = {"title": text(form, f"{prefix}title"), "comment": text(form, f"{prefix}comment")}
+    reply = ReplyText(title=text(form, f"{prefix}title"), comment=text(form, f"{prefix}comment"))
     try:
-        review_rules.reply_to_review(session, user, offering, review, body)
+        review_rules.reply_to_review(session, user, offering, review, reply)
     except Invalid as error:
         session.rollback()
         prefixed = {f"{prefix}{k}": v for k, v in problems(error).items()}

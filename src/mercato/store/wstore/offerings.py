@@ -20,15 +20,13 @@ from mercato.store.http import (
     ManagedOffering,
     Start,
     VisibleOffering,
-    as_object,
-    asset_refs,
-    optional_upload,
-    optional_uploads,
 )
 from mercato.store.listing import Scope, Sort
 from mercato.store.marketplaces.publishing import publish
+from mercato.store.naming import check_name
 from mercato.store.offerings import Description, Media, NewOffering
 from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
+from mercato.store.wstore.bodies import as_object, asset_refs, optional_upload, optional_uploads
 from mercato.store.wstore.shapes import Viewer, offering_json
 from mercato.store.wstore.wire import Caller, OptionalCaller, ReceivedBody, envelope, read_body
 
@@ -43,6 +41,13 @@ def _text(value: Any, field: str, required: bool = False) -> str:
         return ""
     if not isinstance(value, str):
         raise Invalid.field(field, "must be text")
+    return value
+
+
+def _version(value: Any) -> str:
+    """A version as text; the rules check its form once they have found the resources."""
+    if not isinstance(value, str):
+        raise Invalid.field("version", "must be a version string such as 1.0")
     return value
 
 
@@ -144,14 +149,16 @@ def create_offering(
     notification = document.get("notification_url")
     if notification is not None and not isinstance(notification, str):
         raise Invalid.field("notification_url", 'must be a URL or "default"')
+    media = _media(document)
+    assets = asset_refs(document.get("resources", []))
     new = NewOffering(
-        name=document.get("name"),
-        version=document.get("version"),
+        name=check_name(document.get("name")),
+        version=_version(document.get("version")),
         description=description,
-        media=_media(document),
+        media=media,
         notification_url=notification,
         is_open=document.get("open", False) is True,
-        assets=asset_refs(document.get("resources", [])),
+        assets=assets,
     )
     rules.create_offering(session, files, user, provider, new)
     return envelope(request, 201, "Created")

@@ -10,9 +10,9 @@ from mercato.accounts.models import Provider
 from mercato.dependencies import DbSession
 from mercato.errors import Invalid
 from mercato.store.access import require_managed_provider
-from mercato.store.http import as_object
 from mercato.store.models import ProviderStoreSettings
 from mercato.store.offerings import set_provider_notification_url
+from mercato.store.wstore.bodies import as_object
 from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
 
 router = APIRouter(tags=["Store: organizations (WStore)"])

@@ -12,9 +12,15 @@ from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store import assets as rules
 from mercato.store.access import acting_provider, find_provider, providers_by_id
 from mercato.store.assets import AssetContent
-from mercato.store.http import FileStore, Limit, ManagedAsset, Start, as_object, optional_upload
+from mercato.store.http import FileStore, Limit, ManagedAsset, Start
 from mercato.store.models import AssetKind
 from mercato.store.uploads import Upload
+from mercato.store.wstore.bodies import (
+    as_object,
+    asset_changes,
+    changed_fields,
+    optional_upload,
+)
 from mercato.store.wstore.shapes import asset_json
 from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
 
@@ -137,7 +143,8 @@ def update_resource(
     files: FileStore,
 ) -> Response:
     document = as_object(read_body(received).document)
-    rules.update_asset(session, files, asset, document)
+    rules.check_can_change_asset(asset, changed_fields(document))
+    rules.update_asset(session, files, asset, asset_changes(document, files))
     return envelope(request, 200, "OK")
 
 

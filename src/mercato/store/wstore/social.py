@@ -14,9 +14,9 @@ from mercato.store.http import (
     ManagedOffering,
     Start,
     VisibleOffering,
-    as_object,
 )
 from mercato.store.models import Review
+from mercato.store.wstore.bodies import as_object, reply_text, review_text
 from mercato.store.wstore.offerings import ONE
 from mercato.store.wstore.shapes import review_json
 from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
@@ -49,7 +49,8 @@ def create_review(
     user: Caller,
 ) -> Response:
     document = as_object(read_body(received).document)
-    reviews.create_review(session, user, offering, document)
+    reviews.check_can_review(session, user, offering)
+    reviews.create_review(session, user, offering, review_text(document))
     return envelope(request, 201, "Created")
 
 
@@ -63,7 +64,8 @@ def update_review(
     session: DbSession,
 ) -> Response:
     document = as_object(read_body(received).document)
-    reviews.update_review(session, user, offering, review, document)
+    reviews.check_author(user, review)
+    reviews.update_review(session, user, offering, review, review_text(document))
     return envelope(request, CHANGED, "OK")
 
 
@@ -89,7 +91,8 @@ def reply(
     session: DbSession,
 ) -> Response:
     document = as_object(read_body(received).document)
-    reviews.reply_to_review(session, user, offering, review, document)
+    reviews.check_replier(session, user, offering)
+    reviews.reply_to_review(session, user, offering, review, reply_text(document))
     return envelope(request, CHANGED, "OK")
 
 

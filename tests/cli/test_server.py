@@ -17,6 +17,8 @@ from mercato.catalogue.rules import managed_services
 from mercato.db import make_engine, make_session_factory
 from tests.test_demo import DEMO_USERS
 
+pytestmark = pytest.mark.slow
+
 MERCATO = Path(sys.executable).with_name("mercato")
 COMMAND_TIMEOUT = 60
 SERVER_START_TIMEOUT = 20

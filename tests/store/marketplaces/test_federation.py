@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from mercato.accounts import rules as accounts
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from tests.factories import PASSWORD
 from tests.live import running_app
+
+pytestmark = pytest.mark.slow
 
 TIMEOUT = 30
 

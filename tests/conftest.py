@@ -62,7 +62,9 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if config.option.numprocesses is None:
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
-            # Idle workers take tests from busy ones: the slow tests come in clumps.
+            # Idle workers take tests from busy ones. Measured on 2 cores, the three
+            # modes took about the same (the machine's load decided), but worksteal
+            # left 0.1 s of idle tail against 1.3 s for load and 4.9 s for loadfile.
             config.option.dist = "worksteal"
 
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from asgi_csrf import asgi_csrf
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -117,32 +117,43 @@ def _install_error_handlers(app: FastAPI) -> None:
         return web_pages.http_error_page(request, error)
 
 
+# The docs' routes are module-level functions that find their app through the request:
+# FastAPI caches facts about every endpoint callable it sees, keyed by the callable, so
+# closures made per app would keep each app (and its engine and queue) alive.
+_docs = APIRouter(include_in_schema=False)
+
+
+@_docs.get("/docs")
+def docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Mercato API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    )
+
+
+def _openapi_part(request: Request, prefix: str) -> JSONResponse:
+    document = request.app.openapi()
+    paths = {p: v for p, v in document["paths"].items() if p.startswith(prefix)}
+    return JSONResponse({**document, "paths": paths})
+
+
+# Where EOSC clients look for the Offering and Ordering API documents (reference §1).
+@_docs.get("/api_docs/swagger/v1/offering_swagger.json")
+def offering_openapi(request: Request) -> JSONResponse:
+    return _openapi_part(request, "/api/v1/resources")
+
+
+@_docs.get("/api_docs/swagger/v1/ordering_swagger.json")
+def ordering_openapi(request: Request) -> JSONResponse:
+    return _openapi_part(request, "/api/v1/oms")
+
+
 def _install_docs(app: FastAPI) -> None:
     app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Mercato API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-        )
-
-    def openapi_part(prefix: str) -> JSONResponse:
-        document = app.openapi()
-        paths = {p: v for p, v in document["paths"].items() if p.startswith(prefix)}
-        return JSONResponse({**document, "paths": paths})
-
-    # Where EOSC clients look for the Offering and Ordering API documents (reference §1).
-    @app.get("/api_docs/swagger/v1/offering_swagger.json", include_in_schema=False)
-    def offering_openapi() -> JSONResponse:
-        return openapi_part("/api/v1/resources")
-
-    @app.get("/api_docs/swagger/v1/ordering_swagger.json", include_in_schema=False)
-    def ordering_openapi() -> JSONResponse:
-        return openapi_part("/api/v1/oms")
+    app.include_router(_docs)
 
 
 @asynccontextmanager

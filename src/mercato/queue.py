@@ -154,24 +154,38 @@ class TaskQueue:
         return len(due) + len(publications)
 
 
+# The session.info key under which a factory's sessions find the queue they hand over to.
+_QUEUE = "mercato.queue"
+
+
+def _hand_over(session: Session) -> None:
+    queue = session.info.get(_QUEUE)
+    if session.info.pop(NEW_DELIVERIES, None) and queue is not None:
+        queue.wake()
+    if session.info.pop(NEW_PUBLICATIONS, None) and queue is not None:
+        queue.wake_publications()
+
+
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    # Rolled-back rows never existed; a savepoint's keep the outer ones.
+    if not previous.nested:
+        session.info.pop(NEW_DELIVERIES, None)
+        session.info.pop(NEW_PUBLICATIONS, None)
+
+
 def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> None:
     """After each commit of ``factory``'s sessions, enqueue the deliveries and the
-    publications it wrote."""
+    publications it wrote.
 
-    def after_commit(session: Session) -> None:
-        if session.info.pop(NEW_DELIVERIES, None):
-            queue.wake()
-        if session.info.pop(NEW_PUBLICATIONS, None):
-            queue.wake_publications()
-
-    def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
-        # Rolled-back rows never existed; a savepoint's keep the outer ones.
-        if not previous.nested:
-            session.info.pop(NEW_DELIVERIES, None)
-            session.info.pop(NEW_PUBLICATIONS, None)
-
-    event.listen(factory, "after_commit", after_commit)
-    event.listen(factory, "after_soft_rollback", after_soft_rollback)
+    The listeners are module functions that find the queue in ``session.info``:
+    SQLAlchemy keeps a factory's listeners for as long as its Session class lives,
+    and a closure over the queue, which holds the factory, would keep the factory,
+    its engine and the queue alive for ever.
+    """
+    factory.configure(info={**factory.kw.get("info", {}), _QUEUE: queue})
+    if not event.contains(factory, "after_commit", _hand_over):
+        event.listen(factory, "after_commit", _hand_over)
+        event.listen(factory, "after_soft_rollback", _forget_rolled_back)
 
 
 class _InProcessConsumer(Consumer):

@@ -24,6 +24,8 @@ from mercato.db import Base, _migration_lock, alembic_config, make_engine, make_
 from mercato.store.search_index import is_modelled
 from tests.test_demo import DEMO_USERS
 
+pytestmark = pytest.mark.slow
+
 MERCATO = Path(sys.executable).with_name("mercato")
 COMMAND_TIMEOUT = 60
 SERVER_START_TIMEOUT = 20

@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import mercato.demo
 from mercato.datasets.loading import STEPS
 from mercato.datasets.schema import KINDS
@@ -28,6 +30,7 @@ def count_rows(data_dir: Path, table: str) -> int:
         return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+@pytest.mark.slow
 def test_load_then_dump_writes_the_same_data_set_a_second_database_dumps(tmp_path: Path) -> None:
     first, second = environment(tmp_path / "first"), environment(tmp_path / "second")
     one, two = tmp_path / "one" / "dump.json", tmp_path / "two" / "dump.json"
@@ -66,6 +69,7 @@ def test_steps_load_the_kinds_in_the_order_of_the_format() -> None:
     assert tuple(kind for kind, _ in STEPS) == KINDS
 
 
+@pytest.mark.slow
 def test_a_broken_record_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     env = environment(tmp_path / "data")
     broken = records()
@@ -86,6 +90,7 @@ def test_a_broken_record_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_file_that_breaks_the_format_is_refused_before_anything_is_written(
     tmp_path: Path,
 ) -> None:
@@ -99,12 +104,14 @@ def test_a_file_that_breaks_the_format_is_refused_before_anything_is_written(
     assert result.stderr == "Error: the data set, field 'version': Input should be 1\n"
 
 
+@pytest.mark.slow
 def test_load_names_a_missing_file(tmp_path: Path) -> None:
     result = run(environment(tmp_path / "data"), "load", str(tmp_path / "nothing.json"))
 
     assert (result.returncode, result.stderr) == (1, f"Error: no file {tmp_path}/nothing.json\n")
 
 
+@pytest.mark.slow
 def test_loading_orders_rings_their_oms_trigger_through_a_worker(tmp_path: Path) -> None:
     env = {
         **environment(tmp_path / "data"),

@@ -187,6 +187,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_delivery_loses_nothing(
     committing, make, session, queue_settings, database_url, tmp_path
 ):

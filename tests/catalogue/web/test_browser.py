@@ -6,7 +6,7 @@ from sqlalchemy import select
 from mercato.catalogue.models import Offer, OfferStatus
 from tests.web.pages import log_in_browser
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 # What the data administrator types into each kind of parameter card.

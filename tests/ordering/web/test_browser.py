@@ -8,7 +8,7 @@ from mercato.ordering.models import Event, Order, StatusType
 from tests.factories import ALL_PARAMETERS
 from tests.web.pages import log_in_browser
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _fill_parameters(page) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import pytest
 
 from mercato.accounts import rules as accounts
 from mercato.db import make_engine, make_session_factory, migrate, transaction
@@ -17,6 +18,8 @@ from mercato.settings import Settings
 from tests.factories import PASSWORD
 from tests.live import running_app
 from tests.store.loopback import LOOPBACK
+
+pytestmark = pytest.mark.slow
 
 TIMEOUT = 30
 T = TypeVar("T")

@@ -11,7 +11,7 @@ from mercato.store.models import Asset, Review, StoreOffering
 from tests.store.world import PNG, WIDGET
 from tests.web.pages import log_in_browser
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _provider_option(page, name: str) -> None:

@@ -244,19 +244,19 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         marketplaces.register_repository(
             session,
             admin.user,
-            {
-                "name": f"Repository {number}",
-                "host": f"http://repository{number}.example/",
-                "api_version": "2",
-                "offering_collection": "offerings",
-                "resource_collection": "resources",
-            },
+            marketplaces.RepositoryData(
+                name=f"Repository {number}",
+                host=f"http://repository{number}.example/",
+                api_version=2,
+                offering_collection="offerings",
+                resource_collection="resources",
+            ),
         )
     remote_stores = [
         receiving.register_store(
             session,
             admin.user,
-            {"displayName": f"Store {number}", "url": f"http://store{number}.example/"},
+            receiving.StoreData(f"Store {number}", f"http://store{number}.example/"),
         )
         for number in range(size)
     ]

@@ -8,6 +8,7 @@ store cannot make this site call anywhere else, and only where
 offering is listed in this catalogue with a link back to the remote store.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from slugify import slugify
@@ -18,15 +19,25 @@ from mercato.accounts.models import User
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 from mercato.settings import Settings
 from mercato.store.marketplaces.models import RemoteOffering, RemoteStore
-from mercato.store.marketplaces.rules import check_admin, check_web_address
+from mercato.store.marketplaces.rules import check_admin, check_text, check_web_address
 from mercato.store.usdl import fetch_usdl
 
 
-def _text(document: object, field: str) -> str:
-    value = document.get(field) if isinstance(document, dict) else None
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid.field(field, "is missing")
-    return value.strip()
+@dataclass(frozen=True)
+class StoreData:
+    """A remote store registering here: its name for people, its address, a note."""
+
+    display_name: str
+    url: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DescriptionData:
+    """An offering a remote store publishes here: its name and its Linked USDL's URL."""
+
+    display_name: str
+    url: str
 
 
 def _slug(display_name: str) -> str:
@@ -36,20 +47,19 @@ def _slug(display_name: str) -> str:
     return name
 
 
-def register_store(session: Session, user: User, document: object) -> RemoteStore:
-    """Register ``{displayName, url, comment?}``; its name is the slug of ``displayName``."""
+def register_store(session: Session, user: User, data: StoreData) -> RemoteStore:
+    """Register a store; its name is the slug of its display name."""
     check_admin(user)
-    display_name = _text(document, "displayName")
-    url = check_web_address(_text(document, "url"), "url")
+    display_name = check_text(data.display_name, "displayName").strip()
+    url = check_web_address(check_text(data.url, "url").strip(), "url")
     name = _slug(display_name)
     if session.scalar(select(RemoteStore.id).where(RemoteStore.name == name)) is not None:
         raise Conflict.field("displayName", "is already registered")
-    comment = document.get("comment") if isinstance(document, dict) else None
     store = RemoteStore(
         name=name,
         display_name=display_name,
         url=url,
-        comment=comment if isinstance(comment, str) else "",
+        comment=data.comment,
         registered_by_id=user.id,
     )
     session.add(store)
@@ -73,27 +83,33 @@ def find_store(session: Session, name: str) -> RemoteStore:
     return store
 
 
-def _check_can_manage(user: User, store: RemoteStore) -> None:
+def check_can_manage(user: User, store: RemoteStore) -> None:
+    """Site admins and whoever registered the store may act for it."""
     if not (user.is_admin or user.id == store.registered_by_id):
         raise Forbidden("Forbidden")
 
 
+def require_managed_store(session: Session, user: User, name: str) -> RemoteStore:
+    """The store named (not found), if ``user`` may act for it (forbidden)."""
+    store = find_store(session, name)
+    check_can_manage(user, store)
+    return store
+
+
 def remove_store(session: Session, user: User, name: str) -> None:
     """Forget a remote store and every offering it published here."""
-    store = find_store(session, name)
-    _check_can_manage(user, store)
+    store = require_managed_store(session, user, name)
     session.delete(store)
     session.flush()
 
 
 def receive_description(
-    session: Session, settings: Settings, user: User, store_name: str, document: object
+    session: Session, settings: Settings, user: User, store: RemoteStore, data: DescriptionData
 ) -> RemoteOffering:
     """Read the USDL at ``url`` (on the store's address) and list the offering here."""
-    store = find_store(session, store_name)
-    _check_can_manage(user, store)
-    display_name = _text(document, "displayName")
-    url = _text(document, "url")
+    check_can_manage(user, store)
+    display_name = check_text(data.display_name, "displayName").strip()
+    url = check_text(data.url, "url").strip()
     if not url.startswith(store.url):
         raise Invalid.field("url", f"must be on the store's address {store.url}")
     name = _slug(display_name)
@@ -121,8 +137,7 @@ def list_descriptions(session: Session, store_name: str) -> list[RemoteOffering]
 
 
 def remove_description(session: Session, user: User, store_name: str, name: str) -> None:
-    store = find_store(session, store_name)
-    _check_can_manage(user, store)
+    store = require_managed_store(session, user, store_name)
     offering = next((o for o in store.offerings if o.name == name), None)
     if offering is None:
         raise NotFound("Description")

@@ -10,7 +10,7 @@ commit (``mercato.store.marketplaces.outbox``).
 """
 
 import re
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select, update
@@ -51,26 +51,57 @@ def check_web_address(value: object, field: str) -> str:
     return value if value.endswith("/") else f"{value}/"
 
 
-def _api_version(value: object, allowed: tuple[int, ...]) -> int:
-    # WStore's admin pages send a digit string; JSON clients send a number.
-    version = int(value) if isinstance(value, (int, str)) and str(value) in ("1", "2") else None
+REPOSITORY_VERSIONS = (1, 2)
+
+
+@dataclass(frozen=True)
+class MarketplaceData:
+    """A marketplace to register this store on, and the credentials to do it with."""
+
+    name: str
+    host: str
+    api_version: int
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class RepositoryData:
+    """A USDL repository to register; ``is_default`` makes it the default one."""
+
+    name: str
+    host: str
+    api_version: int
+    offering_collection: str
+    resource_collection: str
+    is_default: bool = False
+
+
+def api_version_number(value: object) -> int:
+    """1 or 2, from a number or a digit string (WStore's admin pages send a digit
+    string; JSON clients send a number); 0, which no rule allows, for anything else."""
+    return int(value) if isinstance(value, (int, str)) and str(value) in ("1", "2") else 0
+
+
+def check_api_version(value: object, allowed: tuple[int, ...]) -> int:
+    version = api_version_number(value)
     if version not in allowed:
         names = " or ".join(str(v) for v in allowed)
         raise Invalid.field("api_version", f"must be {names}")
     return version
 
 
-def _text(document: dict[str, Any], field: str) -> str:
-    value = document.get(field)
+def check_text(value: object, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid.field(field, "is missing")
     return value
 
 
-def _document(document: object) -> dict[str, Any]:
-    if not isinstance(document, dict):
-        raise Invalid.field("body", "must be a JSON object")
-    return document
+def check_collection(value: object, field: str) -> str:
+    text = check_text(value, field)
+    if not _COLLECTION.match(text):
+        raise Invalid.field(field, "may not contain spaces")
+    return text
 
 
 # --- marketplaces ---------------------------------------------------------------------
@@ -88,20 +119,16 @@ def register_marketplace(
     session: Session,
     settings: Settings,
     user: User,
-    document: object,
+    data: MarketplaceData,
     store_name: str,
     store_url: str,
 ) -> Marketplace:
-    """Register ``{name, host, api_version, credentials: {username, passwd}}`` (§4.1)."""
+    """Register this store on a marketplace (§4.1); it is called at once."""
     check_admin(user)
-    body = _document(document)
-    name = check_name(body.get("name"))
-    host = check_web_address(body.get("host"), "host")
-    version = _api_version(body.get("api_version"), SUPPORTED_MARKETPLACE_VERSIONS)
-    credentials = body.get("credentials")
-    if not isinstance(credentials, dict):
-        raise Invalid.field("credentials", "are missing: give username and passwd")
-    username, password = _text(credentials, "username"), _text(credentials, "passwd")
+    name = check_name(data.name)
+    host = check_web_address(data.host, "host")
+    version = check_api_version(data.api_version, SUPPORTED_MARKETPLACE_VERSIONS)
+    username, password = check_text(data.username, "username"), check_text(data.password, "passwd")
     for column, value in ((Marketplace.name, name), (Marketplace.host, host)):
         if session.scalar(select(Marketplace.id).where(column == value)) is not None:
             raise Conflict.field(column.key, "is already registered")
@@ -228,26 +255,18 @@ def list_repositories(session: Session) -> list[Repository]:
     return list(session.scalars(select(Repository).order_by(Repository.name)))
 
 
-def _collection(body: dict[str, Any], field: str) -> str:
-    value = _text(body, field)
-    if not _COLLECTION.match(value):
-        raise Invalid.field(field, "may not contain spaces")
-    return value
-
-
-def register_repository(session: Session, user: User, document: object) -> Repository:
-    """Register ``{name, host, api_version, offering_collection, resource_collection,
-    is_default?}``; the first one, or one marked ``is_default``, becomes the default."""
+def register_repository(session: Session, user: User, data: RepositoryData) -> Repository:
+    """Register a repository; the first one, or one marked ``is_default``, becomes the
+    default."""
     check_admin(user)
-    body = _document(document)
-    name = check_name(body.get("name"))
-    host = check_web_address(body.get("host"), "host")
-    version = _api_version(body.get("api_version"), (1, 2))
-    offering_collection = _collection(body, "offering_collection")
-    resource_collection = _collection(body, "resource_collection")
+    name = check_name(data.name)
+    host = check_web_address(data.host, "host")
+    version = check_api_version(data.api_version, REPOSITORY_VERSIONS)
+    offering_collection = check_collection(data.offering_collection, "offering_collection")
+    resource_collection = check_collection(data.resource_collection, "resource_collection")
     if session.scalar(select(Repository.id).where(Repository.name == name)) is not None:
         raise Conflict.field("name", "is already registered")
-    is_default = body.get("is_default") is True or not list_repositories(session)
+    is_default = data.is_default or not list_repositories(session)
     if is_default:
         session.execute(update(Repository).values(is_default=False))
     repository = Repository(

@@ -91,17 +91,16 @@ def register_marketplace(
     submitted: SubmittedForm,
 ) -> Response:
     form = {name: _text(submitted, name) for name in MARKETPLACE_FIELDS}
-    document = {
-        "name": form["name"],
-        "host": form["host"],
-        "api_version": "2",
-        "credentials": {"username": form["username"], "passwd": _text(submitted, "passwd")},
-    }
+    data = rules.MarketplaceData(
+        name=form["name"],
+        host=form["host"],
+        api_version=2,
+        username=form["username"],
+        password=_text(submitted, "passwd"),
+    )
     base_url = settings.base_url.rstrip("/")
     try:
-        rules.register_marketplace(
-            session, settings, admin, document, f"Mercato {base_url}", base_url
-        )
+        rules.register_marketplace(session, settings, admin, data, f"Mercato {base_url}", base_url)
     except Invalid as error:
         session.rollback()
         return _marketplaces_page(request, session, form, _errors(error))
@@ -162,8 +161,17 @@ def register_repository(
 ) -> Response:
     form: dict[str, Any] = {name: _text(submitted, name) for name in REPOSITORY_FIELDS}
     form["is_default"] = "is_default" in submitted
+    data = rules.RepositoryData(
+        name=form["name"],
+        host=form["host"],
+        # Not 1 or 2: 0, which the rules refuse with the other versions they do not speak.
+        api_version=rules.api_version_number(form["api_version"]),
+        offering_collection=form["offering_collection"],
+        resource_collection=form["resource_collection"],
+        is_default=form["is_default"],
+    )
     try:
-        rules.register_repository(session, admin, form)
+        rules.register_repository(session, admin, data)
     except Invalid as error:
         session.rollback()
         return _repositories_page(request, session, form, _errors(error))

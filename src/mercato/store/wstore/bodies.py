@@ -5,11 +5,16 @@ texts. Routes call the caller's access checks before the readers that need them,
 as WStore answers 403 before it reads the fields.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from mercato.errors import Invalid
 from mercato.store import reviews
 from mercato.store.assets import EDITABLE_FIELDS, AssetChanges, Files, check_content_type
+from mercato.store.marketplaces import rules as marketplaces
+from mercato.store.marketplaces.receiving import DescriptionData, StoreData
+from mercato.store.marketplaces.rules import MarketplaceData, RepositoryData
+from mercato.store.naming import check_asset_version, check_name
 from mercato.store.offerings import AssetRef
 from mercato.store.reviews import ReplyText, ReviewText
 from mercato.store.uploads import Upload, decode_upload
@@ -89,3 +94,94 @@ def asset_changes(document: dict[str, Any], files: Files) -> AssetChanges:
     if "open" in document and not isinstance(is_open, bool):
         raise Invalid.field("open", "must be true or false")
     return AssetChanges(description=description, content_type=content_type, is_open=is_open)
+
+
+# --- assets -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssetText:
+    """The text fields of a new asset, checked."""
+
+    name: str
+    version: str
+    description: str
+    content_type: str
+
+
+def asset_text(document: dict[str, Any], files: Files) -> AssetText:
+    """``{"name", "version", "content_type", "description"?}``, in register_asset's order."""
+    name = check_name(document.get("name"))
+    version = check_asset_version(document.get("version"))
+    content_type = check_content_type(files, document.get("content_type"))
+    description = document.get("description", "")
+    if not isinstance(description, str):
+        raise Invalid.field("description", "must be text")
+    return AssetText(name, version, description, content_type)
+
+
+def asset_version(document: dict[str, Any]) -> str:
+    """An upgrade's ``{"version"}``."""
+    return check_asset_version(document.get("version"))
+
+
+# --- marketplaces, repositories and the stores registered here ------------------------
+
+
+def marketplace_data(document: object) -> MarketplaceData:
+    """``{name, host, api_version, credentials: {username, passwd}}`` (§4.1)."""
+    body = as_object(document)
+    name = check_name(body.get("name"))
+    host = marketplaces.check_web_address(body.get("host"), "host")
+    version = marketplaces.check_api_version(
+        body.get("api_version"), marketplaces.SUPPORTED_MARKETPLACE_VERSIONS
+    )
+    credentials = body.get("credentials")
+    if not isinstance(credentials, dict):
+        raise Invalid.field("credentials", "are missing: give username and passwd")
+    username = marketplaces.check_text(credentials.get("username"), "username")
+    password = marketplaces.check_text(credentials.get("passwd"), "passwd")
+    return MarketplaceData(name, host, version, username, password)
+
+
+def repository_data(document: object) -> RepositoryData:
+    """``{name, host, api_version, offering_collection, resource_collection, is_default?}``."""
+    body = as_object(document)
+    name = check_name(body.get("name"))
+    host = marketplaces.check_web_address(body.get("host"), "host")
+    version = marketplaces.check_api_version(
+        body.get("api_version"), marketplaces.REPOSITORY_VERSIONS
+    )
+    offering_collection = marketplaces.check_collection(
+        body.get("offering_collection"), "offering_collection"
+    )
+    resource_collection = marketplaces.check_collection(
+        body.get("resource_collection"), "resource_collection"
+    )
+    return RepositoryData(
+        name=name,
+        host=host,
+        api_version=version,
+        offering_collection=offering_collection,
+        resource_collection=resource_collection,
+        is_default=body.get("is_default") is True,
+    )
+
+
+def _stripped_text(document: object, field: str) -> str:
+    # A body that is not an object misses every field, as WStore's receiving side says.
+    value = document.get(field) if isinstance(document, dict) else None
+    return marketplaces.check_text(value, field).strip()
+
+
+def store_data(document: object) -> StoreData:
+    """``{displayName, url, comment?}``: a store registering here."""
+    display_name = _stripped_text(document, "displayName")
+    url = marketplaces.check_web_address(_stripped_text(document, "url"), "url")
+    comment = document.get("comment") if isinstance(document, dict) else None
+    return StoreData(display_name, url, comment if isinstance(comment, str) else "")
+
+
+def description_data(document: object) -> DescriptionData:
+    """``{displayName, url}``: an offering a store publishes here."""
+    return DescriptionData(_stripped_text(document, "displayName"), _stripped_text(document, "url"))

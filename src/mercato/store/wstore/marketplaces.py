@@ -11,6 +11,7 @@ from mercato.accounts.rules import authenticate
 from mercato.dependencies import AppSettings, DbSession
 from mercato.store.marketplaces import receiving, rules
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, RemoteStore, Repository
+from mercato.store.wstore import bodies
 from mercato.store.wstore.wire import Caller, ReceivedBody, caller, envelope, read_body
 
 router = APIRouter(tags=["WStore: marketplaces and repositories"])
@@ -83,10 +84,10 @@ def register_marketplace(
     settings: AppSettings,
 ) -> Response:
     body = read_body(received)
+    rules.check_admin(user)
+    data = bodies.marketplace_data(body.document)
     base_url = settings.base_url.rstrip("/")
-    rules.register_marketplace(
-        session, settings, user, body.document, f"Mercato {base_url}", base_url
-    )
+    rules.register_marketplace(session, settings, user, data, f"Mercato {base_url}", base_url)
     return created(request)
 
 
@@ -108,7 +109,8 @@ def register_repository(
     request: Request, received: ReceivedBody, session: DbSession, user: Caller
 ) -> Response:
     body = read_body(received)
-    rules.register_repository(session, user, body.document)
+    rules.check_admin(user)
+    rules.register_repository(session, user, bodies.repository_data(body.document))
     return created(request)
 
 
@@ -161,7 +163,8 @@ def register_store(
     request: Request, received: ReceivedBody, session: DbSession, user: StoreCaller
 ) -> Response:
     body = read_body(received)
-    store = receiving.register_store(session, user, body.document)
+    rules.check_admin(user)
+    store = receiving.register_store(session, user, bodies.store_data(body.document))
     return created(request, str(request.url_for("get_store", store=store.name)))
 
 
@@ -197,7 +200,9 @@ def receive_description(
     settings: AppSettings,
 ) -> Response:
     body = read_body(received)
-    offering = receiving.receive_description(session, settings, user, store, body.document)
+    remote_store = receiving.require_managed_store(session, user, store)
+    data = bodies.description_data(body.document)
+    offering = receiving.receive_description(session, settings, user, remote_store, data)
     location = request.url_for("list_descriptions", store=store)
     return created(request, f"{location}/{offering.name}")
 

@@ -118,10 +118,10 @@ def register_asset(
     files: Files,
     provider: Provider,
     *,
-    name: object,
-    version: object,
-    description: object,
-    content_type: object,
+    name: str,
+    version: str,
+    description: str,
+    content_type: str,
     kind: AssetKind,
     is_open: bool,
     meta: dict[str, Any],
@@ -130,8 +130,6 @@ def register_asset(
     name = check_name(name)
     version = check_asset_version(version)
     media_type = check_content_type(files, content_type)
-    if not isinstance(description, str):
-        raise Invalid.field("description", "must be text")
     _check_content(files, kind, content, media_type)
     if session.scalar(select(exists().where(Asset.provider_id == provider.id, Asset.name == name))):
         raise Conflict.field("name", f"the provider already has a resource named '{name}'")
@@ -188,12 +186,17 @@ def provider_assets(
     return list(session.scalars(query))
 
 
-def upgrade_asset(
-    session: Session, files: Files, asset: Asset, version: object, content: AssetContent
-) -> Asset:
-    """A new, higher version with new contents; every offering including it follows."""
+def check_can_upgrade(asset: Asset) -> None:
+    """Whether the asset may have a new version: not once it is deleted."""
     if asset.is_deleted:
         raise Invalid.field("state", "a deleted resource cannot be upgraded")
+
+
+def upgrade_asset(
+    session: Session, files: Files, asset: Asset, version: str, content: AssetContent
+) -> Asset:
+    """A new, higher version with new contents; every offering including it follows."""
+    check_can_upgrade(asset)
     version = check_asset_version(version)
     if compare_versions(version, asset.version) <= 0:
         raise Invalid.field("version", f"must be higher than the current {asset.version}")

@@ -18,6 +18,8 @@ from mercato.store.uploads import Upload
 from mercato.store.wstore.bodies import (
     as_object,
     asset_changes,
+    asset_text,
+    asset_version,
     changed_fields,
     optional_upload,
 )
@@ -92,18 +94,21 @@ def register_resource(
     body = read_body(received, "file", files.settings.asset_max_bytes)
     document = as_object(body.document)
     provider = acting_provider(session, user, document.get("provider"))
+    kind = _kind(document)
+    content = _content(document, body.upload)
+    text = asset_text(document, files)
     rules.register_asset(
         session,
         files,
         provider,
-        name=document.get("name"),
-        version=document.get("version"),
-        description=document.get("description", ""),
-        content_type=document.get("content_type"),
-        kind=_kind(document),
+        name=text.name,
+        version=text.version,
+        description=text.description,
+        content_type=text.content_type,
+        kind=kind,
         is_open=document.get("open", False) is True,
         meta=document.get("metadata") if isinstance(document.get("metadata"), dict) else {},
-        content=_content(document, body.upload),
+        content=content,
     )
     return envelope(request, 201, "Created")
 
@@ -128,9 +133,9 @@ def upgrade_resource(
 ) -> Response:
     body = read_body(received, "file", files.settings.asset_max_bytes)
     document = as_object(body.document)
-    rules.upgrade_asset(
-        session, files, asset, document.get("version"), _content(document, body.upload)
-    )
+    content = _content(document, body.upload)
+    rules.check_can_upgrade(asset)
+    rules.upgrade_asset(session, files, asset, asset_version(document), content)
     return envelope(request, 200, "OK")
 
 

@@ -7,16 +7,18 @@ leases that simply run out; the sweep then hands the deliveries to the queue
 again, so nothing is lost (an OMS may get a call twice, never none).
 """
 
+import enum
 import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy import ColumnElement, Row, func, insert, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload, sessionmaker
 
 from mercato import outgoing
 from mercato.accounts.models import User
@@ -99,38 +101,62 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 400
 
 
-def _claimable(now: datetime) -> list[ColumnElement[bool]]:
+def claimable(table: Any, pending: enum.StrEnum, now: datetime) -> list[ColumnElement[bool]]:
+    """Rows of an outbox table (deliveries, publications) that are due and unleased."""
     return [
-        Delivery.status == DeliveryStatus.PENDING,
-        Delivery.next_attempt_at <= now,
-        or_(Delivery.leased_until.is_(None), Delivery.leased_until <= now),
+        table.status == pending,
+        table.next_attempt_at <= now,
+        or_(table.leased_until.is_(None), table.leased_until <= now),
     ]
 
 
-def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_SIZE) -> list[Call]:
-    """Lease up to ``limit`` due deliveries that no worker holds to this worker, oldest first.
+def lease_due(
+    session: Session,
+    table: Any,
+    pending: enum.StrEnum,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    *returning: InstrumentedAttribute[Any],
+) -> Sequence[Row[Any]]:
+    """Lease up to ``limit`` due rows of an outbox table that no worker holds, oldest first.
 
     The UPDATE checks again that each row is claimable, so two workers never
-    get the same delivery; on PostgreSQL they also skip each other's rows. The
-    ids are selected first: PostgreSQL may run a LIMIT subquery of an UPDATE
-    more than once, which would lease more than ``limit`` rows.
+    get the same row; on PostgreSQL they also skip each other's rows. The ids
+    are selected first: PostgreSQL may run a LIMIT subquery of an UPDATE more
+    than once, which would lease more than ``limit`` rows. Returns each leased
+    row's id, then the ``returning`` columns.
     """
     due = session.scalars(
-        select(Delivery.id)
-        .where(*_claimable(now))
-        .order_by(Delivery.next_attempt_at)
+        select(table.id)
+        .where(*claimable(table, pending, now))
+        .order_by(table.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     if not due:
         return []
-    claimed = session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(due), *_claimable(now))
-        .values(leased_until=now + lease, attempts=Delivery.attempts + 1)
-        .returning(Delivery.id, Delivery.oms_id, Delivery.attempts)
+    return session.execute(
+        update(table)
+        .where(table.id.in_(due), *claimable(table, pending, now))
+        .values(leased_until=now + lease, attempts=table.attempts + 1)
+        .returning(table.id, *returning)
         .execution_options(synchronize_session=False)
     ).all()
+
+
+def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_SIZE) -> list[Call]:
+    """Lease up to ``limit`` due deliveries to this worker, with what their calls need."""
+    claimed = lease_due(
+        session,
+        Delivery,
+        DeliveryStatus.PENDING,
+        now,
+        lease,
+        limit,
+        Delivery.oms_id,
+        Delivery.attempts,
+    )
     if not claimed:
         return []
     trigger_columns = (Oms.id, Oms.trigger_url, Oms.trigger_method, Oms.trigger_user)
@@ -284,7 +310,8 @@ def deliver_due(
 
 def due_deliveries(session: Session, now: datetime) -> list[int]:
     """Pending deliveries that are due and that no worker holds, oldest first."""
-    query = select(Delivery.id).where(*_claimable(now)).order_by(Delivery.next_attempt_at)
+    query = select(Delivery.id).where(*claimable(Delivery, DeliveryStatus.PENDING, now))
+    query = query.order_by(Delivery.next_attempt_at)
     return list(session.scalars(query.limit(SWEEP_BATCH)))
 
 

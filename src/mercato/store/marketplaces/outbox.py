@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import ColumnElement, insert, or_, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mercato.db import transaction, utcnow
-from mercato.ordering.triggers import RETRYABLE_STATUSES, next_attempt_at
+from mercato.ordering.triggers import RETRYABLE_STATUSES, claimable, lease_due, next_attempt_at
 from mercato.outgoing import RefusedAddress, TooLarge, UnresolvableHost
 from mercato.settings import Settings
 from mercato.store.descriptions import usdl_of
@@ -113,34 +113,16 @@ class Outcome:
     remote_name: str = ""
 
 
-def _claimable(now: datetime) -> list[ColumnElement[bool]]:
-    return [
-        Publication.status == PublicationStatus.PENDING,
-        Publication.next_attempt_at <= now,
-        or_(Publication.leased_until.is_(None), Publication.leased_until <= now),
-    ]
-
-
 def claim(
     session: Session, settings: Settings, now: datetime, limit: int = BATCH_SIZE
 ) -> list[Call]:
     """Lease up to ``limit`` due rows that no worker holds, oldest first (as triggers do)."""
-    due = session.scalars(
-        select(Publication.id)
-        .where(*_claimable(now))
-        .order_by(Publication.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not due:
+    leased = lease_due(
+        session, Publication, PublicationStatus.PENDING, now, lease_for(limit), limit
+    )
+    claimed = [row.id for row in leased]
+    if not claimed:
         return []
-    claimed = session.scalars(
-        update(Publication)
-        .where(Publication.id.in_(due), *_claimable(now))
-        .values(leased_until=now + lease_for(limit), attempts=Publication.attempts + 1)
-        .returning(Publication.id)
-        .execution_options(synchronize_session=False)
-    ).all()
     rows = session.scalars(
         select(Publication).where(Publication.id.in_(claimed)).order_by(Publication.id)
     ).all()
@@ -303,5 +285,6 @@ def deliver_due(
 
 def due_publications(session: Session, now: datetime) -> list[int]:
     """Pending publications that are due and that no worker holds, oldest first."""
-    query = select(Publication.id).where(*_claimable(now)).order_by(Publication.next_attempt_at)
+    pending = claimable(Publication, PublicationStatus.PENDING, now)
+    query = select(Publication.id).where(*pending).order_by(Publication.next_attempt_at)
     return list(session.scalars(query.limit(SWEEP_BATCH)))

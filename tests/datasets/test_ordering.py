@@ -586,9 +586,9 @@ def test_dumped_records_are_the_loaded_ones(
     session.commit()
     session.expire_all()
 
-    assert dump_projects(session) == given_projects
-    assert dump_orders(session) == given_orders
-    assert dump_messages(session) == given_messages
+    assert list(dump_projects(session)) == given_projects
+    assert list(dump_orders(session)) == given_orders
+    assert list(dump_messages(session)) == given_messages
 
 
 def test_rows_made_by_the_app_dump_with_refs_by_email_slug_and_iid(

@@ -818,8 +818,8 @@ def test_dumped_assets_and_offerings_are_the_loaded_records_with_their_files_cop
     session.commit()
     folder = tmp_path / "dump"
 
-    dumped_assets = dump_assets(session, loading.files, folder)
-    dumped_offerings = dump_offerings(session, loading.files, folder)
+    dumped_assets = list(dump_assets(session, loading.files, folder))
+    dumped_offerings = list(dump_offerings(session, loading.files, folder))
 
     assert with_contents(dumped_assets, folder) == with_contents(assets, loading.folder)
     assert with_contents(dumped_offerings, folder) == with_contents(records, loading.folder)
@@ -836,7 +836,7 @@ def test_dump_names_a_kind_only_where_file_or_link_does_not_imply_it(
 ) -> None:
     load_assets(loading, asset_records())
 
-    dumped = dump_assets(session, loading.files, tmp_path / "dump")
+    dumped = list(dump_assets(session, loading.files, tmp_path / "dump"))
 
     assert [(record.name, record.kind) for record in dumped] == [
         ("Map Viewer", None),

@@ -8,8 +8,8 @@ from rich.markup import escape
 
 from mercato.cli.common import console, fail, unit_of_work
 from mercato.datasets.context import Loading
-from mercato.datasets.dumping import dump_dataset, write_dataset
-from mercato.datasets.loading import load_dataset, read_dataset
+from mercato.datasets.dumping import dump_records, write_dataset
+from mercato.datasets.loading import load_dataset, open_dataset
 from mercato.datasets.progress import progress_bars
 from mercato.settings import Settings
 from mercato.store.assets import local_files
@@ -26,7 +26,7 @@ def load_data(path: DataSetFile) -> None:
         fail(f"no file {path}")
     with unit_of_work(wakes_workers=True) as session:
         with console.status(f"Reading {path}"):
-            data = read_dataset(path)
+            data = open_dataset(path)
         with progress_bars(console) as progress:
             loading = Loading(session, local_files(settings), path.parent, progress)
             counts = load_dataset(loading, data)
@@ -38,11 +38,8 @@ def dump_data(path: DataSetFile) -> None:
     settings = Settings()
     path.parent.mkdir(parents=True, exist_ok=True)
     with unit_of_work() as session, console.status(f"Writing {path}"):
-        data = dump_dataset(session, local_files(settings), path.parent)
-        write_dataset(data, path)
-    message = (
-        f"Wrote {_counted(data.counts())} to {escape(str(path))} (no passwords, no API tokens)."
-    )
+        counts = write_dataset(dump_records(session, local_files(settings), path.parent), path)
+    message = f"Wrote {_counted(counts)} to {escape(str(path))} (no passwords, no API tokens)."
     console.print(message, soft_wrap=True)
 
 

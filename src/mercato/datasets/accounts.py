@@ -1,11 +1,13 @@
 """Users and providers in a data set."""
 
+from collections.abc import Iterator
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
-from mercato.datasets.context import Loading, within
+from mercato.datasets.context import DUMP_BATCH, Loading, within
 from mercato.datasets.schema import Administrator, ProviderRecord, UserRecord
 from mercato.errors import Invalid
 from mercato.store.models import ProviderStoreSettings
@@ -66,9 +68,9 @@ def _check_administrators(administrators: list[Administrator]) -> None:
         seen.add(email)
 
 
-def dump_users(session: Session) -> list[UserRecord]:
-    users = session.scalars(select(User).order_by(User.id))
-    return [
+def dump_users(session: Session) -> Iterator[UserRecord]:
+    users = session.scalars(select(User).order_by(User.id).execution_options(yield_per=DUMP_BATCH))
+    yield from (
         UserRecord(
             ref=user.email,
             uid=user.uid,
@@ -78,10 +80,10 @@ def dump_users(session: Session) -> list[UserRecord]:
             is_admin=user.is_admin,
         )
         for user in users
-    ]
+    )
 
 
-def dump_providers(session: Session) -> list[ProviderRecord]:
+def dump_providers(session: Session) -> Iterator[ProviderRecord]:
     notification_urls = {
         provider_id: url
         for provider_id, url in session.execute(
@@ -91,7 +93,7 @@ def dump_providers(session: Session) -> list[ProviderRecord]:
     providers = session.scalars(
         select(Provider).order_by(Provider.id).options(selectinload(Provider.data_administrators))
     )
-    return [
+    yield from (
         ProviderRecord(
             ref=provider.slug,
             name=provider.name,
@@ -108,4 +110,4 @@ def dump_providers(session: Session) -> list[ProviderRecord]:
             ],
         )
         for provider in providers
-    ]
+    )

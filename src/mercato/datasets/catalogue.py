@@ -4,6 +4,7 @@ Offers are the bulk of a catalogue, so they are checked by the same rule as the
 API's (without its per-offer queries) and inserted in batches.
 """
 
+from collections.abc import Iterator
 from dataclasses import fields
 
 from sqlalchemy import insert, select
@@ -13,7 +14,7 @@ from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, Oms, Service
 from mercato.catalogue.omses import OmsData, available_omses_by_service, default_oms, register_oms
 from mercato.catalogue.rules import OfferData
-from mercato.datasets.context import Loading, keep_ids_ahead, naming, renamed
+from mercato.datasets.context import DUMP_BATCH, Loading, keep_ids_ahead, naming, renamed
 from mercato.datasets.names import offer_ref
 from mercato.datasets.schema import (
     CustomParam,
@@ -157,7 +158,7 @@ def _insert_offers(loading: Loading, batch: list[tuple[str, dict[str, object]]])
         loading.keep("offers", ref, offer_id)
 
 
-def dump_services(session: Session) -> list[ServiceRecord]:
+def dump_services(session: Session) -> Iterator[ServiceRecord]:
     services = session.scalars(
         select(Service)
         .order_by(Service.id)
@@ -167,7 +168,7 @@ def dump_services(session: Session) -> list[ServiceRecord]:
             selectinload(Service.scientific_domains),
         )
     )
-    return [
+    yield from (
         ServiceRecord(
             ref=service.slug,
             provider=service.provider.slug,
@@ -183,10 +184,10 @@ def dump_services(session: Session) -> list[ServiceRecord]:
             scientific_domains=[domain.name for domain in service.scientific_domains],
         )
         for service in services
-    ]
+    )
 
 
-def dump_omses(session: Session) -> list[OmsRecord]:
+def dump_omses(session: Session) -> Iterator[OmsRecord]:
     omses = session.scalars(
         select(Oms)
         .order_by(Oms.id)
@@ -196,7 +197,7 @@ def dump_omses(session: Session) -> list[OmsRecord]:
             selectinload(Oms.service),
         )
     )
-    return [_oms_record(oms) for oms in omses]
+    yield from (_oms_record(oms) for oms in omses)
 
 
 def _oms_record(oms: Oms) -> OmsRecord:
@@ -224,15 +225,16 @@ def _oms_record(oms: Oms) -> OmsRecord:
     )
 
 
-def dump_offers(session: Session) -> list[OfferRecord]:
+def dump_offers(session: Session) -> Iterator[OfferRecord]:
     columns = list(Offer.__table__.c)
     rows = session.execute(
         select(*columns, Service.slug.label("service_slug"), Oms.name.label("oms_name"))
         .join(Service, Service.id == Offer.service_id)
         .outerjoin(Oms, Oms.id == Offer.primary_oms_id)
         .order_by(Offer.id)
+        .execution_options(yield_per=DUMP_BATCH)
     )
-    return [
+    yield from (
         OfferRecord(
             ref=offer_ref(row.service_slug, row.iid),
             service=row.service_slug,
@@ -246,4 +248,4 @@ def dump_offers(session: Session) -> list[OfferRecord]:
             },
         )
         for row in rows
-    ]
+    )

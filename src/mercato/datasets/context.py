@@ -21,6 +21,8 @@ _ITEM = re.compile(r"\.(\d+)(?=\.|$)")
 
 # (kind, records done, records of that kind in all)
 ProgressCallback = Callable[[str, int, int], None]
+# Rows a dump reads at a time, so its memory stays flat however large the database.
+DUMP_BATCH = 1000
 
 
 class LoadError(MercatoError):

@@ -5,13 +5,14 @@ Each record goes through the rule the app uses (``create_project``, ``restore_or
 trigger deliveries, in the file's order.
 """
 
+from collections.abc import Iterator
 from dataclasses import fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.catalogue.models import Offer, OrderType
-from mercato.datasets.context import Loading, keep_ids_ahead
+from mercato.datasets.context import DUMP_BATCH, Loading, keep_ids_ahead
 from mercato.datasets.names import offer_ref, order_ref, project_ref
 from mercato.datasets.schema import (
     MessageRecord,
@@ -129,11 +130,14 @@ def _load_message(loading: Loading, record: MessageRecord) -> Message:
     return message
 
 
-def dump_projects(session: Session) -> list[ProjectRecord]:
+def dump_projects(session: Session) -> Iterator[ProjectRecord]:
     projects = session.scalars(
-        select(Project).order_by(Project.id).options(joinedload(Project.owner))
+        select(Project)
+        .order_by(Project.id)
+        .options(joinedload(Project.owner))
+        .execution_options(yield_per=DUMP_BATCH)
     )
-    return [
+    yield from (
         ProjectRecord(
             ref=project_ref(project.id),
             id=project.id,
@@ -142,10 +146,10 @@ def dump_projects(session: Session) -> list[ProjectRecord]:
             **{name: getattr(project, name) for name in _ATTRIBUTES},
         )
         for project in projects
-    ]
+    )
 
 
-def dump_orders(session: Session) -> list[OrderRecord]:
+def dump_orders(session: Session) -> Iterator[OrderRecord]:
     orders = session.scalars(
         select(Order)
         .order_by(Order.id)
@@ -153,8 +157,9 @@ def dump_orders(session: Session) -> list[OrderRecord]:
             joinedload(Order.offer).joinedload(Offer.service),
             selectinload(Order.history).joinedload(StatusChange.author),
         )
+        .execution_options(yield_per=DUMP_BATCH)
     )
-    return [
+    yield from (
         OrderRecord(
             ref=order_ref(order.project_id, order.iid),
             project=project_ref(order.project_id),
@@ -170,7 +175,7 @@ def dump_orders(session: Session) -> list[OrderRecord]:
             created_at=order.created_at,
         )
         for order in orders
-    ]
+    )
 
 
 def _order_type(order: Order) -> OrderType | None:
@@ -186,13 +191,14 @@ def _step(change: StatusChange) -> StatusStep:
     )
 
 
-def dump_messages(session: Session) -> list[MessageRecord]:
+def dump_messages(session: Session) -> Iterator[MessageRecord]:
     messages = session.scalars(
         select(Message)
         .order_by(Message.id)
         .options(joinedload(Message.order), joinedload(Message.author))
+        .execution_options(yield_per=DUMP_BATCH)
     )
-    return [
+    yield from (
         MessageRecord(
             id=message.id,
             project=project_ref(message.project_id),
@@ -206,7 +212,7 @@ def dump_messages(session: Session) -> list[MessageRecord]:
             created_at=message.created_at,
         )
         for message in messages
-    ]
+    )
 
 
 def _signature(message: Message) -> Signature | None:

@@ -8,6 +8,7 @@ them under ``files/`` there. The store rules name the API's fields (``content``,
 
 import re
 import shutil
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import Provider, User
 from mercato.catalogue.models import Offer, OfferStatus
-from mercato.datasets.context import Loading, renamed, within
+from mercato.datasets.context import DUMP_BATCH, Loading, renamed, within
 from mercato.datasets.names import asset_ref, offer_ref
 from mercato.datasets.schema import (
     AssetRecord,
@@ -280,9 +281,9 @@ def _export(files: Files, folder: Path, key: str, under: PurePosixPath) -> str:
     return path.as_posix()
 
 
-def dump_assets(session: Session, files: Files, folder: Path) -> list[AssetRecord]:
+def dump_assets(session: Session, files: Files, folder: Path) -> Iterator[AssetRecord]:
     query = select(Asset).order_by(Asset.id).options(selectinload(Asset.provider))
-    return [_asset_record(files, folder, asset) for asset in session.scalars(query)]
+    yield from (_asset_record(files, folder, asset) for asset in session.scalars(query))
 
 
 def _asset_record(files: Files, folder: Path, asset: Asset) -> AssetRecord:
@@ -307,15 +308,16 @@ def _asset_record(files: Files, folder: Path, asset: Asset) -> AssetRecord:
     )
 
 
-def dump_offerings(session: Session, files: Files, folder: Path) -> list[OfferingRecord]:
+def dump_offerings(session: Session, files: Files, folder: Path) -> Iterator[OfferingRecord]:
     """In creation order, so each version comes after the lower ones it must exceed."""
     reviews = selectinload(StoreOffering.reviews)
     query = (
         offerings_query()
         .options(reviews.selectinload(Review.user), reviews.selectinload(Review.reply_user))
         .order_by(StoreOffering.offer_id)
+        .execution_options(yield_per=DUMP_BATCH)
     )
-    return [_offering_record(files, folder, offering) for offering in session.scalars(query)]
+    yield from (_offering_record(files, folder, offering) for offering in session.scalars(query))
 
 
 def _offering_record(files: Files, folder: Path, offering: StoreOffering) -> OfferingRecord:

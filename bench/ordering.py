@@ -30,7 +30,7 @@ from typing import Any, cast
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from mercato.accounts import rules as accounts
@@ -162,64 +162,69 @@ def order_rate(world: World, factory: sessionmaker[Session], orders: int) -> flo
         return timed("orders through the rule", orders, one)
 
 
+def raw_order(connection: Connection, world: World, project_id: int, iid: int) -> None:
+    """The rows of one order (order, status change, event, delivery) by plain INSERTs."""
+    now = utcnow()
+    order_id = connection.execute(
+        insert(Order).returning(Order.id),
+        {
+            "project_id": project_id,
+            "iid": iid,
+            "offer_id": world.offer_id,
+            "order_type": "order_required",
+            "status_type": StatusType.CREATED,
+            "status_value": "created",
+            "offer_properties": [],
+            "user_secrets": {},
+            "request_voucher": False,
+            "voucher_id": "",
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    connection.execute(
+        insert(StatusChange),
+        {
+            "order_id": order_id,
+            "status_type": StatusType.CREATED,
+            "status_value": "created",
+            "author_id": world.customer_id,
+            "created_at": now,
+        },
+    )
+    event_id = connection.execute(
+        insert(Event).returning(Event.id),
+        {
+            "created_at": now,
+            "type": EventType.CREATE,
+            "resource": EventResource.PROJECT_ITEM,
+            "project_id": project_id,
+            "order_id": order_id,
+        },
+    ).scalar_one()
+    connection.execute(
+        insert(Delivery),
+        {
+            "event_id": event_id,
+            "oms_id": world.oms_id,
+            "status": "delivered",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    connection.commit()
+
+
 def raw_rate(world: World, orders: int) -> float:
-    """The same rows (order, status change, event, delivery) by plain INSERTs, one commit each."""
+    """The same rows by plain INSERTs, one commit each."""
     with world.engine.connect() as connection:
         first_iid = 1_000_000
-
-        def one(number: int) -> None:
-            now = utcnow()
-            order_id = connection.execute(
-                insert(Order).returning(Order.id),
-                {
-                    "project_id": world.project_id,
-                    "iid": first_iid + number,
-                    "offer_id": world.offer_id,
-                    "order_type": "order_required",
-                    "status_type": StatusType.CREATED,
-                    "status_value": "created",
-                    "offer_properties": [],
-                    "user_secrets": {},
-                    "request_voucher": False,
-                    "voucher_id": "",
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            ).scalar_one()
-            connection.execute(
-                insert(StatusChange),
-                {
-                    "order_id": order_id,
-                    "status_type": StatusType.CREATED,
-                    "status_value": "created",
-                    "author_id": world.customer_id,
-                    "created_at": now,
-                },
-            )
-            event_id = connection.execute(
-                insert(Event).returning(Event.id),
-                {
-                    "created_at": now,
-                    "type": EventType.CREATE,
-                    "resource": EventResource.PROJECT_ITEM,
-                    "project_id": world.project_id,
-                    "order_id": order_id,
-                },
-            ).scalar_one()
-            connection.execute(
-                insert(Delivery),
-                {
-                    "event_id": event_id,
-                    "oms_id": world.oms_id,
-                    "status": "delivered",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                },
-            )
-            connection.commit()
-
-        return timed("raw inserts", orders, one)
+        return timed(
+            "raw inserts",
+            orders,
+            lambda number: raw_order(connection, world, world.project_id, first_iid + number),
+        )
 
 
 def event_page_ms(world: World) -> tuple[float, int]:

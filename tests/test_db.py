@@ -1,11 +1,14 @@
-"""SQLite transactions: writers take the lock up front and wait; readers never take it."""
+"""SQLite transactions: writers take the lock up front and wait; readers never take it.
+PostgreSQL connections: pinged only after being idle."""
 
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
+from mercato import db
 from mercato.db import make_engine, read_only
 
 
@@ -50,3 +53,44 @@ def test_a_reader_sees_each_commit_and_holds_no_lock(tmp_path):
         with engine.begin() as writer:
             writer.execute(text("UPDATE counter SET n = 1"))
         assert reader.execute(text("SELECT n FROM counter")).scalar_one() == 1
+
+
+def _postgresql(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pooled server connections are PostgreSQL's")
+
+
+def test_a_connection_in_steady_use_is_not_pinged_before_each_transaction(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgresql(database_url)
+    engine = make_engine(database_url)
+    pings = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda dbapi_connection: pings.append(1))
+
+    for _ in range(5):
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    assert pings == []
+    engine.dispose()
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgresql(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        dropped = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = make_engine(database_url)
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+    killer.dispose()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+
+    with engine.connect() as connection:
+        replaced = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    assert replaced != dropped
+    engine.dispose()

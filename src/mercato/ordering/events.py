@@ -7,15 +7,21 @@ change, so no change can be lost between the database and an OMS.
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Connection,
+    Insert,
+    Integer,
+    ScalarSelect,
     Select,
     bindparam,
     event,
+    func,
     insert,
+    literal,
     or_,
     select,
-    text,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -53,10 +59,61 @@ def _ringing_omses(records: ColumnElement[bool]) -> Select[tuple[int]]:
     return query.order_by(Oms.id)
 
 
+def ringing_omses(offer_id: ColumnElement[int]) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """What ``_ringing_omses`` finds for an event about an order of the offer, as two
+    columns (an id or NULL): the default OMS, then the offer's primary OMS."""
+    primary = select(Offer.primary_oms_id).where(Offer.id == offer_id).scalar_subquery()
+
+    def ringing(oms: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(Oms.id).where(Oms.trigger_url != "", oms).scalar_subquery()
+
+    return ringing(Oms.is_default), ringing(Oms.id == primary)
+
+
 # The outbox is written on the path of every change: Core statements, built
 # once with parameters, skip the unit of work and most of the SQL compiling.
 _INSERT_EVENT = insert(Event).returning(Event.id)
 _INSERT_DELIVERY = insert(Delivery)
+_EVENT_COLUMNS = (
+    "created_at",
+    "type",
+    "resource",
+    "project_id",
+    "order_id",
+    "message_id",
+    "changes",
+)
+
+
+def _locked_event_insert() -> Insert:
+    """PostgreSQL: take the event lock, insert the event, insert its deliveries: one statement.
+
+    Every round trip made while holding the lock holds back every other writer,
+    so the three go in one. The lock is a MATERIALIZED CTE the event's row is
+    selected from, so it is taken before the event's id is drawn.
+    """
+    table = Event.__table__
+    at = bindparam("created_at", type_=table.c.created_at.type)
+    locked = (
+        select(func.pg_advisory_xact_lock(_EVENT_LOCK)).cte("locked").prefix_with("MATERIALIZED")
+    )
+    values = [at, *(bindparam(name, type_=table.c[name].type) for name in _EVENT_COLUMNS[1:])]
+    event_ = (
+        insert(Event)
+        .from_select(_EVENT_COLUMNS, select(*values).select_from(locked))
+        .returning(Event.id)
+        .cte("event")
+    )
+    omses = func.unnest(bindparam("oms_ids", type_=ARRAY(Integer))).table_valued("id")
+    omses = omses.render_derived(name="omses")
+    pending = literal(DeliveryStatus.PENDING, Delivery.__table__.c.status.type)
+    each = event_.join(omses, true())
+    rows = select(event_.c.id, omses.c.id, pending, literal(0), at, at).select_from(each)
+    columns = ("event_id", "oms_id", "status", "attempts", "next_attempt_at", "created_at")
+    return insert(Delivery).from_select(columns, rows)
+
+
+_INSERT_LOCKED_EVENT = _locked_event_insert()
 _RINGING_FOR_ORDER = _ringing_omses(Order.id == bindparam("order_id"))
 _RINGING_FOR_PROJECT = _ringing_omses(Order.project_id == bindparam("project_id"))
 
@@ -69,22 +126,21 @@ def record_event(
     order: Order | None = None,
     message: Message | None = None,
     changes: list[Change] | None = None,
+    oms_ids: list[int] | None = None,
 ) -> None:
     """Record an event and the trigger deliveries it owes; both are written at commit.
 
     The change's own rows are flushed now, so the event can name them, and the
     OMSes to ring are those of the orders the event is about now, not at commit
     (a project made with its first order in one transaction rings nobody).
+    ``oms_ids``: those OMSes, when the caller found them already (``ringing_omses``).
     """
     session.flush()
     order_id = order.id if order is not None else None
-    ringing = _RINGING_FOR_PROJECT if order_id is None else _RINGING_FOR_ORDER
-    oms_ids = (
-        session.connection()
-        .execute(ringing, {"order_id": order_id, "project_id": project.id})
-        .scalars()
-        .all()
-    )
+    if oms_ids is None:
+        ringing = _RINGING_FOR_PROJECT if order_id is None else _RINGING_FOR_ORDER
+        parameters = {"order_id": order_id, "project_id": project.id}
+        oms_ids = list(session.connection().execute(ringing, parameters).scalars())
     resource = (
         EventResource.MESSAGE
         if message is not None
@@ -125,10 +181,9 @@ def _write_pending_events(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING_EVENTS)
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOCK})
+    write = _write_locked_event if connection.dialect.name == "postgresql" else _write_event
     for values in pending:
-        _write_event(session, connection, values)
+        write(session, connection, values)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -150,6 +205,11 @@ def _write_event(session: Session, connection: Connection, values: dict[str, Any
     }
     connection.execute(_INSERT_DELIVERY, [{**delivery, "oms_id": oms_id} for oms_id in oms_ids])
     note_new_deliveries(session, len(oms_ids))
+
+
+def _write_locked_event(session: Session, connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(_INSERT_LOCKED_EVENT, {"created_at": utcnow(), **values})
+    note_new_deliveries(session, len(values["oms_ids"]))
 
 
 def note_new_deliveries(session: Session, count: int) -> None:

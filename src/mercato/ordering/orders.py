@@ -16,7 +16,7 @@ from mercato.catalogue.parameter_values import check_values
 from mercato.catalogue.parameters import check_parameters
 from mercato.db import utcnow
 from mercato.errors import Conflict, Invalid
-from mercato.ordering.events import OBFUSCATED, Change, record_event
+from mercato.ordering.events import OBFUSCATED, Change, record_event, ringing_omses
 from mercato.ordering.messages import post_message
 from mercato.ordering.models import (
     AuthorRole,
@@ -84,18 +84,23 @@ def _lock_project(session: Session, project_id: int) -> None:
     UPDATE, not FOR UPDATE: rows that merely refer to the project (another
     transaction's event, written while it holds the event lock) must not wait on it.
     """
-    if session.get_bind().dialect.name != "sqlite":
-        locked = select(Project.id).where(Project.id == project_id).with_for_update(key_share=True)
-        session.execute(locked)
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(_LOCK_PROJECT, {"project_id": project_id})
 
 
 # Ordering is the marketplace's busiest write: Core statements built once skip
-# the unit of work, and the iid is found inside the INSERT.
+# the unit of work and the ORM's execution; the iid, and the OMSes its event
+# rings, are found by the INSERT itself.
+_LOCK_PROJECT = (
+    select(Project.id).where(Project.id == bindparam("project_id")).with_for_update(key_share=True)
+)
 _NEXT_IID = select(func.coalesce(func.max(Order.iid), 0) + 1).where(
     Order.project_id == bindparam("iid_project_id")
 )
-_INSERT_ORDER = insert(Order).values(iid=_NEXT_IID.scalar_subquery()).returning(Order.id, Order.iid)
-_INSERT_ORDER_AT_IID = insert(Order).returning(Order.id, Order.iid)
+_INSERTED = (Order.id, Order.iid, *ringing_omses(bindparam("ringing_offer_id")))
+_INSERT_ORDER = insert(Order).values(iid=_NEXT_IID.scalar_subquery()).returning(*_INSERTED)
+_INSERT_ORDER_AT_IID = insert(Order).returning(*_INSERTED)
 _INSERT_STATUS_CHANGE = insert(StatusChange)
 
 
@@ -241,18 +246,20 @@ def _add_order(
     _lock_project(session, project.id)
     connection, status = session.connection(), history[-1]
     values.update(project_id=project.id, status_type=status.status_type, status_value=status.value)
+    found = {"ringing_offer_id": values["offer_id"], "iid_project_id": project.id}
     if iid is None:
-        inserted = connection.execute(_INSERT_ORDER, {**values, "iid_project_id": project.id})
+        inserted = connection.execute(_INSERT_ORDER, {**values, **found})
     else:
-        inserted = connection.execute(_INSERT_ORDER_AT_IID, {**values, "iid": iid})
-    order_id, values["iid"] = inserted.one()
+        inserted = connection.execute(_INSERT_ORDER_AT_IID, {**values, **found, "iid": iid})
+    order_id, values["iid"], *ringing = inserted.one()
     connection.execute(_INSERT_STATUS_CHANGE, [_status_row(order_id, step) for step in history])
     order = Order(id=order_id, **values)
     make_transient_to_detached(order)
     session.add(order)
     # The project's list of orders, if loaded, is read again when next used.
     session.expire(project, ["orders"])
-    record_event(session, type=EventType.CREATE, project=project, order=order)
+    oms_ids = sorted({oms_id for oms_id in ringing if oms_id is not None})
+    record_event(session, type=EventType.CREATE, project=project, order=order, oms_ids=oms_ids)
     return order
 
 

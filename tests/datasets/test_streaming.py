@@ -1,6 +1,7 @@
 """Data set files read record by record, and dumps written record by record."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from mercato.catalogue.models import Offer
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.dumping import dump_dataset, dump_records, write_dataset
 from mercato.datasets.loading import DataSetFile, load_dataset, open_dataset, read_dataset
-from mercato.datasets.schema import DataSet
+from mercato.datasets.schema import KINDS, DataSet, Record, UserRecord
 from tests.datasets.test_catalogue import records
 
 DEMO = Path(mercato.demo.__file__).parent / "demo.json"
@@ -148,3 +149,16 @@ def test_an_empty_database_dumps_the_format_and_version_only(
         empty.model_dump_json(indent=2, exclude_defaults=True) + "\n"
     )
     assert set(counts.values()) == {0}
+
+
+def test_a_dump_that_fails_midway_leaves_no_file(tmp_path: Path) -> None:
+    def failing() -> Iterator[Record]:
+        yield UserRecord(ref="a@example.org", email="a@example.org")
+        raise RuntimeError("the database went away")
+
+    dumped = {kind: [] for kind in KINDS} | {"users": failing()}
+
+    with pytest.raises(RuntimeError):
+        write_dataset(dumped, tmp_path / "dump.json")
+
+    assert list(tmp_path.iterdir()) == []

@@ -5,8 +5,8 @@ does not grow with the database.
 """
 
 from collections.abc import Iterable
-from itertools import chain
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.orm import Session
 
@@ -45,23 +45,35 @@ def dump_dataset(session: Session, files: Files, folder: Path) -> DataSet:
 
 def write_dataset(dumped: Dumped, path: Path) -> dict[str, int]:
     """Write the records as ``DataSet.model_dump_json(indent=2, exclude_defaults=True)``
-    would, one at a time; returns how many of each kind were written."""
+    would, one at a time; returns how many of each kind were written.
+
+    Written beside ``path`` and then renamed, so a dump that fails leaves no half file.
+    """
     counts = dict.fromkeys(KINDS, 0)
-    with path.open("w") as out:
-        out.write(f'{{\n  "format": "{FORMAT}",\n  "version": {VERSION}')
-        for kind in KINDS:
-            records = iter(dumped[kind])
-            first = next(records, None)
-            if first is None:
-                continue  # an empty list is the default, left out
-            out.write(f',\n  "{kind}": [')
-            for number, record in enumerate(chain([first], records)):
-                out.write("\n    " if number == 0 else ",\n    ")
-                out.write(_indented(record))
-                counts[kind] += 1
-            out.write("\n  ]")
-        out.write("\n}\n")
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with part.open("w") as out:
+            out.write(f'{{\n  "format": "{FORMAT}",\n  "version": {VERSION}')
+            for kind in KINDS:
+                counts[kind] = _write_kind(out, kind, dumped[kind])
+            out.write("\n}\n")
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    part.replace(path)
     return counts
+
+
+def _write_kind(out: TextIO, kind: str, records: Iterable[Record]) -> int:
+    written = 0
+    for record in records:
+        # An empty list is the default, left out: the key is written with the first record.
+        out.write(f',\n  "{kind}": [\n    ' if written == 0 else ",\n    ")
+        out.write(_indented(record))
+        written += 1
+    if written:
+        out.write("\n  ]")
+    return written
 
 
 def _indented(record: Record) -> str:

@@ -83,8 +83,8 @@ def test_seed_create_with_basic_info(client, provider, seller, session, settings
         "tags": [],
         "image_url": f"http://127.0.0.1:8000/media/{offering.image_key}",
         "related_images": [],
-        "creation_date": offering.offer.created_at.isoformat(),
-        "publication_date": None,
+        "creation_date": str(offering.offer.created_at.replace(tzinfo=None)),
+        "publication_date": "None",
         "open": False,
         "notification_url": None,
         "offering_description": {
@@ -92,7 +92,7 @@ def test_seed_create_with_basic_info(client, provider, seller, session, settings
             "description": "Description of the offering",
             "legal": {"title": "Terms and conditions", "text": "Text of terms and conditions"},
             "pricing": {"price_plans": []},
-            "modified": offering.offer.updated_at.isoformat(),
+            "modified": str(offering.offer.updated_at.replace(tzinfo=None)),
         },
         "resources": [
             {

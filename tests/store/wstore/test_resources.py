@@ -96,33 +96,6 @@ def test_seed_link_registration_reads_the_doubled_slash_as_one(client, store, se
 # --- auth and the envelope ---------------------------------------------------------------
 
 
-def test_anonymous_call_gets_401_with_the_cookie_challenge(client):
-    response = client.get(RESOURCES)
-
-    assert response.status_code == 401
-    assert response.json() == {"message": "Authentication required", "result": "error"}
-    assert response.headers["www-authenticate"] == (
-        'Cookie realm="Mercato" form-action="/login" cookie-name="mercato_session"'
-    )
-
-
-@pytest.mark.parametrize(
-    ("accept", "media_type", "body"),
-    [
-        ("application/xml", "application/xml", "<error>Authentication required</error>"),
-        ("text/plain", "text/plain; charset=utf-8", "Error: Authentication required"),
-    ],
-)
-def test_envelope_follows_accept(client, accept, media_type, body):
-    response = client.get(RESOURCES, headers={"Accept": accept})
-
-    assert (response.status_code, response.headers["content-type"], response.text) == (
-        401,
-        media_type,
-        body,
-    )
-
-
 def test_unknown_bearer_token_is_401(client):
     response = client.get(RESOURCES, headers={"Authorization": "Bearer nope"})
 

@@ -39,8 +39,10 @@ def test_customer_who_acquired_reviews_and_the_rating_follows(client, bought, bu
     assert reviews == [
         {
             "id": str(row.id),
-            "user": "customer@example.org",
-            "timestamp": row.created_at.isoformat(),
+            "user": "customer",
+            "organization": "customer",
+            # Python 2's str(datetime) of the (UTC) moment, as store-wire.md §0.7 renders it.
+            "timestamp": str(row.created_at.replace(tzinfo=None)),
             "title": "Bright",
             "comment": "Good offering",
             "rating": 4,
@@ -181,7 +183,8 @@ def test_provider_replies_and_withdraws_the_reply(client, bought, buyer, seller,
     }
     assert (replied.status_code, withdrawn.status_code) == (201, 201)
     assert {k: v for k, v in shown["response"].items() if k != "timestamp"} == {
-        "user": "app_provider@example.org",
+        "user": "app_provider",
+        "organization": "CoNWeT",
         "title": "Thanks",
         "response": "Glad it helps",
     }

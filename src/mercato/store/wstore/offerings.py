@@ -28,7 +28,14 @@ from mercato.store.offerings import Description, Media, NewOffering
 from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
 from mercato.store.wstore.bodies import as_object, asset_refs, optional_upload, optional_uploads
 from mercato.store.wstore.shapes import Viewer, offering_json
-from mercato.store.wstore.wire import Caller, OptionalCaller, ReceivedBody, envelope, read_body
+from mercato.store.wstore.wire import (
+    Caller,
+    JsonBody,
+    JsonOrXmlBody,
+    OptionalCaller,
+    envelope,
+    read_body,
+)
 
 router = APIRouter(tags=["Store: offerings (WStore)"])
 PREFIX = "/api/offering/offerings"
@@ -138,7 +145,7 @@ def list_offerings(
 
 @router.post(PREFIX, status_code=201, summary="Create an offering")
 def create_offering(
-    request: Request, received: ReceivedBody, session: DbSession, user: Caller, files: FileStore
+    user: Caller, received: JsonOrXmlBody, request: Request, session: DbSession, files: FileStore
 ) -> Response:
     document = as_object(read_body(received).document)
     provider = acting_provider(session, user, document.get("provider"))
@@ -186,9 +193,10 @@ def get_offering(
 
 @router.put(ONE, summary="Update an uploaded offering")
 def update_offering(
+    user: Caller,
+    received: JsonOrXmlBody,
     offering: ManagedOffering,
     request: Request,
-    received: ReceivedBody,
     session: DbSession,
     files: FileStore,
 ) -> Response:
@@ -206,9 +214,10 @@ def delete_offering(offering: ManagedOffering, session: DbSession, files: FileSt
 
 @router.post(f"{ONE}/publish", summary="Publish an offering")
 def publish_offering(
+    user: Caller,
+    received: JsonBody,
     offering: ManagedOffering,
     request: Request,
-    received: ReceivedBody,
     session: DbSession,
 ) -> Response:
     document = as_object(read_body(received).document)
@@ -222,7 +231,11 @@ def publish_offering(
 
 @router.post(f"{ONE}/bind", summary="Set the offering's resources (absolute update)")
 def bind_resources(
-    offering: ManagedOffering, request: Request, received: ReceivedBody, session: DbSession
+    user: Caller,
+    received: JsonBody,
+    offering: ManagedOffering,
+    request: Request,
+    session: DbSession,
 ) -> Response:
     document = read_body(received).document
     # WStore's code takes the bare list; the Programmer Guide wraps it in "resources".

@@ -24,17 +24,25 @@ from mercato.store.wstore.bodies import (
     optional_upload,
 )
 from mercato.store.wstore.shapes import asset_json
-from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
+from mercato.store.wstore.wire import (
+    JSON_CAPS,
+    Caller,
+    JsonBody,
+    JsonOrMultipartBody,
+    entity,
+    envelope,
+    read_body,
+)
 
 router = APIRouter(tags=["Store: resources (WStore)"])
 PREFIX = "/api/offering/resources"
-# The built-in resource types; plugins (reference §11) are not supported.
+# The built-in resource types, as WStore lists them (store-wire.md §1.6); no plugins.
 PLUGINS = [
     {
         "name": "Downloadable",
         "plugin_id": "downloadable",
-        "author": "Mercato",
-        "version": "1.0",
+        "author": "Wstore",
+        "version": "1",
         "media_types": [],
         "formats": ["FILE", "URL"],
         "overrides": [],
@@ -42,8 +50,8 @@ PLUGINS = [
     {
         "name": "API",
         "plugin_id": "api",
-        "author": "Mercato",
-        "version": "1.0",
+        "author": "Wstore",
+        "version": "1",
         "media_types": [],
         "formats": ["URL"],
         "overrides": [],
@@ -89,7 +97,11 @@ def list_resources(
 
 @router.post(PREFIX, status_code=201, summary="Register a resource (JSON or multipart)")
 def register_resource(
-    request: Request, received: ReceivedBody, session: DbSession, user: Caller, files: FileStore
+    received: JsonOrMultipartBody,
+    user: Caller,
+    request: Request,
+    session: DbSession,
+    files: FileStore,
 ) -> Response:
     body = read_body(received, "file", files.settings.asset_max_bytes)
     document = as_object(body.document)
@@ -113,21 +125,24 @@ def register_resource(
     return envelope(request, 201, "Created")
 
 
+# WStore's route is `plugins?`: both spellings, no trailing slash.
 @router.get(f"{PREFIX}/plugins", summary="Resource types")
-def list_plugins(user: Caller) -> list[dict[str, Any]]:
-    return PLUGINS
+@router.get(f"{PREFIX}/plugin", include_in_schema=False)
+def list_plugins(user: Caller) -> Response:
+    return entity(PLUGINS, JSON_CAPS)
 
 
-@router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
-def get_resource(asset: ManagedAsset, settings: AppSettings) -> dict[str, Any]:
-    return asset_json(asset, settings.base_url)
+@router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
+def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
+    rules.delete_asset(session, files, asset)
+    return Response(status_code=204)
 
 
 @router.post(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Upgrade a resource")
 def upgrade_resource(
+    received: JsonOrMultipartBody,
     asset: ManagedAsset,
     request: Request,
-    received: ReceivedBody,
     session: DbSession,
     files: FileStore,
 ) -> Response:
@@ -141,9 +156,9 @@ def upgrade_resource(
 
 @router.put(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Edit a resource")
 def update_resource(
+    received: JsonBody,
     asset: ManagedAsset,
     request: Request,
-    received: ReceivedBody,
     session: DbSession,
     files: FileStore,
 ) -> Response:
@@ -153,10 +168,9 @@ def update_resource(
     return envelope(request, 200, "OK")
 
 
-@router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
-def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
-    rules.delete_asset(session, files, asset)
-    return Response(status_code=204)
+@router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
+def get_resource(asset: ManagedAsset, settings: AppSettings) -> dict[str, Any]:
+    return asset_json(asset, settings.base_url)
 
 
 def _chunks(handle: Any) -> Iterator[bytes]:

@@ -1,21 +1,35 @@
 """The WStore-compatible API under /api/ (not /api/v1/) and the files under /media/."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 
 from mercato.dependencies import DbSession
 from mercato.errors import NotFound
 from mercato.store.http import FileStore
 from mercato.store.models import StoreOffering
 from mercato.store.uploads import image_type
-from mercato.store.wstore import offerings, organizations, resources, search, social
+from mercato.store.wstore import (
+    marketplaces,
+    offerings,
+    organizations,
+    resources,
+    search,
+    social,
+)
 
 router = APIRouter()
-router.include_router(resources.router)
-router.include_router(offerings.router)
-router.include_router(social.router)
-router.include_router(search.router)
-router.include_router(organizations.router)
+PARTS = (
+    resources.router,
+    offerings.router,
+    social.router,
+    search.router,
+    organizations.router,
+    marketplaces.router,
+)
+for part in PARTS[:-1]:
+    # The marketplace routes are included by the app, beside the marketplace pages.
+    router.include_router(part)
 
 
 @router.get("/media/offerings/{offer_id}/{token}/{file_name}", include_in_schema=False)
@@ -32,3 +46,18 @@ def offering_image(
     return Response(
         data, headers={"X-Content-Type-Options": "nosniff"}, media_type=image_type(data)
     )
+
+
+def method_not_allowed(request: Request) -> Response:
+    """405 with an empty body and ``Allow`` listing every method of the path.
+
+    The routes of a path are declared in WStore's order of its ``Allow``
+    header (store-wire.md §0.1), so the order they match in is that order.
+    """
+    path = request.scope["path"]
+    methods: list[str] = []
+    for part in PARTS:
+        for route in part.routes:
+            if isinstance(route, APIRoute) and route.path_regex.match(path):
+                methods += [m for m in sorted(route.methods) if m not in methods]
+    return Response(status_code=405, headers={"Allow": ", ".join(methods)})

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mercato.accounts.models import User
+from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.store.access import ordered_offer_ids
 from mercato.store.models import Asset, NotificationTarget, Review, StoreOffering
@@ -39,8 +39,22 @@ class Viewer:
         return self.user is not None and (self.user.is_admin or provider_id in self.managed)
 
 
-def _date(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def date_text(value: datetime | None) -> str:
+    """Python 2's ``str(datetime)``: no zone, a fraction only when there is one; ``"None"``.
+
+    WStore shows server-local naive times; Mercato's are UTC, shown naive.
+    """
+    return "None" if value is None else str(value.replace(tzinfo=None))
+
+
+def user_handle(user: User | None) -> str:
+    """The username WStore shows for a user: the local part of the e-mail address."""
+    return user.email.partition("@")[0] if user is not None else ""
+
+
+def organization_name(provider: Provider) -> str:
+    """An organization as WStore names it: its display name, which paths accept too."""
+    return provider.name
 
 
 def media_url(base_url: str, key: str | None) -> str:
@@ -92,7 +106,7 @@ def description_json(offering: StoreOffering) -> dict[str, Any]:
         "abstract": offering.abstract,
         "description": offering.offer.description,
         "pricing": {"price_plans": offering.price_plans},
-        "modified": _date(offering.offer.updated_at),
+        "modified": date_text(offering.offer.updated_at),
     }
     if offering.legal is not None:
         shown["legal"] = offering.legal
@@ -129,8 +143,8 @@ def offering_json(offering: StoreOffering, viewer: Viewer, base_url: str) -> dic
         "tags": offering.offer.tags,
         "image_url": media_url(base_url, offering.image_key),
         "related_images": [media_url(base_url, key) for key in offering.screenshot_keys],
-        "creation_date": _date(offering.offer.created_at),
-        "publication_date": _date(offering.published_at),
+        "creation_date": date_text(offering.offer.created_at),
+        "publication_date": date_text(offering.published_at),
         "open": offering.is_open,
         "offering_description": description_json(offering),
         "resources": [_bound_asset_json(a, base_url, with_links) for a in offering.assets],
@@ -149,19 +163,22 @@ def notification_json(offering: StoreOffering) -> str | None:
     return offering.notification_url
 
 
-def review_json(review: Review) -> dict[str, Any]:
+def review_json(review: Review, offering: StoreOffering) -> dict[str, Any]:
+    """A review (store-wire.md §1.5); a reviewer acts for their own private organization."""
     shown: dict[str, Any] = {
         "id": str(review.id),
-        "user": review.user.email,
-        "timestamp": _date(review.created_at),
+        "user": user_handle(review.user),
+        "organization": user_handle(review.user),
+        "timestamp": date_text(review.created_at),
         "title": review.title,
         "comment": review.comment,
         "rating": review.rating,
     }
     if review.replied_at is not None:
         shown["response"] = {
-            "user": review.reply_user.email if review.reply_user else None,
-            "timestamp": _date(review.replied_at),
+            "user": user_handle(review.reply_user),
+            "organization": organization_name(offering.service.provider),
+            "timestamp": date_text(review.replied_at),
             "title": review.reply_title,
             "response": review.reply_text,
         }

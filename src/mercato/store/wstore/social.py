@@ -37,7 +37,7 @@ OfferingReview = Annotated[Review, Depends(offering_review)]
 def list_reviews(
     offering: VisibleOffering, start: Start = 1, limit: Limit = None
 ) -> list[dict[str, Any]]:
-    return [review_json(r) for r in reviews.reviews_page(offering, start, limit)]
+    return [review_json(r, offering) for r in reviews.reviews_page(offering, start, limit)]
 
 
 @router.post(f"{ONE}/review", status_code=201, summary="Review an offering")

@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mercato.errors import Invalid
-from mercato.store import reviews
 from mercato.store.assets import EDITABLE_FIELDS, AssetChanges, Files, check_content_type
 from mercato.store.marketplaces import rules as marketplaces
 from mercato.store.marketplaces.receiving import DescriptionData, StoreData
-from mercato.store.marketplaces.rules import MarketplaceData, RepositoryData
 from mercato.store.naming import check_asset_version, check_name
 from mercato.store.offerings import AssetRef
-from mercato.store.reviews import ReplyText, ReviewText
 from mercato.store.uploads import Upload, decode_upload
 
 
@@ -55,23 +52,6 @@ def asset_refs(value: Any, field: str = "resources") -> list[AssetRef]:
             raise Invalid.field(field, 'each item must be {"provider"?, "name", "version"}')
         refs.append(AssetRef(item["name"], item["version"], item.get("provider") or None))
     return refs
-
-
-def review_text(document: dict[str, Any]) -> ReviewText:
-    """``{"title", "comment"?, "rating"}``."""
-    return ReviewText(
-        title=reviews.check_title(document.get("title")),
-        comment=reviews.check_comment(document.get("comment", ""), required=False),
-        rating=reviews.check_rating(document.get("rating")),
-    )
-
-
-def reply_text(document: dict[str, Any]) -> ReplyText:
-    """``{"title", "comment"}``: WStore names the reply's text ``comment``."""
-    return ReplyText(
-        title=reviews.check_title(document.get("title")),
-        comment=reviews.check_comment(document.get("comment"), required=True),
-    )
 
 
 def changed_fields(document: dict[str, Any]) -> list[str]:
@@ -125,47 +105,7 @@ def asset_version(document: dict[str, Any]) -> str:
     return check_asset_version(document.get("version"))
 
 
-# --- marketplaces, repositories and the stores registered here ------------------------
-
-
-def marketplace_data(document: object) -> MarketplaceData:
-    """``{name, host, api_version, credentials: {username, passwd}}`` (§4.1)."""
-    body = as_object(document)
-    name = check_name(body.get("name"))
-    host = marketplaces.check_web_address(body.get("host"), "host")
-    version = marketplaces.check_api_version(
-        body.get("api_version"), marketplaces.SUPPORTED_MARKETPLACE_VERSIONS
-    )
-    credentials = body.get("credentials")
-    if not isinstance(credentials, dict):
-        raise Invalid.field("credentials", "are missing: give username and passwd")
-    username = marketplaces.check_text(credentials.get("username"), "username")
-    password = marketplaces.check_text(credentials.get("passwd"), "passwd")
-    return MarketplaceData(name, host, version, username, password)
-
-
-def repository_data(document: object) -> RepositoryData:
-    """``{name, host, api_version, offering_collection, resource_collection, is_default?}``."""
-    body = as_object(document)
-    name = check_name(body.get("name"))
-    host = marketplaces.check_web_address(body.get("host"), "host")
-    version = marketplaces.check_api_version(
-        body.get("api_version"), marketplaces.REPOSITORY_VERSIONS
-    )
-    offering_collection = marketplaces.check_collection(
-        body.get("offering_collection"), "offering_collection"
-    )
-    resource_collection = marketplaces.check_collection(
-        body.get("resource_collection"), "resource_collection"
-    )
-    return RepositoryData(
-        name=name,
-        host=host,
-        api_version=version,
-        offering_collection=offering_collection,
-        resource_collection=resource_collection,
-        is_default=body.get("is_default") is True,
-    )
+# --- the stores registered here and what they publish --------------------------------
 
 
 def _stripped_text(document: object, field: str) -> str:

@@ -139,7 +139,7 @@ def offering_json(offering: StoreOffering, viewer: Viewer, base_url: str) -> dic
         "description_url": offering.description_url,
         "marketplaces": [],
         "rating": f"{offering.rating:.2f}",
-        "comments": [review.id for review in offering.reviews],
+        "comments": [str(review.id) for review in offering.reviews],
         "tags": offering.offer.tags,
         "image_url": media_url(base_url, offering.image_key),
         "related_images": [media_url(base_url, key) for key in offering.screenshot_keys],

@@ -473,3 +473,23 @@ def test_wrong_basic_credentials_are_401(client, make):
     response = client.post("/api/v2/store", json={}, headers={"Authorization": f"Basic {wrong}"})
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", f"{ADMIN}/marketplaces", "GET, POST"),
+        ("PUT", f"{ADMIN}/marketplaces/any", "DELETE"),
+        ("DELETE", f"{ADMIN}/repositories", "GET, POST"),
+        ("GET", f"{ADMIN}/repositories/any", "DELETE"),
+        ("GET", f"{ADMIN}/repositories/any/default", "POST"),
+    ],
+)
+def test_other_method_is_405_with_allow(client, method, path, allow):
+    response = client.request(method, path)
+
+    assert (response.status_code, response.content, response.headers["allow"]) == (
+        405,
+        b"",
+        allow,
+    )

@@ -565,3 +565,26 @@ def test_suggestions_follow_the_recommendation_formula(client, store, provider, 
 
     assert plain.json() == {"tags": ["lights", "energy", "parking", "traffic"]}
     assert seeded.json() == {"tags": ["lights", "parking", "traffic", "energy"]}
+
+
+# --- §0.1: another method is 405 before authentication, with WStore's Allow ---------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", REVIEWS, "POST, GET"),
+        ("DELETE", f"{REVIEWS}/", "POST, GET"),
+        ("GET", f"{REVIEWS}/1", "PUT, DELETE"),
+        ("POST", f"{REVIEWS}/1/reply", "PUT, DELETE"),
+        ("POST", f"{LIGHTS}/tag", "GET, PUT"),
+    ],
+)
+def test_other_method_is_405_with_allow(client, method, path, allow):
+    response = client.request(method, path)
+
+    assert (response.status_code, response.content, response.headers["allow"]) == (
+        405,
+        b"",
+        allow,
+    )

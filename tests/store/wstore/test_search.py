@@ -307,3 +307,21 @@ def test_search_needs_a_caller(client: TestClient, path: str) -> None:
         401,
         {"message": "Authentication required", "result": "error"},
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/search/keyword/weather",
+        "/api/search/tag/meteo",
+        "/api/search/resource/CoNWeT/Radar Feed/1.0",
+    ],
+)
+def test_other_method_is_405_with_allow(client: TestClient, path: str) -> None:
+    response = client.post(path)
+
+    assert (response.status_code, response.content, response.headers["allow"]) == (
+        405,
+        b"",
+        "GET",
+    )

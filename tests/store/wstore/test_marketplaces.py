@@ -88,7 +88,7 @@ def test_admins_register_repositories_and_choose_the_default(client, make):
     listed = client.get(f"{ADMIN}/repositories", headers=bearer(make))
 
     assert registered == [(201, CREATED)] * 3
-    assert listed.headers["content-type"].lower() == "application/json; charset=utf-8"
+    assert listed.headers["content-type"] == "application/JSON; charset=UTF-8"
     assert listed.json() == [
         {**REPOSITORY, "api_version": 2, "is_default": False},
         {
@@ -229,7 +229,7 @@ def test_admins_register_this_store_on_marketplaces(client, make, server):
     listed = client.get(f"{ADMIN}/marketplaces", headers=bearer(make))
 
     assert registered == [(201, CREATED)] * 2
-    assert listed.headers["content-type"].lower() == "application/json; charset=utf-8"
+    assert listed.headers["content-type"] == "application/JSON; charset=UTF-8"
     assert listed.json() == [
         {"name": "testbed", "host": f"{server.url}/", "api_version": 2},
         {"name": "second", "host": f"{server.url}/second/", "api_version": 2},

@@ -49,7 +49,7 @@ def test_customer_who_acquired_reviews_and_the_rating_follows(client, bought, bu
         }
     ]
     shown = client.get(ONE.format("Lights"), headers=bearer(buyer)).json()
-    assert (shown["rating"], shown["comments"], shown["state"]) == ("4.00", [row.id], "rated")
+    assert (shown["rating"], shown["comments"], shown["state"]) == ("4.00", [str(row.id)], "rated")
 
 
 def test_review_needs_an_acquisition_unless_open(client, store, provider, seller, bought, make):

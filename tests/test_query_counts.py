@@ -504,6 +504,8 @@ EXCLUDED = {
     "/static/swagger-ui": "static files (Swagger UI)",
     "/media/resources/{provider}/{name}/{version}/{file_name}": "downloads one asset's file",
     "/media/offerings/{offer_id}/{token}/{file_name}": "serves one logo or screenshot",
+    "/media/resources/{stored}": "downloads one asset's file (WStore's link)",
+    "/media/{folder}/{file_name}": "serves one logo or screenshot (WStore's address)",
 }
 
 

@@ -27,18 +27,17 @@ def asset_count(session):
 
 def resource_info(**changes):
     shown = {
-        "provider": "conwet",
         "name": "Smart City Lights Mashup",
         "version": "1.0",
         "description": "This resource contains a mashup for Smart City Lights",
         "content_type": MASHUP,
         "state": "created",
         "open": False,
-        "link": "http://127.0.0.1:8000/media/resources/conwet/"
-        "Smart%20City%20Lights%20Mashup/1.0/SmartCityLights.wgt",
+        # Absolute, unencoded, as WStore's stored name (store-wire.md §0.7, §1.4).
+        "link": "http://127.0.0.1:8000/media/resources/"
+        "CoNWeT__Smart City Lights Mashup__1.0__SmartCityLights.wgt",
         "resource_type": "Downloadable",
         "metadata": {},
-        "size": len(WIDGET),
     }
     return {**shown, **changes}
 
@@ -88,7 +87,7 @@ def test_seed_link_registration_reads_the_doubled_slash_as_one(client, store, se
 
     assert response.status_code == 201
     assert client.get(RESOURCES, headers=bearer(seller)).json() == [
-        resource_info(link="https://downloadmashuplink.com/smartcity", size=None)
+        resource_info(link="https://downloadmashuplink.com/smartcity")
     ]
     assert stored_files(settings) == []
 
@@ -245,10 +244,9 @@ def test_administrator_of_two_providers_names_the_provider(client, store, seller
 
     assert ambiguous.json()["message"] == "provider must be given: you administer several providers"
     assert named.status_code == 201
-    assert (
-        client.get(f"{RESOURCES}?provider=second", headers=bearer(seller)).json()[0]["provider"]
-        == "second"
-    )
+    assert [
+        r["name"] for r in client.get(f"{RESOURCES}?provider=second", headers=bearer(seller)).json()
+    ] == ["Smart City Lights Mashup"]
 
 
 def test_listing_filters_by_open_and_pages(client, store, seller):
@@ -316,9 +314,10 @@ def test_upgrade_replaces_the_file_and_every_offering_follows(
     offering = client.get(
         "/api/offering/offerings/conwet/Smart City Lights/1.0", headers=bearer(seller)
     ).json()
-    assert [(r["version"], r["link"].rsplit("/", 2)[1:]) for r in offering["resources"]] == [
-        ("1.0.1", ["1.0.1", "v2.wgt"])
-    ]
+    assert [r["version"] for r in offering["resources"]] == ["1.0.1"]
+    assert client.get(RESOURCES, headers=bearer(seller)).json()[0]["link"] == (
+        "http://127.0.0.1:8000/media/resources/CoNWeT__Smart City Lights Mashup__1.0.1__v2.wgt"
+    )
 
 
 @pytest.mark.parametrize("version", ["1.0", "0.9", "1.0rc1", "1.0.0"])

@@ -15,6 +15,7 @@ from mercato.store.marketplaces import receiving, rules
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, RemoteStore, Repository
 from mercato.store.naming import MAX_NAME, NAME
 from mercato.store.wstore import bodies
+from mercato.store.wstore.offering_checks import is_url
 from mercato.store.wstore.wire import (
     JSON_CAPS,
     Caller,
@@ -61,17 +62,6 @@ def created(request: Request, location: str | None = None) -> Response:
 INVALID_BODY = "Request body is not valid JSON data"
 NO_REPOSITORY = "The specified repository does not exist"
 _COLLECTION = re.compile(r"^[\w-]+$", re.ASCII)
-
-# WStore's URL syntax (store-wire.md §2.7); `\w` is ASCII there.
-_URL = re.compile(
-    r"^https?://(?:(?:[\w0-9](?:[\w0-9-]{0,61}[\w0-9])?\.)+[\w]{2,6}\.?|localhost|"
-    r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?::\d+)?(?:/?|[/?]\S+)$",
-    re.IGNORECASE | re.ASCII,
-)
-
-
-def is_url(value: str) -> bool:
-    return _URL.match(value) is not None
 
 
 def marketplace_json(marketplace: Marketplace) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """WStore resources API (reference §4.2): a provider's assets, and their downloads."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -179,18 +180,10 @@ def _chunks(handle: Any) -> Iterator[bytes]:
             yield chunk
 
 
-@router.get(
-    "/media/resources/{provider}/{name}/{version}/{file_name}", summary="Download a resource"
-)
-def download_resource(
-    provider: str,
-    name: str,
-    version: str,
-    file_name: str,
-    session: DbSession,
-    user: Caller,
-    files: FileStore,
+def _download(
+    session: DbSession, user: Caller, files: FileStore, path: tuple[str, str, str, str]
 ) -> StreamingResponse:
+    provider, name, version, file_name = path
     asset = rules.find_asset(session, find_provider(session, provider), name, version)
     if asset.file_key is None or asset.file_name != file_name:
         raise NotFound("Resource")
@@ -205,3 +198,33 @@ def download_resource(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+# WStore's stored name: <Org>__<Name>__<Version>__<file name> (store-wire.md §0.7).
+STORED_RESOURCE = re.compile(r"^(.+?)__(.+)__(\d[\d.]*(?:(?:a|b|rc)\d+)?)__(.+)$")
+
+
+@router.get("/media/resources/{stored}", summary="Download a resource (WStore's link)")
+def download_stored_resource(
+    stored: str, session: DbSession, user: Caller, files: FileStore
+) -> StreamingResponse:
+    match = STORED_RESOURCE.match(stored)
+    if match is None:
+        raise NotFound("Resource")
+    provider, name, version, file_name = match.groups()
+    return _download(session, user, files, (provider, name, version, file_name))
+
+
+@router.get(
+    "/media/resources/{provider}/{name}/{version}/{file_name}", summary="Download a resource"
+)
+def download_resource(
+    provider: str,
+    name: str,
+    version: str,
+    file_name: str,
+    session: DbSession,
+    user: Caller,
+    files: FileStore,
+) -> StreamingResponse:
+    return _download(session, user, files, (provider, name, version, file_name))

@@ -8,6 +8,7 @@ from mercato.dependencies import DbSession
 from mercato.errors import NotFound
 from mercato.store.http import FileStore
 from mercato.store.models import StoreOffering
+from mercato.store.offerings import find_offering
 from mercato.store.uploads import image_type
 from mercato.store.wstore import (
     marketplaces,
@@ -32,6 +33,14 @@ for part in PARTS[:-1]:
     router.include_router(part)
 
 
+def _image(files: FileStore, key: str) -> Response:
+    with files.storage.open(key) as handle:
+        data = handle.read()
+    return Response(
+        data, headers={"X-Content-Type-Options": "nosniff"}, media_type=image_type(data)
+    )
+
+
 @router.get("/media/offerings/{offer_id}/{token}/{file_name}", include_in_schema=False)
 def offering_image(
     offer_id: int, token: str, file_name: str, session: DbSession, files: FileStore
@@ -41,11 +50,19 @@ def offering_image(
     offering = session.get(StoreOffering, offer_id)
     if offering is None or key not in [offering.image_key, *offering.screenshot_keys]:
         raise NotFound("Image")
-    with files.storage.open(key) as handle:
-        data = handle.read()
-    return Response(
-        data, headers={"X-Content-Type-Options": "nosniff"}, media_type=image_type(data)
-    )
+    return _image(files, key)
+
+
+@router.get("/media/{folder}/{file_name}", include_in_schema=False)
+def offering_media(folder: str, file_name: str, session: DbSession, files: FileStore) -> Response:
+    """The same images at WStore's addresses, ``/media/<Org>__<Name>__<Version>/<file>``."""
+    organization, _, rest = folder.partition("__")
+    name, _, version = rest.rpartition("__")
+    offering = find_offering(session, organization, name, version)
+    for key in [offering.image_key, *offering.screenshot_keys]:
+        if key and key.rsplit("/", 1)[-1] == file_name:
+            return _image(files, key)
+    raise NotFound("Image")
 
 
 def method_not_allowed(request: Request) -> Response:

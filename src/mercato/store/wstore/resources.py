@@ -1,4 +1,4 @@
-"""WStore resources API (reference §4.2): a provider's assets, and their downloads."""
+"""WStore resources API (store-wire.md §2): a provider's assets, and their downloads."""
 
 import re
 from collections.abc import Iterator
@@ -6,30 +6,32 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
+from mercato.accounts.models import User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.errors import NotFound
 from mercato.store import assets as rules
-from mercato.store.access import acting_provider, find_provider, providers_by_id
-from mercato.store.assets import AssetContent
-from mercato.store.http import FileStore, Limit, ManagedAsset, Start
-from mercato.store.models import AssetKind
-from mercato.store.uploads import Upload
-from mercato.store.wstore.bodies import (
-    as_object,
-    asset_changes,
-    asset_text,
-    asset_version,
-    changed_fields,
-    optional_upload,
+from mercato.store.access import (
+    acting_provider,
+    check_can_manage_provider,
+    find_provider,
+    providers_by_id,
 )
+from mercato.store.assets import check_content_type
+from mercato.store.http import FileStore, ManagedAsset
+from mercato.store.wstore import resource_checks as checks
+from mercato.store.wstore.bodies import asset_changes
 from mercato.store.wstore.shapes import asset_json
 from mercato.store.wstore.wire import (
+    INVALID_CONTENT,
     JSON_CAPS,
+    JSON_CHARSET,
     Caller,
     JsonBody,
     JsonOrMultipartBody,
+    WStoreError,
     entity,
     envelope,
     read_body,
@@ -60,18 +62,30 @@ PLUGINS = [
 ]
 
 
-def _content(document: dict[str, Any], upload: Upload | None) -> rules.AssetContent:
-    link = document.get("link")
-    if link is not None and not isinstance(link, str):
-        raise Invalid.field("link", "must be a URL")
-    return AssetContent(upload=upload or optional_upload(document, "content"), link=link)
+def _check_provider_role(session: Session, user: User) -> None:
+    if not user.is_admin and not administered_provider_ids(session, user):
+        raise WStoreError(403, "You don't have the provider role")
 
 
-def _kind(document: dict[str, Any]) -> AssetKind:
+def _open_filter(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise WStoreError(400, "Invalid open param")
+    return value == "true"
+
+
+def _page(start: str | None, limit: str | None) -> slice:
+    """Items ``start``..``start+limit-1`` (from 1), only when both are given."""
+    if start is None or limit is None:
+        return slice(None)
     try:
-        return AssetKind(document.get("resource_type", AssetKind.DOWNLOADABLE.value))
+        first, size = int(start), int(limit)
     except ValueError:
-        raise Invalid.field("resource_type", "must be Downloadable or API") from None
+        raise WStoreError(400, "Invalid pagination limits") from None
+    if first < 1 or size < 1:
+        raise WStoreError(400, "Invalid pagination limits")
+    return slice(first - 1, first - 1 + size)
 
 
 @router.get(PREFIX, summary="List the caller's resources")
@@ -79,21 +93,23 @@ def list_resources(
     session: DbSession,
     user: Caller,
     settings: AppSettings,
-    start: Start = 1,
-    limit: Limit = None,
-    open: bool | None = None,
+    start: str | None = None,
+    limit: str | None = None,
+    open: str | None = None,
     provider: str | None = None,
-) -> list[dict[str, Any]]:
+) -> Response:
+    is_open = _open_filter(open)
+    ids = administered_provider_ids(session, user)
+    if not user.is_admin and not ids:
+        raise WStoreError(403, "Forbidden")
+    page = _page(start, limit)
     if provider:
         providers = [acting_provider(session, user, provider)]
     else:
-        ids = administered_provider_ids(session, user)
-        if not ids:
-            raise Forbidden("You are not a data administrator of any provider")
         providers = providers_by_id(session, ids)
-    found = rules.provider_assets(session, providers, open)
-    end = None if limit is None else start - 1 + limit
-    return [asset_json(asset, settings.base_url) for asset in found[start - 1 : end]]
+    found = rules.provider_assets(session, providers, is_open, with_deleted=True)
+    shown = [asset_json(asset, settings.base_url) for asset in found[page]]
+    return entity(shown, JSON_CHARSET)
 
 
 @router.post(PREFIX, status_code=201, summary="Register a resource (JSON or multipart)")
@@ -104,20 +120,20 @@ def register_resource(
     session: DbSession,
     files: FileStore,
 ) -> Response:
+    _check_provider_role(session, user)
     body = read_body(received, "file", files.settings.asset_max_bytes)
-    document = as_object(body.document)
+    document = body.document if isinstance(body.document, dict) else {}
     provider = acting_provider(session, user, document.get("provider"))
-    kind = _kind(document)
-    content = _content(document, body.upload)
-    text = asset_text(document, files)
+    kind, content = checks.new_resource(session, provider, document, body.upload)
+    description = document["description"]
     rules.register_asset(
         session,
         files,
         provider,
-        name=text.name,
-        version=text.version,
-        description=text.description,
-        content_type=text.content_type,
+        name=document["name"],
+        version=document["version"],
+        description=description if isinstance(description, str) else str(description),
+        content_type=check_content_type(files, document["content_type"]),
         kind=kind,
         is_open=document.get("open", False) is True,
         meta=document.get("metadata") if isinstance(document.get("metadata"), dict) else {},
@@ -135,6 +151,8 @@ def list_plugins(user: Caller) -> Response:
 
 @router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
 def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
+    if asset.is_deleted:
+        raise WStoreError(400, "The resource is already deleted")
     rules.delete_asset(session, files, asset)
     return Response(status_code=204)
 
@@ -142,36 +160,46 @@ def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -
 @router.post(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Upgrade a resource")
 def upgrade_resource(
     received: JsonOrMultipartBody,
-    asset: ManagedAsset,
+    user: Caller,
+    provider: str,
+    name: str,
+    version: str,
     request: Request,
     session: DbSession,
     files: FileStore,
 ) -> Response:
-    body = read_body(received, "file", files.settings.asset_max_bytes)
-    document = as_object(body.document)
-    content = _content(document, body.upload)
-    rules.check_can_upgrade(asset)
-    rules.upgrade_asset(session, files, asset, asset_version(document), content)
+    body = read_body(received, "file", files.settings.asset_max_bytes, invalid=INVALID_CONTENT)
+    asset = checks.found_resource(session, provider, name, version)
+    check_can_manage_provider(session, user, asset.provider_id)
+    document = body.document if isinstance(body.document, dict) else {}
+    content = checks.upgrade(asset, document, body.upload)
+    rules.upgrade_asset(session, files, asset, document["version"], content)
     return envelope(request, 200, "OK")
 
 
 @router.put(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Edit a resource")
 def update_resource(
     received: JsonBody,
-    asset: ManagedAsset,
+    user: Caller,
+    provider: str,
+    name: str,
+    version: str,
     request: Request,
     session: DbSession,
     files: FileStore,
 ) -> Response:
-    document = as_object(read_body(received).document)
-    rules.check_can_change_asset(asset, changed_fields(document))
+    body = read_body(received, invalid=INVALID_CONTENT)
+    asset = checks.found_resource(session, provider, name, version)
+    check_can_manage_provider(session, user, asset.provider_id)
+    document = body.document if isinstance(body.document, dict) else {}
+    checks.update(asset, document)
     rules.update_asset(session, files, asset, asset_changes(document, files))
     return envelope(request, 200, "OK")
 
 
 @router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
-def get_resource(asset: ManagedAsset, settings: AppSettings) -> dict[str, Any]:
-    return asset_json(asset, settings.base_url)
+def get_resource(asset: ManagedAsset, settings: AppSettings) -> Response:
+    return entity(asset_json(asset, settings.base_url), JSON_CHARSET)
 
 
 def _chunks(handle: Any) -> Iterator[bytes]:

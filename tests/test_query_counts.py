@@ -407,6 +407,7 @@ PINNED: dict[str, Visit] = {
     "/api/v2/offering": Visit("visitor", "/api/v2/offering", 2),
     "/api/offering/resources": Visit("steward", "/api/offering/resources", 6),
     "/api/offering/resources/plugins": Visit("steward", "/api/offering/resources/plugins", 1),
+    "/api/offering/resources/plugin": Visit("steward", "/api/offering/resources/plugin", 1),
     "/api/offering/resources/{provider}/{name}/{version}": Visit(
         "steward", "/api/offering/resources/{w.asset_path}/{w.asset.version}", 7
     ),
@@ -503,6 +504,8 @@ EXCLUDED = {
     "/static/swagger-ui": "static files (Swagger UI)",
     "/media/resources/{provider}/{name}/{version}/{file_name}": "downloads one asset's file",
     "/media/offerings/{offer_id}/{token}/{file_name}": "serves one logo or screenshot",
+    "/media/resources/{stored}": "downloads one asset's file (WStore's link)",
+    "/media/{folder}/{file_name}": "serves one logo or screenshot (WStore's address)",
 }
 
 

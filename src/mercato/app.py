@@ -35,6 +35,7 @@ from mercato.store.web import pages as store_web
 from mercato.store.web import search as search_web
 from mercato.store.wstore import marketplaces as marketplaces_api
 from mercato.store.wstore import routes as store_api
+from mercato.store.wstore.routes import method_not_allowed
 from mercato.store.wstore.wire import WStoreError, is_wstore_path, wstore_error_for
 from mercato.store.wstore.wire import envelope as wstore_envelope
 from mercato.store.wstore.wire import error_response as wstore_response
@@ -106,6 +107,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if is_wstore_path(request.url.path):
+            if error.status_code == 405:
+                return method_not_allowed(request)
             return wstore_envelope(request, error.status_code, str(error.detail), error.headers)
         if request.url.path.startswith("/api/"):
             return JSONResponse(

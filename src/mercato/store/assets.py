@@ -172,15 +172,21 @@ def require_managed_asset(
 
 
 def provider_assets(
-    session: Session, providers: Sequence[Provider], is_open: bool | None = None
+    session: Session,
+    providers: Sequence[Provider],
+    is_open: bool | None = None,
+    *,
+    with_deleted: bool = False,
 ) -> list[Asset]:
-    """The providers' assets that can still be used, by name."""
+    """The providers' assets that can still be used (or all, ``with_deleted``), by name."""
     query = (
         select(Asset)
-        .where(Asset.provider_id.in_([p.id for p in providers]), Asset.is_deleted.is_(False))
+        .where(Asset.provider_id.in_([p.id for p in providers]))
         .order_by(Asset.name, Asset.id)
         .options(selectinload(Asset.offerings), selectinload(Asset.provider))
     )
+    if not with_deleted:
+        query = query.where(Asset.is_deleted.is_(False))
     if is_open is not None:
         query = query.where(Asset.is_open.is_(is_open))
     return list(session.scalars(query))

@@ -49,10 +49,15 @@ def _date() -> object:
     return func.coalesce(StoreOffering.published_at, Offer.created_at)
 
 
+def listed() -> Select[tuple[StoreOffering]]:
+    """Every offering, joined to its offer and service for the filters and sorts."""
+    return offerings_query().join(StoreOffering.offer).join(StoreOffering.service)
+
+
 def scoped(
     user: User | None, scope: Scope, states: Sequence[OfferingState], session: Session
 ) -> Select[tuple[StoreOffering]]:
-    query = offerings_query().join(StoreOffering.offer).join(StoreOffering.service)
+    query = listed()
     if scope == Scope.PUBLISHED:
         return query.where(Offer.status == OfferStatus.PUBLISHED)
     if user is None:

@@ -155,7 +155,7 @@ class StoreOffering(Base):
 
 
 class Review(Base):
-    """A customer's 1-5 star review of an offering, with at most one provider reply."""
+    """A customer's 0-5 star review of an offering, with at most one provider reply."""
 
     __tablename__ = "store_reviews"
 

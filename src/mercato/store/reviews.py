@@ -1,9 +1,10 @@
-"""Reviews: 1-5 stars from those who acquired an offering, a reply from its provider.
+"""Reviews: 0-5 stars from those who acquired an offering, a reply from its provider.
 
 The average follows WStore's running formulas (reference §12), where n is the
 number of reviews after the change.
 """
 
+import enum
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from mercato.store.offerings import can_manage
 
 MAX_TITLE = 60
 MAX_COMMENT = 1000
+# WStore's range: 0 stars is a rating too.
+MAX_RATING = 5
 
 
 def rating_after_create(average: float, n: int, rating: int) -> float:
@@ -36,7 +39,7 @@ def rating_after_delete(average: float, n: int, rating: int) -> float:
 
 @dataclass(frozen=True)
 class ReviewText:
-    """What a reviewer writes: 1 to 5 stars, a title and an optional comment."""
+    """What a reviewer writes: 0 to 5 stars, a title and an optional comment."""
 
     rating: int
     title: str
@@ -70,8 +73,8 @@ def check_comment(value: object, required: bool) -> str:
 
 
 def check_rating(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise Invalid.field("rating", "must be a whole number from 1 to 5")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RATING:
+        raise Invalid.field("rating", f"must be a whole number from 0 to {MAX_RATING}")
     return value
 
 
@@ -87,13 +90,41 @@ def check_reply(text: ReplyText) -> None:
     check_comment(text.comment, required=True)
 
 
-def check_can_review(session: Session, user: User, offering: StoreOffering) -> None:
+class Refusal(enum.Enum):
+    """Why a user may not review an offering; each surface says it in its own words."""
+
+    NOT_PUBLISHED = "Only published offerings can be reviewed"
+    NOT_ACQUIRED = "Only customers who acquired the offering can review it"
+    OWN_OFFERING = "Providers cannot review their own offerings"
+    ALREADY_REVIEWED = "You have already reviewed this offering; update your review"
+
+
+def has_reviewed(session: Session, user: User, offering: StoreOffering) -> bool:
+    query = select(Review.id).where(Review.offer_id == offering.offer_id, Review.user == user)
+    return session.scalar(query) is not None
+
+
+def review_refusal(session: Session, user: User, offering: StoreOffering) -> Refusal | None:
+    """The first reason, in WStore's order, why ``user`` may not review ``offering``."""
     if offering.offer.status != OfferStatus.PUBLISHED:
-        raise Forbidden("Only published offerings can be reviewed")
-    if can_manage(session, user, offering):
-        raise Forbidden("Providers cannot review their own offerings")
+        return Refusal.NOT_PUBLISHED
+    is_own = can_manage(session, user, offering)
+    if is_own and offering.is_open:
+        return Refusal.OWN_OFFERING
     if not offering.is_open and not has_ordered(session, user, offering.offer_id):
-        raise Forbidden("Only customers who acquired the offering can review it")
+        return Refusal.NOT_ACQUIRED
+    # WStore lets a provider who ordered its own closed offering review it; Mercato never.
+    if is_own:
+        return Refusal.OWN_OFFERING
+    if has_reviewed(session, user, offering):
+        return Refusal.ALREADY_REVIEWED
+    return None
+
+
+def check_can_review(session: Session, user: User, offering: StoreOffering) -> None:
+    refusal = review_refusal(session, user, offering)
+    if refusal is not None:
+        raise Forbidden(refusal.value)
 
 
 def _count(session: Session, offering: StoreOffering) -> int:
@@ -116,7 +147,7 @@ def create_review(
         with session.begin_nested():
             session.add(review)
     except IntegrityError:
-        raise Forbidden("You have already reviewed this offering; update your review") from None
+        raise Forbidden(Refusal.ALREADY_REVIEWED.value) from None
     offering.rating = rating_after_create(offering.rating, _count(session, offering), review.rating)
     session.flush()
     return review
@@ -129,8 +160,12 @@ def find_review(session: Session, offering: StoreOffering, review_id: str) -> Re
     return review
 
 
+def can_change(user: User, review: Review) -> bool:
+    return review.user_id == user.id or user.is_admin
+
+
 def check_author(user: User, review: Review) -> None:
-    if review.user_id != user.id and not user.is_admin:
+    if not can_change(user, review):
         raise Forbidden("Only the author can change a review")
 
 
@@ -141,6 +176,8 @@ def update_review(
     check_review(text)
     old = review.rating
     review.title, review.comment, review.rating = text.title, text.comment, text.rating
+    # A review's time is when it was last written: a changed review comes first again.
+    review.created_at = utcnow()
     offering.rating = rating_after_update(
         offering.rating, _count(session, offering), old, review.rating
     )
@@ -175,8 +212,6 @@ def reply_to_review(
 
 def delete_reply(session: Session, user: User, offering: StoreOffering, review: Review) -> None:
     check_replier(session, user, offering)
-    if review.replied_at is None:
-        raise NotFound("Reply")
     review.reply_title = review.reply_text = ""
     review.reply_user = None
     review.replied_at = None
@@ -184,5 +219,7 @@ def delete_reply(session: Session, user: User, offering: StoreOffering, review: 
 
 
 def reviews_page(offering: StoreOffering, start: int = 1, limit: int | None = None) -> list[Review]:
+    """Newest written first; ``offering.reviews`` stays in the order they were first written."""
+    newest = sorted(offering.reviews, key=lambda r: (r.created_at, r.id), reverse=True)
     end = None if limit is None else start - 1 + limit
-    return offering.reviews[start - 1 : end]
+    return newest[start - 1 : end]

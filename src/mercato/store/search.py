@@ -14,13 +14,13 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.catalogue.models import Offer
+from mercato.catalogue.models import Offer, OfferStatus
 from mercato.errors import Invalid, NotFound
 from mercato.store import search_index
-from mercato.store.access import find_provider
+from mercato.store.access import find_provider, ordered_by
 from mercato.store.assets import find_asset
-from mercato.store.listing import Scope, Sort, scoped, sorted_by
-from mercato.store.models import OfferingState, StoreOffering, offering_assets
+from mercato.store.listing import Scope, Sort, listed, scoped, sorted_by
+from mercato.store.models import OfferingState, Review, StoreOffering, offering_assets
 
 Marked = tuple[tuple[str, bool], ...]
 
@@ -158,12 +158,28 @@ def _has_tag(session: Session, tag: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _seen_by(user: User | None) -> Select[tuple[StoreOffering]]:
+    """Published offerings, and any other the viewer ordered or reviewed: the offerings
+    whose state WStore shows the viewer as published, purchased or rated."""
+    published = Offer.status == OfferStatus.PUBLISHED
+    if user is None:
+        return listed().where(published)
+    reviewed = select(Review.offer_id).where(Review.user_id == user.id)
+    return listed().where(
+        published
+        | StoreOffering.offer_id.in_(ordered_by(user))
+        | StoreOffering.offer_id.in_(reviewed)
+    )
+
+
 def _tag_query(
-    session: Session, user: User | None, tag: str, scope: Scope
+    session: Session, user: User | None, tag: str, scope: Scope | None
 ) -> Select[tuple[StoreOffering]]:
+    """``scope`` None: what the viewer sees (``_seen_by``)."""
     if scope == Scope.PROVIDED:
         raise Invalid.field("filter", "must be published or purchased")
-    return scoped(user, scope, (), session).where(*_has_tag(session, tag))
+    query = _seen_by(user) if scope is None else scoped(user, scope, (), session)
+    return query.where(*_has_tag(session, tag))
 
 
 def find_by_tag(
@@ -171,7 +187,7 @@ def find_by_tag(
     user: User | None,
     tag: str,
     *,
-    scope: Scope = Scope.PUBLISHED,
+    scope: Scope | None = Scope.PUBLISHED,
     sort: Sort = Sort.DATE,
     start: int = 1,
     limit: int | None = None,
@@ -181,7 +197,7 @@ def find_by_tag(
 
 
 def count_by_tag(
-    session: Session, user: User | None, tag: str, *, scope: Scope = Scope.PUBLISHED
+    session: Session, user: User | None, tag: str, *, scope: Scope | None = Scope.PUBLISHED
 ) -> int:
     return _count(_tag_query(session, user, tag, scope), session)
 
@@ -190,10 +206,11 @@ def count_by_tag(
 
 
 def find_by_asset(session: Session, provider: str, name: str, version: str) -> list[StoreOffering]:
-    """The published offerings that include the asset in its current version, newest first."""
+    """The published offerings that include the asset in its current version, oldest first
+    (WStore: in the order they were bound to it)."""
     asset = find_asset(session, find_provider(session, provider), name, version)
     if asset.is_deleted:
         raise NotFound("Resource")
     including = select(offering_assets.c.offer_id).where(offering_assets.c.asset_id == asset.id)
     query = scoped(None, Scope.PUBLISHED, (), session).where(StoreOffering.offer_id.in_(including))
-    return list(session.scalars(sorted_by(query, Sort.DATE)))
+    return list(session.scalars(query.order_by(StoreOffering.offer_id)))

@@ -17,21 +17,23 @@ MAX_SUGGESTIONS = 50
 _WORD = re.compile(r"\w+")
 
 
-def check_tags(value: Any) -> list[str]:
-    """Lower-cased, trimmed, each once, in the order given."""
+def check_tag_list(value: Any) -> list[str]:
+    """Tags as given (WStore shows them as they were put), each one checked."""
     if not isinstance(value, list) or len(value) > MAX_TAGS:
         raise Invalid.field("tags", f"must be a list of at most {MAX_TAGS} tags")
-    tags: list[str] = []
     for item in value:
         if not isinstance(item, str) or not TAG.match(item.strip()):
             raise Invalid.field("tags", f"{item!r} is not a tag (letters, digits, spaces, _ and -)")
-        tags.append(item.strip().lower())
-    return list(dict.fromkeys(tags))
+    return value
+
+
+def check_tags(value: Any) -> list[str]:
+    """Lower-cased, trimmed, each once, in the order given."""
+    return list(dict.fromkeys(tag.strip().lower() for tag in check_tag_list(value)))
 
 
 def set_tags(session: Session, offering: StoreOffering, tags: list[str]) -> list[str]:
-    if offering.offer.status == OfferStatus.DELETED:
-        raise Invalid.field("state", "a deleted offering cannot be tagged")
+    """Tags are free in every state, as in WStore: a deleted offering's still find it."""
     offering.offer.tags = tags
     session.flush()
     return tags
@@ -47,7 +49,7 @@ def _tagged_offers(session: Session) -> dict[str, set[int]]:
     docs: dict[str, set[int]] = defaultdict(set)
     for offer_id, tags in rows:
         for tag in tags:
-            docs[tag].add(offer_id)
+            docs[tag.strip().lower()].add(offer_id)
     return docs
 
 

@@ -18,6 +18,7 @@ from mercato.settings import Settings
 from tests.factories import PASSWORD
 from tests.live import running_app
 from tests.store.loopback import LOOPBACK
+from tests.store.world import PNG, b64
 
 pytestmark = pytest.mark.slow
 
@@ -127,6 +128,7 @@ def test_one_mercato_registers_on_another_as_a_store_and_leaves_it(tmp_path):
 OFFERING = {
     "name": "City Lights",
     "version": "1.0",
+    "image": {"name": "logo.png", "data": b64(PNG)},
     "offering_info": {
         "description": "Street lights that dim when nobody is around",
         "abstract": "Smart lights",
@@ -176,10 +178,11 @@ def test_an_offering_published_in_one_mercato_is_listed_in_another_until_deleted
                 "description": "Street lights that dim when nobody is around",
                 "abstract": "Smart lights",
                 "provider": "CoNWeT",
-                "imageUrl": None,
+                "imageUrl": received[0]["imageUrl"],
                 "tags": [],
             }
         ]
+        assert received[0]["imageUrl"].startswith(f"{a.url}/media/offerings/")
         link = f'<a href="{a.url}/store/offerings/conwet/City%20Lights/1.0" rel="external">'
         assert [f"{link}City Lights</a>" in page for page in pages] == [True] * len(B_PAGES)
         assert home_page.status_code == 200

@@ -30,7 +30,7 @@ from mercato.store.models import StoreOffering
 from mercato.store.usdl import OfferingDescription, UsdlFormat, parse_usdl
 from tests.live import free_port
 from tests.store.loopback import Server, allowing_loopback, serving
-from tests.store.world import bearer
+from tests.store.world import PNG, b64, bearer
 from tests.web.pages import log_in
 
 OFFERINGS = "/api/offering/offerings"
@@ -38,6 +38,7 @@ ONE = f"{OFFERINGS}/conwet/City%20Lights/1.0"
 OFFERING = {
     "name": "City Lights",
     "version": "1.0",
+    "image": {"name": "logo.png", "data": b64(PNG)},
     "offering_info": {"description": "Lights that dim", "pricing": {"price_model": "free"}},
 }
 DOCUMENT = "/v2/collec/offerings/conwet__City%20Lights__1.0"
@@ -181,9 +182,11 @@ def test_publishing_answers_first_then_the_worker_puts_the_usdl_in_the_default_r
         version="1.0",
         description="Lights that dim",
         provider="CoNWeT",
+        image_url=document.image_url,
         created=document.created,
         modified=document.modified,
     )
+    assert document.image_url.endswith("/logo.png")
     url = f"{server.url}{path}"
     assert _state(session) == (OfferStatus.PUBLISHED, ServiceStatus.PUBLISHED, url, True)
     assert _publications(session) == [("main", PublicationStatus.PUBLISHED, True, url, 1, "")]
@@ -191,7 +194,7 @@ def test_publishing_answers_first_then_the_worker_puts_the_usdl_in_the_default_r
 
 
 def test_without_a_repository_nothing_is_uploaded(client, session, seller, uploaded):
-    response = client.post(f"{ONE}/publish", json={}, headers=bearer(seller))
+    response = client.post(f"{ONE}/publish", json={"marketplaces": []}, headers=bearer(seller))
 
     assert response.status_code == 200
     assert _state(session) == (OfferStatus.PUBLISHED, ServiceStatus.PUBLISHED, "", True)
@@ -321,7 +324,7 @@ def test_a_failing_repository_is_retried_and_the_offering_stays_published(
     _repository(session, server)
     server.answers[f"PUT {DOCUMENT}"] = (500, "text/plain", b"down")
 
-    response = client.post(f"{ONE}/publish", json={}, headers=bearer(seller))
+    response = client.post(f"{ONE}/publish", json={"marketplaces": []}, headers=bearer(seller))
     sent = _round(factory, settings, http, clock)
 
     assert response.json() == OK

@@ -358,16 +358,17 @@ def test_admin_registers_repositories_makes_one_default_and_removes_it(client, a
         client,
         "/admin/repositories",
         "/admin/repositories",
-        {**form, "name": "backup", "api_version": "1"},
+        {**form, "name": "backup", "host": "http://backup.example", "api_version": "1"},
     )
     listed = client.get("/admin/repositories").text
     made = submit(client, "/admin/repositories", "/admin/repositories/backup/default")
     removed = submit(client, "/admin/repositories", "/admin/repositories/backup/delete")
 
     assert [r.status_code for r in (first, second, made, removed)] == [303] * 4
+    # In the order they were registered, as WStore lists them.
     assert _table_rows(listed) == [
-        ["backup", "http://repo.example/", "1", "offerings", "resources", "Make default Remove"],
         ["main default", "http://repo.example/", "2", "offerings", "resources", "Remove"],
+        ["backup", "http://backup.example/", "1", "offerings", "resources", "Make default Remove"],
     ]
     assert _rows(session, Repository, "name", "is_default") == [("main", True)]
     assert _flashes(client.get("/admin/repositories").text) == ["Repository “backup” is removed."]

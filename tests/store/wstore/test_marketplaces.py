@@ -28,8 +28,14 @@ def settings(settings: Settings) -> Settings:
     return allowing_loopback(settings)
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def bearer(make, **fields) -> dict[str, str]:
-    return {"Authorization": f"Bearer {make.token_user(**fields).token}"}
+    return {
+        "Authorization": f"Bearer {make.token_user(**fields).token}",
+        "Accept": "application/json",
+    }
 
 
 def basic(user) -> dict[str, str]:
@@ -38,155 +44,316 @@ def basic(user) -> dict[str, str]:
 
 
 CREATED = {"message": "Created", "result": "correct"}
+ADMIN = "/api/administration"
 REPOSITORY = {
     "name": "testbed repository",
-    "host": "http://repository.example/",
+    "host": "http://repository.example.org/",
     "api_version": "2",
     "offering_collection": "offerings",
     "resource_collection": "resources",
 }
+MARKETPLACE = {
+    "name": "testbed",
+    "host": "http://market.example.org",
+    "api_version": "2",
+    "credentials": {"username": "u", "passwd": "p"},
+}
+
+
+def error(message: str) -> dict[str, str]:
+    return {"message": message, "result": "error"}
+
+
+def answer(response) -> tuple[int, object]:
+    return response.status_code, response.json()
+
+
+# --- repositories (§9.4-§9.6) --------------------------------------------------------------
 
 
 def test_admins_register_repositories_and_choose_the_default(client, make):
     admin = bearer(make, is_admin=True)
-    second = {**REPOSITORY, "name": "second", "host": "http://second.example", "is_default": True}
+    second = {
+        **REPOSITORY,
+        "name": "second",
+        "host": "http://second.example.org",
+        "is_default": True,
+    }
+    third = {**REPOSITORY, "name": "third", "host": "http://third.example.org", "api_version": 1}
 
-    assert (
-        client.post("/api/administration/repositories", json=REPOSITORY, headers=admin).json()
-        == CREATED
-    )
-    assert (
-        client.post("/api/administration/repositories", json=second, headers=admin).status_code
-        == 201
-    )
-    listed = client.get("/api/administration/repositories", headers=admin)
+    registered = [
+        answer(client.post(f"{ADMIN}/repositories", json=body, headers=admin))
+        for body in (REPOSITORY, second, third)
+    ]
+    listed = client.get(f"{ADMIN}/repositories", headers=bearer(make))
 
+    assert registered == [(201, CREATED)] * 3
+    assert listed.headers["content-type"] == "application/JSON; charset=UTF-8"
     assert listed.json() == [
+        {**REPOSITORY, "api_version": 2, "is_default": False},
         {
             "name": "second",
-            "host": "http://second.example/",
-            "api_version": 2,
+            "host": "http://second.example.org/",
+            "is_default": True,
             "offering_collection": "offerings",
             "resource_collection": "resources",
-            "is_default": True,
+            "api_version": 2,
         },
-        {**REPOSITORY, "api_version": 2, "is_default": False},
+        {
+            "name": "third",
+            "host": "http://third.example.org/",
+            "is_default": False,
+            "offering_collection": "offerings",
+            "resource_collection": "resources",
+            "api_version": 1,
+        },
     ]
 
 
-def test_making_a_repository_default_and_removing_it_moves_the_default(client, make, session):
+def test_removing_the_default_repository_passes_it_to_the_first_registered(client, make, session):
     admin = bearer(make, is_admin=True)
-    for name in ("alpha", "beta"):
-        client.post(
-            "/api/administration/repositories", json={**REPOSITORY, "name": name}, headers=admin
-        )
+    for name in ("gamma", "beta", "alpha"):
+        body = {**REPOSITORY, "name": name, "host": f"http://{name}.example.org"}
+        client.post(f"{ADMIN}/repositories", json=body, headers=admin)
 
-    made = client.post("/api/administration/repositories/beta/default", headers=admin)
-    assert made.json() == {"message": "OK", "result": "correct"}
-    assert client.delete("/api/administration/repositories/beta", headers=admin).status_code == 204
+    made = client.post(f"{ADMIN}/repositories/alpha/default", headers=admin)
+    removed = client.delete(f"{ADMIN}/repositories/alpha", headers=admin)
 
-    rows = session.scalars(select(Repository)).all()
-    assert [(r.name, r.is_default) for r in rows] == [("alpha", True)]
+    assert answer(made) == (200, {"message": "OK", "result": "correct"})
+    assert (removed.status_code, removed.content) == (204, b"")
+    rows = session.scalars(select(Repository).order_by(Repository.id)).all()
+    assert [(r.name, r.is_default) for r in rows] == [("gamma", True), ("beta", False)]
 
 
 @pytest.mark.parametrize(
-    ("change", "status", "message"),
+    ("body", "message"),
     [
-        ({"name": "bad/name"}, 400, "name may hold only letters, digits, spaces, '_' and '-'"),
-        ({"host": "ftp://x"}, 400, "host must be an http or https address"),
-        ({"api_version": "3"}, 400, "api_version must be 1 or 2"),
+        ([REPOSITORY], "Request body is not valid JSON data"),
+        ({k: v for k, v in REPOSITORY.items() if k != "name"}, "Missing required field: name"),
         (
-            {"offering_collection": "my offerings"},
-            400,
-            "offering_collection may not contain spaces",
+            {k: v for k, v in REPOSITORY.items() if k not in ("host", "resource_collection")},
+            "Missing required field: host",
         ),
-        ({"resource_collection": None}, 400, "resource_collection is missing"),
+        (
+            {k: v for k, v in REPOSITORY.items() if k != "resource_collection"},
+            "Missing required field: resource_collection",
+        ),
+        ({**REPOSITORY, "name": "bad/name", "host": "ftp://x"}, "Invalid name format"),
+        (
+            {**REPOSITORY, "offering_collection": "my offerings", "host": "ftp://x"},
+            "Invalid offering_collection format: Invalid character found",
+        ),
+        (
+            {**REPOSITORY, "resource_collection": "a.b", "host": "ftp://x"},
+            "Invalid resource_collection format: Invalid character found",
+        ),
+        ({**REPOSITORY, "host": "ftp://x", "api_version": "x"}, "Invalid URL format"),
+        ({**REPOSITORY, "host": "http://example.technology"}, "Invalid URL format"),
+        ({**REPOSITORY, "api_version": "two"}, "Invalid api_version format: must be an integer"),
+        ({**REPOSITORY, "api_version": 2.0}, "Invalid api_version format: must be an integer"),
+        (
+            {**REPOSITORY, "api_version": "3"},
+            "Invalid api_version: Only versions 1 and 2 are supported",
+        ),
     ],
 )
-def test_bad_repositories_are_refused_naming_the_field(
-    client, make, session, change, status, message
-):
-    response = client.post(
-        "/api/administration/repositories",
-        json={**REPOSITORY, **change},
-        headers=bearer(make, is_admin=True),
-    )
+def test_bad_repositories_are_refused_with_wstores_texts(client, make, session, body, message):
+    response = client.post(f"{ADMIN}/repositories", json=body, headers=bearer(make, is_admin=True))
 
-    assert (response.status_code, response.json()) == (
-        status,
-        {"message": message, "result": "error"},
-    )
+    assert answer(response) == (400, error(message))
     assert session.scalars(select(Repository)).all() == []
 
 
-def test_a_repository_name_is_registered_once(client, make):
+@pytest.mark.parametrize(
+    "change",
+    [{}, {"host": "http://other.example.org"}, {"name": "other", "host": REPOSITORY["host"]}],
+)
+def test_a_repository_name_or_host_is_registered_once(client, make, change):
     admin = bearer(make, is_admin=True)
-    client.post("/api/administration/repositories", json=REPOSITORY, headers=admin)
+    client.post(f"{ADMIN}/repositories", json=REPOSITORY, headers=admin)
 
-    again = client.post("/api/administration/repositories", json=REPOSITORY, headers=admin)
+    again = client.post(f"{ADMIN}/repositories", json={**REPOSITORY, **change}, headers=admin)
 
-    assert (again.status_code, again.json()) == (
-        409,
-        {"message": "name is already registered", "result": "error"},
-    )
+    assert answer(again) == (409, error("The given repository is already registered"))
+
+
+def test_repository_checks_in_wstores_order(client, make):
+    admin = bearer(make, is_admin=True)
+    customer = bearer(make)
+    text = {"Content-Type": "text/plain"}
+
+    answers = [
+        client.post(f"{ADMIN}/repositories", content=b"{}", headers=text),
+        client.post(f"{ADMIN}/repositories", content=b"{}", headers={**customer, **text}),
+        client.post(f"{ADMIN}/repositories", json=[], headers=customer),
+        client.post(f"{ADMIN}/repositories", content=b"{a:1}", headers={**admin, **JSON}),
+        client.post(f"{ADMIN}/repositories/any/default"),
+        client.post(f"{ADMIN}/repositories/any/default", headers=customer),
+        client.post(f"{ADMIN}/repositories/any/default", headers=admin),
+        client.delete(f"{ADMIN}/repositories/any"),
+        client.delete(f"{ADMIN}/repositories/any", headers=customer),
+        client.delete(f"{ADMIN}/repositories/any", headers=admin),
+        client.get(f"{ADMIN}/repositories"),
+    ]
+
+    assert [answer(r) for r in answers] == [
+        (401, error("Authentication required")),
+        (415, error("Unsupported request media type")),
+        (403, error("You are not authorized to register a repository")),
+        (400, error("Request body is not valid JSON data")),
+        (401, error("Authentication required")),
+        (403, error("Forbidden")),
+        (404, error("The specified repository does not exist")),
+        (401, error("Authentication required")),
+        (403, error("Forbidden")),
+        (404, error("The specified repository does not exist")),
+        (401, error("Authentication required")),
+    ]
+
+
+# --- marketplaces (§9.1-§9.3) --------------------------------------------------------------
+
+
+def test_admins_register_this_store_on_marketplaces(client, make, server):
+    server.answers["POST /api/v2/store"] = (201, {"Location": "/api/v2/store/mercato"}, b"")
+    admin = bearer(make, is_admin=True)
+    bodies = [
+        {**MARKETPLACE, "host": f"{server.url}/"},
+        {**MARKETPLACE, "name": "second", "host": f"{server.url}/second", "api_version": 2},
+    ]
+    server.answers["POST /second/api/v2/store"] = server.answers["POST /api/v2/store"]
+
+    registered = [
+        answer(client.post(f"{ADMIN}/marketplaces", json=body, headers=admin)) for body in bodies
+    ]
+    listed = client.get(f"{ADMIN}/marketplaces", headers=bearer(make))
+
+    assert registered == [(201, CREATED)] * 2
+    assert listed.headers["content-type"] == "application/JSON; charset=UTF-8"
+    assert listed.json() == [
+        {"name": "testbed", "host": f"{server.url}/", "api_version": 2},
+        {"name": "second", "host": f"{server.url}/second/", "api_version": 2},
+    ]
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("body", "message"),
     [
-        ("post", "/api/administration/repositories"),
-        ("post", "/api/administration/repositories/any/default"),
-        ("delete", "/api/administration/repositories/any"),
-        ("post", "/api/administration/marketplaces"),
-        ("delete", "/api/administration/marketplaces/any"),
-        ("post", "/api/v2/store"),
+        ([MARKETPLACE], "Request body is not valid JSON data"),
+        (
+            {k: v for k, v in MARKETPLACE.items() if k != "host"},
+            "Request body is not valid JSON data",
+        ),
+        (
+            {k: v for k, v in MARKETPLACE.items() if k != "api_version"},
+            "Request body is not valid JSON data",
+        ),
+        ({**MARKETPLACE, "name": "bad/name", "host": "x"}, "Invalid name format"),
+        ({**MARKETPLACE, "host": "market", "api_version": "9"}, "Invalid URL format"),
+        ({**MARKETPLACE, "api_version": "two", "credentials": None}, "Invalid API version"),
+        ({**MARKETPLACE, "api_version": "3"}, "Invalid API version"),
+        (
+            {k: v for k, v in MARKETPLACE.items() if k != "credentials"},
+            "Missing required field credentials",
+        ),
+        (
+            {**MARKETPLACE, "credentials": {"passwd": "p"}},
+            "Missing required field username in credentials",
+        ),
+        (
+            {**MARKETPLACE, "credentials": {"username": "u"}},
+            "Missing required field passwd in credentials",
+        ),
     ],
 )
-def test_only_admins_administer(client, make, method, path):
-    anonymous = client.request(method, path, json={})
-    customer = client.request(method, path, json={}, headers=bearer(make))
+def test_bad_marketplaces_are_refused_with_wstores_texts(client, make, session, body, message):
+    response = client.post(f"{ADMIN}/marketplaces", json=body, headers=bearer(make, is_admin=True))
 
-    assert anonymous.status_code == 401
-    assert (customer.status_code, customer.json()) == (
-        403,
-        {"message": "Forbidden", "result": "error"},
-    )
+    assert answer(response) == (400, error(message))
+    assert session.scalars(select(Marketplace)).all() == []
 
 
 def test_marketplace_contract_version_1_is_refused(client, make, session):
-    body = {
-        "name": "old",
-        "host": "http://old.example",
-        "api_version": "1",
-        "credentials": {"username": "u", "passwd": "p"},
-    }
-
     response = client.post(
-        "/api/administration/marketplaces", json=body, headers=bearer(make, is_admin=True)
+        f"{ADMIN}/marketplaces",
+        json={**MARKETPLACE, "api_version": "1"},
+        headers=bearer(make, is_admin=True),
     )
 
-    assert response.json() == {"message": "api_version must be 2", "result": "error"}
+    assert answer(response) == (400, error("Invalid API version"))
     assert session.scalars(select(Marketplace)).all() == []
 
 
-def test_a_marketplace_that_does_not_answer_is_502_and_not_kept(client, make, session, server):
-    body = {
-        "name": "down",
-        "host": f"{server.url}/market",
-        "api_version": "2",
-        "credentials": {"username": "u", "passwd": "p"},
-    }
+@pytest.mark.parametrize("change", [{"host": "http://other.example.org"}, {"name": "other"}])
+def test_a_marketplace_name_or_host_is_registered_once(client, make, session, server, change):
+    server.answers["POST /api/v2/store"] = (201, {"Location": "/api/v2/store/mercato"}, b"")
+    admin = bearer(make, is_admin=True)
+    first = {**MARKETPLACE, "host": server.url}
+    client.post(f"{ADMIN}/marketplaces", json=first, headers=admin)
 
-    response = client.post(
-        "/api/administration/marketplaces", json=body, headers=bearer(make, is_admin=True)
-    )
+    again = client.post(f"{ADMIN}/marketplaces", json={**first, **change}, headers=admin)
 
-    assert response.status_code == 502
-    assert response.json()["message"] == (
-        f"The marketplace at {server.url}/market/ answered 404 to POST "
-        f"{server.url}/market/api/v2/store"
-    )
+    assert answer(again) == (409, error("Marketplace already registered"))
+    assert len(session.scalars(select(Marketplace)).all()) == 1
+
+
+def test_a_marketplace_that_fails_is_502_and_not_kept(client, make, session, server):
+    body = {**MARKETPLACE, "host": f"{server.url}/market"}
+
+    response = client.post(f"{ADMIN}/marketplaces", json=body, headers=bearer(make, is_admin=True))
+
+    assert answer(response) == (502, error("The Marketplace has failed registering the store"))
     assert session.scalars(select(Marketplace)).all() == []
+
+
+def test_leaving_a_marketplace(client, make, session, server):
+    server.answers["POST /api/v2/store"] = (201, {"Location": "/api/v2/store/mercato"}, b"")
+    admin = bearer(make, is_admin=True)
+    client.post(f"{ADMIN}/marketplaces", json={**MARKETPLACE, "host": server.url}, headers=admin)
+
+    failed = client.delete(f"{ADMIN}/marketplaces/testbed", headers=admin)
+    server.answers["DELETE /api/v2/store/mercato"] = (204, "text/plain", b"")
+    left = client.delete(f"{ADMIN}/marketplaces/testbed", headers=admin)
+
+    assert answer(failed) == (502, error("Bad Gateway"))
+    assert (left.status_code, left.content) == (204, b"")
+    assert session.scalars(select(Marketplace)).all() == []
+
+
+def test_marketplace_checks_in_wstores_order(client, make):
+    admin = bearer(make, is_admin=True)
+    customer = bearer(make)
+    text = {"Content-Type": "text/plain"}
+
+    answers = [
+        client.post(f"{ADMIN}/marketplaces", content=b"{}", headers=text),
+        client.post(f"{ADMIN}/marketplaces", content=b"{}", headers={**customer, **text}),
+        client.post(f"{ADMIN}/marketplaces", json=[], headers=customer),
+        client.post(f"{ADMIN}/marketplaces", content=b"{a:1}", headers={**admin, **JSON}),
+        client.delete(f"{ADMIN}/marketplaces/any"),
+        client.delete(f"{ADMIN}/marketplaces/any", headers=customer),
+        client.delete(f"{ADMIN}/marketplaces/any", headers=admin),
+        client.get(f"{ADMIN}/marketplaces"),
+    ]
+
+    assert [answer(r) for r in answers] == [
+        (401, error("Authentication required")),
+        (415, error("Unsupported request media type")),
+        (403, error("You are not allowed to register WStore in a Marketplace")),
+        (400, error("Request body is not valid JSON data")),
+        (401, error("Authentication required")),
+        (403, error("Forbidden")),
+        (404, error("Not found")),
+        (401, error("Authentication required")),
+    ]
+
+
+def test_only_admins_register_stores_here(client, make):
+    anonymous = client.post("/api/v2/store", json={})
+    customer = client.post("/api/v2/store", json={}, headers=bearer(make))
+
+    assert anonymous.status_code == 401
+    assert answer(customer) == (403, error("Forbidden"))
 
 
 def test_publishing_to_an_unknown_marketplace_is_refused(session):
@@ -306,3 +473,23 @@ def test_wrong_basic_credentials_are_401(client, make):
     response = client.post("/api/v2/store", json={}, headers={"Authorization": f"Basic {wrong}"})
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", f"{ADMIN}/marketplaces", "GET, POST"),
+        ("PUT", f"{ADMIN}/marketplaces/any", "DELETE"),
+        ("DELETE", f"{ADMIN}/repositories", "GET, POST"),
+        ("GET", f"{ADMIN}/repositories/any", "DELETE"),
+        ("GET", f"{ADMIN}/repositories/any/default", "POST"),
+    ],
+)
+def test_other_method_is_405_with_allow(client, method, path, allow):
+    response = client.request(method, path)
+
+    assert (response.status_code, response.content, response.headers["allow"]) == (
+        405,
+        b"",
+        allow,
+    )

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from mercato.store import tags
+from mercato.store import assets, offerings, tags
 from mercato.store.models import StoreOffering
 from tests.factories import Factory, TokenUser
 from tests.store.world import Store, bearer
@@ -35,7 +35,7 @@ def shop(session: Session, store: Store, seller: TokenUser) -> dict[str, StoreOf
         ),
         "draft": store.offering(provider, seller, "Weather Draft", description="not yet"),
     }
-    tags.set_tags(session, made["alpha"], tags.check_tags(["Meteo", "maps"]))
+    tags.set_tags(session, made["alpha"], ["Meteo", "maps"])
     session.commit()
     return made
 
@@ -56,12 +56,23 @@ def test_keyword_search_answers_the_offerings_as_the_offering_api_does(
         ("", ["Beta Weather", "Alpha Radar"]),
         ("?sort=name", ["Alpha Radar", "Beta Weather"]),
         ("?sort=date", ["Beta Weather", "Alpha Radar"]),
+        ("?sort=popularity", ["Beta Weather", "Alpha Radar"]),
+        # `start` is a page number, `limit` the page size (§8.1).
         ("?sort=name&start=2&limit=1", ["Beta Weather"]),
+        ("?sort=name&start=1&limit=1", ["Alpha Radar"]),
         ("?sort=name&start=3&limit=1", []),
-        ("?filter=provided&sort=name", ["Alpha Radar", "Beta Weather", "Weather Draft"]),
+        # A page past the last one, but within the hits: the last page.
+        ("?sort=name&start=2&limit=2", ["Alpha Radar", "Beta Weather"]),
+        # `provided` without `state` searches the published offerings.
+        ("?filter=provided&sort=name", ["Alpha Radar", "Beta Weather"]),
         ("?filter=provided&state=uploaded", ["Weather Draft"]),
-        ("?filter=provided&state=ALL&sort=name&start=1&limit=2", ["Alpha Radar", "Beta Weather"]),
+        (
+            "?filter=provided&state=uploaded,published&sort=name",
+            ["Alpha Radar", "Beta Weather", "Weather Draft"],
+        ),
+        ("?filter=published&sort=name", ["Alpha Radar", "Beta Weather"]),
         ("?filter=purchased", []),
+        # With action=count, paging and sort are neither checked nor used.
     ],
 )
 def test_keyword_search_filters_sorts_and_pages(
@@ -74,6 +85,7 @@ def test_keyword_search_filters_sorts_and_pages(
     response = client.get(f"/api/search/keyword/weather{query}", headers=bearer(seller))
 
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
     assert names(response) == expected
 
 
@@ -103,7 +115,8 @@ def test_purchased_filter_lists_what_the_caller_ordered(
     ("path", "number"),
     [
         ("/api/search/keyword/weather?action=count", 2),
-        ("/api/search/keyword/weather?action=count&filter=provided&state=ALL", 3),
+        ("/api/search/keyword/weather?action=count&filter=provided&state=uploaded", 1),
+        ("/api/search/keyword/weather?action=count&start=x&sort=price", 2),
         ("/api/search/keyword/snow?action=count", 0),
         ("/api/search/tag/meteo?action=count", 1),
         ("/api/search/tag/snow?action=count", 0),
@@ -130,7 +143,7 @@ def test_highlight_is_opt_in_html(
     assert "highlight" not in plain.json()[0]
     assert marked.json()[0]["highlight"] == {
         "name": "Alpha <mark>Radar</mark>",
-        "tags": "meteo, maps",
+        "tags": "Meteo, maps",
         "excerpt": "weather <mark>radar</mark>",
     }
 
@@ -139,68 +152,115 @@ def test_tag_search(client: TestClient, seller: TokenUser, shop: dict[str, Store
     response = client.get("/api/search/tag/METEO", headers=bearer(seller))
 
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert names(response) == ["Alpha Radar"]
-    assert response.json()[0]["tags"] == ["meteo", "maps"]
+    assert response.json()[0]["tags"] == ["Meteo", "maps"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?sort=name", ["Alpha Radar", "Beta Weather"]),
+        ("?sort=name&start=2&limit=1", ["Beta Weather"]),
+        ("?sort=name&start=1&limit=1", ["Alpha Radar"]),
+        # WStore's quirk: a 0 means no paging at all.
+        ("?sort=name&start=0&limit=1", ["Alpha Radar", "Beta Weather"]),
+        ("?sort=name&start=2&limit=0", ["Alpha Radar", "Beta Weather"]),
+        ("?sort=name&filter=published", ["Alpha Radar", "Beta Weather"]),
+        ("?filter=purchased", []),
+    ],
+)
+def test_tag_search_sorts_and_pages(
+    client: TestClient,
+    seller: TokenUser,
+    session: Session,
+    shop: dict[str, StoreOffering],
+    query: str,
+    expected: list[str],
+) -> None:
+    tags.set_tags(session, shop["beta"], ["weather"])
+    tags.set_tags(session, shop["alpha"], ["weather"])
+    tags.set_tags(session, shop["draft"], ["weather"])
+    session.commit()
+
+    response = client.get(f"/api/search/tag/weather{query}", headers=bearer(seller))
+
+    assert (response.status_code, names(response)) == (200, expected)
+
+
+def test_tag_search_shows_a_buyer_the_deleted_offerings_they_ordered(
+    client: TestClient,
+    make: Factory,
+    store: Store,
+    buyer: TokenUser,
+    session: Session,
+    shop: dict[str, StoreOffering],
+) -> None:
+    make.order(shop["alpha"].offer, make.project(buyer.user))
+    offerings.delete_offering(session, store.files, shop["alpha"])
+    session.commit()
+
+    mine = client.get("/api/search/tag/meteo", headers=bearer(buyer))
+    other = client.get("/api/search/tag/meteo", headers=bearer(make.token_user()))
+
+    assert [(o["name"], o["state"]) for o in mine.json()] == [("Alpha Radar", "purchased")]
+    assert other.json() == []
 
 
 def test_resource_search(
-    client: TestClient, seller: TokenUser, shop: dict[str, StoreOffering]
+    client: TestClient, seller: TokenUser, store: Store, shop: dict[str, StoreOffering]
 ) -> None:
-    response = client.get("/api/search/resource/conwet/Radar Feed/1.0", headers=bearer(seller))
+    provider = shop["beta"].service.provider
+    radar = shop["beta"].assets[0]
+    store.offering(provider, seller, "Gamma Radar", bound=[radar], publish=True)
+    store.offering(provider, seller, "Delta Radar", bound=[radar])
+
+    response = client.get("/api/search/resource/CoNWeT/Radar Feed/1.0", headers=bearer(seller))
 
     assert response.status_code == 200
-    assert names(response) == ["Beta Weather"]
+    assert response.headers["content-type"] == "application/json"
+    assert names(response) == ["Beta Weather", "Gamma Radar"]
+
+
+KEYWORD = "/api/search/keyword/weather"
+TAG = "/api/search/tag/meteo"
 
 
 @pytest.mark.parametrize(
     ("path", "status", "message"),
     [
+        # §8.1, in the order of its checks.
+        (f"{KEYWORD}?filter=all&state=x&action=x", 400, "Invalid filter"),
+        (f"{KEYWORD}?state=uploaded&action=x", 400, "Invalid filters"),
+        (f"{KEYWORD}?filter=published&state=uploaded", 400, "Invalid filters"),
+        (f"{KEYWORD}?action=all&start=1", 400, "Invalid action"),
+        (f"{KEYWORD}?start=1&sort=price", 400, "Missing pagination param"),
+        (f"{KEYWORD}?limit=1", 400, "Missing pagination param"),
+        (f"{KEYWORD}?start=a&limit=1&sort=price", 400, "Invalid pagination params"),
+        (f"{KEYWORD}?sort=price&filter=provided&state=sold", 400, "Invalid sorting"),
+        (f"{KEYWORD}?filter=provided&state=sold&start=0&limit=1", 400, "Invalid state"),
+        (f"{KEYWORD}?start=0&limit=1", 400, "Start param must be higher than 0"),
+        (f"{KEYWORD}?start=1&limit=-1", 400, "Limit param must be higher than 0"),
+        # §8.2, in the order of its checks.
+        (f"{TAG}?action=all&start=1", 400, "Invalid action"),
+        (f"{TAG}?action=count&sort=name", 400, "Actions cannot be combined with pagination"),
+        (f"{TAG}?action=count&start=1&limit=1", 400, "Actions cannot be combined with pagination"),
+        (f"{TAG}?start=1&sort=price", 400, "Both pagination params are required"),
+        (f"{TAG}?start=a&limit=1&sort=price", 400, "Invalid format in pagination parameters"),
         (
-            "/api/search/keyword/weather?start=1",
+            f"{TAG}?start=-1&limit=1&sort=price",
             400,
-            "start start and limit must be given together",
+            "Pagination params must be equal or greater that 1",
         ),
-        (
-            "/api/search/keyword/weather?limit=1",
-            400,
-            "start start and limit must be given together",
-        ),
-        (
-            "/api/search/keyword/weather?state=ALL",
-            400,
-            "state is only allowed with filter=provided",
-        ),
-        (
-            "/api/search/keyword/weather?filter=provided&state=sold",
-            400,
-            "state must be uploaded, published, deleted (comma-separated) or ALL",
-        ),
-        (
-            "/api/search/keyword/weather?sort=price",
-            400,
-            "sort Input should be 'date', 'popularity' or 'name'",
-        ),
-        (
-            "/api/search/keyword/weather?start=0&limit=1",
-            400,
-            "start Input should be greater than or equal to 1",
-        ),
-        (
-            "/api/search/keyword/weather?action=all",
-            400,
-            "action String should match pattern '^count$'",
-        ),
-        ("/api/search/tag/meteo?filter=provided", 400, "filter must be published or purchased"),
-        (
-            "/api/search/tag/meteo?action=count&sort=name",
-            400,
-            "action count takes no start, limit or sort",
-        ),
-        ("/api/search/resource/conwet/Radar Feed/2.0", 404, "Resource not found"),
-        ("/api/search/resource/nobody/Radar Feed/1.0", 404, "Provider not found"),
+        (f"{TAG}?sort=price&filter=provided", 400, "Invalid sorting value"),
+        (f"{TAG}?filter=provided", 400, "Invalid filter"),
+        # §8.3
+        ("/api/search/resource/CoNWeT/Radar Feed/2.0", 404, "Resource not found"),
+        ("/api/search/resource/nobody/Radar Feed/1.0", 404, "Resource not found"),
+        ("/api/search/resource/CoNWeT/Nothing/1.0", 404, "Resource not found"),
     ],
 )
-def test_bad_queries_are_refused_with_the_wstore_envelope(
+def test_bad_queries_are_refused_with_wstores_texts(
     client: TestClient,
     seller: TokenUser,
     shop: dict[str, StoreOffering],
@@ -216,13 +276,28 @@ def test_bad_queries_are_refused_with_the_wstore_envelope(
     )
 
 
+def test_a_deleted_resource_is_not_found(
+    client: TestClient, seller: TokenUser, store: Store, shop: dict[str, StoreOffering]
+) -> None:
+    asset = store.asset(shop["beta"].service.provider, "Unused")
+    assets.delete_asset(store.session, store.files, asset)
+    store.session.commit()
+
+    response = client.get("/api/search/resource/CoNWeT/Unused/1.0", headers=bearer(seller))
+
+    assert (response.status_code, response.json()) == (
+        404,
+        {"message": "Resource not found", "result": "error"},
+    )
+
+
 @pytest.mark.parametrize(
     "path",
     [
         "/api/search/keyword/weather",
         "/api/search/weather",
         "/api/search/tag/meteo",
-        "/api/search/resource/conwet/Radar Feed/1.0",
+        "/api/search/resource/CoNWeT/Radar Feed/1.0",
     ],
 )
 def test_search_needs_a_caller(client: TestClient, path: str) -> None:
@@ -231,4 +306,22 @@ def test_search_needs_a_caller(client: TestClient, path: str) -> None:
     assert (response.status_code, response.json()) == (
         401,
         {"message": "Authentication required", "result": "error"},
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/search/keyword/weather",
+        "/api/search/tag/meteo",
+        "/api/search/resource/CoNWeT/Radar Feed/1.0",
+    ],
+)
+def test_other_method_is_405_with_allow(client: TestClient, path: str) -> None:
+    response = client.post(path)
+
+    assert (response.status_code, response.content, response.headers["allow"]) == (
+        405,
+        b"",
+        "GET",
     )

@@ -108,7 +108,8 @@ def check_collection(value: object, field: str) -> str:
 
 
 def list_marketplaces(session: Session) -> list[Marketplace]:
-    return list(session.scalars(select(Marketplace).order_by(Marketplace.name)))
+    """In the order they were registered, as WStore lists them."""
+    return list(session.scalars(select(Marketplace).order_by(Marketplace.id)))
 
 
 def address_of(marketplace: Marketplace) -> MarketplaceAddress:
@@ -252,7 +253,8 @@ def withdraw_from_marketplaces(session: Session, offering: StoreOffering) -> Non
 
 
 def list_repositories(session: Session) -> list[Repository]:
-    return list(session.scalars(select(Repository).order_by(Repository.name)))
+    """In the order they were registered, as WStore lists them."""
+    return list(session.scalars(select(Repository).order_by(Repository.id)))
 
 
 def register_repository(session: Session, user: User, data: RepositoryData) -> Repository:
@@ -264,8 +266,9 @@ def register_repository(session: Session, user: User, data: RepositoryData) -> R
     version = check_api_version(data.api_version, REPOSITORY_VERSIONS)
     offering_collection = check_collection(data.offering_collection, "offering_collection")
     resource_collection = check_collection(data.resource_collection, "resource_collection")
-    if session.scalar(select(Repository.id).where(Repository.name == name)) is not None:
-        raise Conflict.field("name", "is already registered")
+    for column, value in ((Repository.name, name), (Repository.host, host)):
+        if session.scalar(select(Repository.id).where(column == value)) is not None:
+            raise Conflict.field(column.key, "is already registered")
     is_default = data.is_default or not list_repositories(session)
     if is_default:
         session.execute(update(Repository).values(is_default=False))
@@ -301,13 +304,14 @@ def make_default_repository(session: Session, user: User, name: str) -> Reposito
 
 
 def remove_repository(session: Session, user: User, name: str) -> None:
-    """Forget a repository; if it was the default, the first remaining one takes over."""
+    """Forget a repository; if it was the default, the first one registered of those left
+    takes over."""
     check_admin(user)
     repository = _repository(session, name)
     session.delete(repository)
     session.flush()
     if repository.is_default:
-        successor = session.scalar(select(Repository).order_by(Repository.name).limit(1))
+        successor = session.scalar(select(Repository).order_by(Repository.id).limit(1))
         if successor is not None:
             successor.is_default = True
             session.flush()

@@ -91,8 +91,8 @@ def offering_page(
 def _review_text(form: FormData) -> ReviewText:
     rating = text(form, "rating")
     return ReviewText(
-        # Not a number: 0, which the rules refuse as they refuse any rating outside 1 to 5.
-        rating=int(rating) if rating.isdigit() else 0,
+        # Not a number: -1, which the rules refuse as they refuse any rating outside 0 to 5.
+        rating=int(rating) if rating.isdigit() else -1,
         title=text(form, "title"),
         comment=text(form, "comment"),
     )

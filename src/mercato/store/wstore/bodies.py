@@ -5,81 +5,18 @@ texts. Routes call the caller's access checks before the readers that need them,
 as WStore answers 403 before it reads the fields.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from mercato.errors import Invalid
-from mercato.store import reviews
-from mercato.store.assets import EDITABLE_FIELDS, AssetChanges, Files, check_content_type
+from mercato.store.assets import AssetChanges, Files, check_content_type
 from mercato.store.marketplaces import rules as marketplaces
 from mercato.store.marketplaces.receiving import DescriptionData, StoreData
-from mercato.store.marketplaces.rules import MarketplaceData, RepositoryData
-from mercato.store.naming import check_asset_version, check_name
-from mercato.store.offerings import AssetRef
-from mercato.store.reviews import ReplyText, ReviewText
-from mercato.store.uploads import Upload, decode_upload
 
 
 def as_object(document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise Invalid.field("body", "must be a JSON object")
     return document
-
-
-def optional_upload(document: dict[str, Any], field: str) -> Upload | None:
-    value = document.get(field)
-    return None if value in (None, {}, "") else decode_upload(value, field)
-
-
-def optional_uploads(document: dict[str, Any], field: str) -> list[Upload] | None:
-    value = document.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        raise Invalid.field(field, "must be a list of images")
-    return [decode_upload(item, f"{field}.{number}") for number, item in enumerate(value)]
-
-
-def asset_refs(value: Any, field: str = "resources") -> list[AssetRef]:
-    """``[{"provider"?, "name", "version"}, ...]``, as offerings name their resources."""
-    if not isinstance(value, list):
-        raise Invalid.field(field, 'must be a list of {"name", "version"}')
-    refs = []
-    for item in value:
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("name"), str)
-            and isinstance(item.get("version"), str)
-            and isinstance(item.get("provider", ""), str)
-        ):
-            raise Invalid.field(field, 'each item must be {"provider"?, "name", "version"}')
-        refs.append(AssetRef(item["name"], item["version"], item.get("provider") or None))
-    return refs
-
-
-def review_text(document: dict[str, Any]) -> ReviewText:
-    """``{"title", "comment"?, "rating"}``."""
-    return ReviewText(
-        title=reviews.check_title(document.get("title")),
-        comment=reviews.check_comment(document.get("comment", ""), required=False),
-        rating=reviews.check_rating(document.get("rating")),
-    )
-
-
-def reply_text(document: dict[str, Any]) -> ReplyText:
-    """``{"title", "comment"}``: WStore names the reply's text ``comment``."""
-    return ReplyText(
-        title=reviews.check_title(document.get("title")),
-        comment=reviews.check_comment(document.get("comment"), required=True),
-    )
-
-
-def changed_fields(document: dict[str, Any]) -> list[str]:
-    """The asset fields an edit names, each one an asset lets change."""
-    fixed = sorted(set(document) - set(EDITABLE_FIELDS))
-    if fixed:
-        raise Invalid.field(fixed[0], "cannot be changed; only description, content_type and open")
-    return list(document)
 
 
 def asset_changes(document: dict[str, Any], files: Files) -> AssetChanges:
@@ -96,76 +33,7 @@ def asset_changes(document: dict[str, Any], files: Files) -> AssetChanges:
     return AssetChanges(description=description, content_type=content_type, is_open=is_open)
 
 
-# --- assets -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssetText:
-    """The text fields of a new asset, checked."""
-
-    name: str
-    version: str
-    description: str
-    content_type: str
-
-
-def asset_text(document: dict[str, Any], files: Files) -> AssetText:
-    """``{"name", "version", "content_type", "description"?}``, in register_asset's order."""
-    name = check_name(document.get("name"))
-    version = check_asset_version(document.get("version"))
-    content_type = check_content_type(files, document.get("content_type"))
-    description = document.get("description", "")
-    if not isinstance(description, str):
-        raise Invalid.field("description", "must be text")
-    return AssetText(name, version, description, content_type)
-
-
-def asset_version(document: dict[str, Any]) -> str:
-    """An upgrade's ``{"version"}``."""
-    return check_asset_version(document.get("version"))
-
-
-# --- marketplaces, repositories and the stores registered here ------------------------
-
-
-def marketplace_data(document: object) -> MarketplaceData:
-    """``{name, host, api_version, credentials: {username, passwd}}`` (§4.1)."""
-    body = as_object(document)
-    name = check_name(body.get("name"))
-    host = marketplaces.check_web_address(body.get("host"), "host")
-    version = marketplaces.check_api_version(
-        body.get("api_version"), marketplaces.SUPPORTED_MARKETPLACE_VERSIONS
-    )
-    credentials = body.get("credentials")
-    if not isinstance(credentials, dict):
-        raise Invalid.field("credentials", "are missing: give username and passwd")
-    username = marketplaces.check_text(credentials.get("username"), "username")
-    password = marketplaces.check_text(credentials.get("passwd"), "passwd")
-    return MarketplaceData(name, host, version, username, password)
-
-
-def repository_data(document: object) -> RepositoryData:
-    """``{name, host, api_version, offering_collection, resource_collection, is_default?}``."""
-    body = as_object(document)
-    name = check_name(body.get("name"))
-    host = marketplaces.check_web_address(body.get("host"), "host")
-    version = marketplaces.check_api_version(
-        body.get("api_version"), marketplaces.REPOSITORY_VERSIONS
-    )
-    offering_collection = marketplaces.check_collection(
-        body.get("offering_collection"), "offering_collection"
-    )
-    resource_collection = marketplaces.check_collection(
-        body.get("resource_collection"), "resource_collection"
-    )
-    return RepositoryData(
-        name=name,
-        host=host,
-        api_version=version,
-        offering_collection=offering_collection,
-        resource_collection=resource_collection,
-        is_default=body.get("is_default") is True,
-    )
+# --- the stores registered here and what they publish ------------------------
 
 
 def _stripped_text(document: object, field: str) -> str:

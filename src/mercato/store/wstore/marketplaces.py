@@ -2,6 +2,7 @@
 receiving side of its v2 marketplace contract (``/api/v2/store...``, §11)."""
 
 import base64
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -9,10 +10,25 @@ from fastapi import APIRouter, Depends, Request, Response
 from mercato.accounts.models import User
 from mercato.accounts.rules import authenticate
 from mercato.dependencies import AppSettings, DbSession
+from mercato.errors import Conflict, NotFound, Unavailable
 from mercato.store.marketplaces import receiving, rules
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, RemoteStore, Repository
+from mercato.store.naming import MAX_NAME, NAME
 from mercato.store.wstore import bodies
-from mercato.store.wstore.wire import Caller, ReceivedBody, caller, envelope, read_body
+from mercato.store.wstore.offering_checks import is_url
+from mercato.store.wstore.wire import (
+    JSON_CAPS,
+    Caller,
+    JsonBody,
+    Received,
+    ReceivedBody,
+    WStoreError,
+    caller,
+    entity,
+    envelope,
+    parse_json,
+    read_body,
+)
 
 router = APIRouter(tags=["WStore: marketplaces and repositories"])
 ADMIN = "/api/administration"
@@ -41,7 +57,11 @@ def created(request: Request, location: str | None = None) -> Response:
     return envelope(request, 201, "Created", {"Location": location} if location else None)
 
 
-# --- administration: marketplaces and repositories --------------------------------------
+# --- administration: marketplaces and repositories (store-wire.md §9) ------------------
+
+INVALID_BODY = "Request body is not valid JSON data"
+NO_REPOSITORY = "The specified repository does not exist"
+_COLLECTION = re.compile(r"^[\w-]+$", re.ASCII)
 
 
 def marketplace_json(marketplace: Marketplace) -> dict[str, Any]:
@@ -56,16 +76,81 @@ def repository_json(repository: Repository) -> dict[str, Any]:
     return {
         "name": repository.name,
         "host": repository.host,
-        "api_version": repository.api_version,
+        "is_default": repository.is_default,
         "offering_collection": repository.offering_collection,
         "resource_collection": repository.resource_collection,
-        "is_default": repository.is_default,
+        "api_version": repository.api_version,
     }
 
 
+def _check_name(value: object) -> str:
+    if not isinstance(value, str) or not NAME.match(value) or len(value) > MAX_NAME:
+        raise WStoreError(400, "Invalid name format")
+    return value
+
+
+def _check_host(value: object) -> str:
+    if not isinstance(value, str) or not is_url(value):
+        raise WStoreError(400, "Invalid URL format")
+    return value
+
+
+def _credential(credentials: dict[str, Any], key: str) -> str:
+    value = credentials.get(key)
+    if not isinstance(value, str) or not value:
+        raise WStoreError(400, f"Missing required field {key} in credentials")
+    return value
+
+
+def marketplace_data(received: Received) -> rules.MarketplaceData:
+    """``{name, host, api_version, credentials: {username, passwd}}``, checked in WStore's
+    order (§9.2 steps 4-11). Mercato speaks only version 2 of the marketplace contract."""
+    body = parse_json(received.raw, INVALID_BODY)
+    if not isinstance(body, dict) or any(k not in body for k in ("name", "host", "api_version")):
+        raise WStoreError(400, INVALID_BODY)
+    name, host = _check_name(body["name"]), _check_host(body["host"])
+    version = rules.api_version_number(body["api_version"])
+    if version not in rules.SUPPORTED_MARKETPLACE_VERSIONS:
+        raise WStoreError(400, "Invalid API version")
+    credentials = body.get("credentials")
+    if not isinstance(credentials, dict):
+        raise WStoreError(400, "Missing required field credentials")
+    username, password = _credential(credentials, "username"), _credential(credentials, "passwd")
+    return rules.MarketplaceData(name, host, version, username, password)
+
+
+def repository_data(received: Received) -> rules.RepositoryData:
+    """``{name, host, api_version, offering_collection, resource_collection, is_default?}``,
+    checked in WStore's order (§9.5 steps 3-10)."""
+    body = parse_json(received.raw, INVALID_BODY)
+    if not isinstance(body, dict):
+        raise WStoreError(400, INVALID_BODY)
+    for key in ("name", "host", "api_version", "offering_collection", "resource_collection"):
+        if key not in body:
+            raise WStoreError(400, f"Missing required field: {key}")
+    name = _check_name(body["name"])
+    collections = []
+    for key in ("offering_collection", "resource_collection"):
+        value = body[key]
+        if not isinstance(value, str) or not _COLLECTION.match(value):
+            raise WStoreError(400, f"Invalid {key} format: Invalid character found")
+        collections.append(value)
+    host = _check_host(body["host"])
+    given = body["api_version"]
+    if not (isinstance(given, int) or (isinstance(given, str) and given.isdigit())):
+        raise WStoreError(400, "Invalid api_version format: must be an integer")
+    version = rules.api_version_number(given)
+    if version not in rules.REPOSITORY_VERSIONS:
+        raise WStoreError(400, "Invalid api_version: Only versions 1 and 2 are supported")
+    return rules.RepositoryData(
+        name, host, version, *collections, is_default=body.get("is_default") is True
+    )
+
+
 @router.get(f"{ADMIN}/marketplaces", summary="Marketplaces this store is registered on")
-def list_marketplaces(session: DbSession, user: Caller) -> list[dict[str, Any]]:
-    return [marketplace_json(m) for m in rules.list_marketplaces(session)]
+def list_marketplaces(session: DbSession, user: Caller) -> Response:
+    shown = [marketplace_json(m) for m in rules.list_marketplaces(session)]
+    return entity(shown, JSON_CAPS)
 
 
 @router.post(
@@ -77,17 +162,22 @@ def list_marketplaces(session: DbSession, user: Caller) -> list[dict[str, Any]]:
     "and a failure answers 502 with nothing kept.",
 )
 def register_marketplace(
-    request: Request,
-    received: ReceivedBody,
-    session: DbSession,
     user: Caller,
+    received: JsonBody,
+    request: Request,
+    session: DbSession,
     settings: AppSettings,
 ) -> Response:
-    body = read_body(received)
-    rules.check_admin(user)
-    data = bodies.marketplace_data(body.document)
+    if not user.is_admin:
+        raise WStoreError(403, "You are not allowed to register WStore in a Marketplace")
+    data = marketplace_data(received)
     base_url = settings.base_url.rstrip("/")
-    rules.register_marketplace(session, settings, user, data, f"Mercato {base_url}", base_url)
+    try:
+        rules.register_marketplace(session, settings, user, data, f"Mercato {base_url}", base_url)
+    except Conflict:
+        raise WStoreError(409, "Marketplace already registered") from None
+    except Unavailable:
+        raise WStoreError(502, "The Marketplace has failed registering the store") from None
     return created(request)
 
 
@@ -95,22 +185,31 @@ def register_marketplace(
 def remove_marketplace(
     name: str, session: DbSession, user: Caller, settings: AppSettings
 ) -> Response:
-    rules.remove_marketplace(session, settings, user, name)
+    try:
+        rules.remove_marketplace(session, settings, user, name)
+    except NotFound:
+        raise WStoreError(404, "Not found") from None
+    except Unavailable:
+        raise WStoreError(502, "Bad Gateway") from None
     return Response(status_code=204)
 
 
 @router.get(f"{ADMIN}/repositories", summary="Registered USDL repositories")
-def list_repositories(session: DbSession, user: Caller) -> list[dict[str, Any]]:
-    return [repository_json(r) for r in rules.list_repositories(session)]
+def list_repositories(session: DbSession, user: Caller) -> Response:
+    shown = [repository_json(r) for r in rules.list_repositories(session)]
+    return entity(shown, JSON_CAPS)
 
 
 @router.post(f"{ADMIN}/repositories", status_code=201, summary="Register a repository (admin)")
 def register_repository(
-    request: Request, received: ReceivedBody, session: DbSession, user: Caller
+    user: Caller, received: JsonBody, request: Request, session: DbSession
 ) -> Response:
-    body = read_body(received)
-    rules.check_admin(user)
-    rules.register_repository(session, user, bodies.repository_data(body.document))
+    if not user.is_admin:
+        raise WStoreError(403, "You are not authorized to register a repository")
+    try:
+        rules.register_repository(session, user, repository_data(received))
+    except Conflict:
+        raise WStoreError(409, "The given repository is already registered") from None
     return created(request)
 
 
@@ -118,13 +217,19 @@ def register_repository(
 def make_default_repository(
     name: str, request: Request, session: DbSession, user: Caller
 ) -> Response:
-    rules.make_default_repository(session, user, name)
+    try:
+        rules.make_default_repository(session, user, name)
+    except NotFound:
+        raise WStoreError(404, NO_REPOSITORY) from None
     return envelope(request, 200, "OK")
 
 
 @router.delete(f"{ADMIN}/repositories/{{name}}", status_code=204, summary="Forget a repository")
 def remove_repository(name: str, session: DbSession, user: Caller) -> Response:
-    rules.remove_repository(session, user, name)
+    try:
+        rules.remove_repository(session, user, name)
+    except NotFound:
+        raise WStoreError(404, NO_REPOSITORY) from None
     return Response(status_code=204)
 
 

@@ -1,40 +1,51 @@
-"""WStore resources API (reference §4.2): a provider's assets, and their downloads."""
+"""WStore resources API (store-wire.md §2): a provider's assets, and their downloads."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
+from mercato.accounts.models import User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.errors import NotFound
 from mercato.store import assets as rules
-from mercato.store.access import acting_provider, find_provider, providers_by_id
-from mercato.store.assets import AssetContent
-from mercato.store.http import FileStore, Limit, ManagedAsset, Start
-from mercato.store.models import AssetKind
-from mercato.store.uploads import Upload
-from mercato.store.wstore.bodies import (
-    as_object,
-    asset_changes,
-    asset_text,
-    asset_version,
-    changed_fields,
-    optional_upload,
+from mercato.store.access import (
+    acting_provider,
+    check_can_manage_provider,
+    find_provider,
+    providers_by_id,
 )
+from mercato.store.assets import check_content_type
+from mercato.store.http import FileStore, ManagedAsset
+from mercato.store.wstore import resource_checks as checks
+from mercato.store.wstore.bodies import asset_changes
 from mercato.store.wstore.shapes import asset_json
-from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
+from mercato.store.wstore.wire import (
+    INVALID_CONTENT,
+    JSON_CAPS,
+    JSON_CHARSET,
+    Caller,
+    JsonBody,
+    JsonOrMultipartBody,
+    WStoreError,
+    entity,
+    envelope,
+    read_body,
+)
 
 router = APIRouter(tags=["Store: resources (WStore)"])
 PREFIX = "/api/offering/resources"
-# The built-in resource types; plugins (reference §11) are not supported.
+# The built-in resource types, as WStore lists them (store-wire.md §1.6); no plugins.
 PLUGINS = [
     {
         "name": "Downloadable",
         "plugin_id": "downloadable",
-        "author": "Mercato",
-        "version": "1.0",
+        "author": "Wstore",
+        "version": "1",
         "media_types": [],
         "formats": ["FILE", "URL"],
         "overrides": [],
@@ -42,8 +53,8 @@ PLUGINS = [
     {
         "name": "API",
         "plugin_id": "api",
-        "author": "Mercato",
-        "version": "1.0",
+        "author": "Wstore",
+        "version": "1",
         "media_types": [],
         "formats": ["URL"],
         "overrides": [],
@@ -51,18 +62,30 @@ PLUGINS = [
 ]
 
 
-def _content(document: dict[str, Any], upload: Upload | None) -> rules.AssetContent:
-    link = document.get("link")
-    if link is not None and not isinstance(link, str):
-        raise Invalid.field("link", "must be a URL")
-    return AssetContent(upload=upload or optional_upload(document, "content"), link=link)
+def _check_provider_role(session: Session, user: User) -> None:
+    if not user.is_admin and not administered_provider_ids(session, user):
+        raise WStoreError(403, "You don't have the provider role")
 
 
-def _kind(document: dict[str, Any]) -> AssetKind:
+def _open_filter(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise WStoreError(400, "Invalid open param")
+    return value == "true"
+
+
+def _page(start: str | None, limit: str | None) -> slice:
+    """Items ``start``..``start+limit-1`` (from 1), only when both are given."""
+    if start is None or limit is None:
+        return slice(None)
     try:
-        return AssetKind(document.get("resource_type", AssetKind.DOWNLOADABLE.value))
+        first, size = int(start), int(limit)
     except ValueError:
-        raise Invalid.field("resource_type", "must be Downloadable or API") from None
+        raise WStoreError(400, "Invalid pagination limits") from None
+    if first < 1 or size < 1:
+        raise WStoreError(400, "Invalid pagination limits")
+    return slice(first - 1, first - 1 + size)
 
 
 @router.get(PREFIX, summary="List the caller's resources")
@@ -70,41 +93,47 @@ def list_resources(
     session: DbSession,
     user: Caller,
     settings: AppSettings,
-    start: Start = 1,
-    limit: Limit = None,
-    open: bool | None = None,
+    start: str | None = None,
+    limit: str | None = None,
+    open: str | None = None,
     provider: str | None = None,
-) -> list[dict[str, Any]]:
+) -> Response:
+    is_open = _open_filter(open)
+    ids = administered_provider_ids(session, user)
+    if not user.is_admin and not ids:
+        raise WStoreError(403, "Forbidden")
+    page = _page(start, limit)
     if provider:
         providers = [acting_provider(session, user, provider)]
     else:
-        ids = administered_provider_ids(session, user)
-        if not ids:
-            raise Forbidden("You are not a data administrator of any provider")
         providers = providers_by_id(session, ids)
-    found = rules.provider_assets(session, providers, open)
-    end = None if limit is None else start - 1 + limit
-    return [asset_json(asset, settings.base_url) for asset in found[start - 1 : end]]
+    found = rules.provider_assets(session, providers, is_open, with_deleted=True)
+    shown = [asset_json(asset, settings.base_url) for asset in found[page]]
+    return entity(shown, JSON_CHARSET)
 
 
 @router.post(PREFIX, status_code=201, summary="Register a resource (JSON or multipart)")
 def register_resource(
-    request: Request, received: ReceivedBody, session: DbSession, user: Caller, files: FileStore
+    received: JsonOrMultipartBody,
+    user: Caller,
+    request: Request,
+    session: DbSession,
+    files: FileStore,
 ) -> Response:
+    _check_provider_role(session, user)
     body = read_body(received, "file", files.settings.asset_max_bytes)
-    document = as_object(body.document)
+    document = body.document if isinstance(body.document, dict) else {}
     provider = acting_provider(session, user, document.get("provider"))
-    kind = _kind(document)
-    content = _content(document, body.upload)
-    text = asset_text(document, files)
+    kind, content = checks.new_resource(session, provider, document, body.upload)
+    description = document["description"]
     rules.register_asset(
         session,
         files,
         provider,
-        name=text.name,
-        version=text.version,
-        description=text.description,
-        content_type=text.content_type,
+        name=document["name"],
+        version=document["version"],
+        description=description if isinstance(description, str) else str(description),
+        content_type=check_content_type(files, document["content_type"]),
         kind=kind,
         is_open=document.get("open", False) is True,
         meta=document.get("metadata") if isinstance(document.get("metadata"), dict) else {},
@@ -113,50 +142,64 @@ def register_resource(
     return envelope(request, 201, "Created")
 
 
+# WStore's route is `plugins?`: both spellings, no trailing slash.
 @router.get(f"{PREFIX}/plugins", summary="Resource types")
-def list_plugins(user: Caller) -> list[dict[str, Any]]:
-    return PLUGINS
+@router.get(f"{PREFIX}/plugin", include_in_schema=False)
+def list_plugins(user: Caller) -> Response:
+    return entity(PLUGINS, JSON_CAPS)
 
 
-@router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
-def get_resource(asset: ManagedAsset, settings: AppSettings) -> dict[str, Any]:
-    return asset_json(asset, settings.base_url)
+@router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
+def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
+    if asset.is_deleted:
+        raise WStoreError(400, "The resource is already deleted")
+    rules.delete_asset(session, files, asset)
+    return Response(status_code=204)
 
 
 @router.post(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Upgrade a resource")
 def upgrade_resource(
-    asset: ManagedAsset,
+    received: JsonOrMultipartBody,
+    user: Caller,
+    provider: str,
+    name: str,
+    version: str,
     request: Request,
-    received: ReceivedBody,
     session: DbSession,
     files: FileStore,
 ) -> Response:
-    body = read_body(received, "file", files.settings.asset_max_bytes)
-    document = as_object(body.document)
-    content = _content(document, body.upload)
-    rules.check_can_upgrade(asset)
-    rules.upgrade_asset(session, files, asset, asset_version(document), content)
+    body = read_body(received, "file", files.settings.asset_max_bytes, invalid=INVALID_CONTENT)
+    asset = checks.found_resource(session, provider, name, version)
+    check_can_manage_provider(session, user, asset.provider_id)
+    document = body.document if isinstance(body.document, dict) else {}
+    content = checks.upgrade(asset, document, body.upload)
+    rules.upgrade_asset(session, files, asset, document["version"], content)
     return envelope(request, 200, "OK")
 
 
 @router.put(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Edit a resource")
 def update_resource(
-    asset: ManagedAsset,
+    received: JsonBody,
+    user: Caller,
+    provider: str,
+    name: str,
+    version: str,
     request: Request,
-    received: ReceivedBody,
     session: DbSession,
     files: FileStore,
 ) -> Response:
-    document = as_object(read_body(received).document)
-    rules.check_can_change_asset(asset, changed_fields(document))
+    body = read_body(received, invalid=INVALID_CONTENT)
+    asset = checks.found_resource(session, provider, name, version)
+    check_can_manage_provider(session, user, asset.provider_id)
+    document = body.document if isinstance(body.document, dict) else {}
+    checks.update(asset, document)
     rules.update_asset(session, files, asset, asset_changes(document, files))
     return envelope(request, 200, "OK")
 
 
-@router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
-def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
-    rules.delete_asset(session, files, asset)
-    return Response(status_code=204)
+@router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
+def get_resource(asset: ManagedAsset, settings: AppSettings) -> Response:
+    return entity(asset_json(asset, settings.base_url), JSON_CHARSET)
 
 
 def _chunks(handle: Any) -> Iterator[bytes]:
@@ -165,18 +208,10 @@ def _chunks(handle: Any) -> Iterator[bytes]:
             yield chunk
 
 
-@router.get(
-    "/media/resources/{provider}/{name}/{version}/{file_name}", summary="Download a resource"
-)
-def download_resource(
-    provider: str,
-    name: str,
-    version: str,
-    file_name: str,
-    session: DbSession,
-    user: Caller,
-    files: FileStore,
+def _download(
+    session: DbSession, user: Caller, files: FileStore, path: tuple[str, str, str, str]
 ) -> StreamingResponse:
+    provider, name, version, file_name = path
     asset = rules.find_asset(session, find_provider(session, provider), name, version)
     if asset.file_key is None or asset.file_name != file_name:
         raise NotFound("Resource")
@@ -191,3 +226,33 @@ def download_resource(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+# WStore's stored name: <Org>__<Name>__<Version>__<file name> (store-wire.md §0.7).
+STORED_RESOURCE = re.compile(r"^(.+?)__(.+)__(\d[\d.]*(?:(?:a|b|rc)\d+)?)__(.+)$")
+
+
+@router.get("/media/resources/{stored}", summary="Download a resource (WStore's link)")
+def download_stored_resource(
+    stored: str, session: DbSession, user: Caller, files: FileStore
+) -> StreamingResponse:
+    match = STORED_RESOURCE.match(stored)
+    if match is None:
+        raise NotFound("Resource")
+    provider, name, version, file_name = match.groups()
+    return _download(session, user, files, (provider, name, version, file_name))
+
+
+@router.get(
+    "/media/resources/{provider}/{name}/{version}/{file_name}", summary="Download a resource"
+)
+def download_resource(
+    provider: str,
+    name: str,
+    version: str,
+    file_name: str,
+    session: DbSession,
+    user: Caller,
+    files: FileStore,
+) -> StreamingResponse:
+    return _download(session, user, files, (provider, name, version, file_name))

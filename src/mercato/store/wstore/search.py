@@ -1,42 +1,106 @@
-"""WStore search API (reference §4.5): by keyword, by tag, by resource.
+"""WStore search API (store-wire.md §8): by keyword, by tag, by resource.
 
 Answers are WStore's: a list of OfferingInfo, or ``{"number": n}`` with
-``action=count``. Mercato adds one opt-in: ``highlight=true`` on a keyword
-search gives each offering a ``highlight`` object (name, tags and an excerpt
-as HTML, the matched words in ``<mark>``); without it the shape is WStore's own.
+``action=count``; each route checks its query in WStore's order and answers with
+its texts. Mercato adds one opt-in: ``highlight=true`` on a keyword search gives
+each offering a ``highlight`` object (name, tags and an excerpt as HTML, the
+matched words in ``<mark>``); without it the shape is WStore's own.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi.responses import Response
 
+from mercato.accounts.models import User
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Invalid
-from mercato.store import listing, search
-from mercato.store.http import Limit
+from mercato.errors import NotFound
+from mercato.store import search
 from mercato.store.listing import Scope, Sort
+from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.wstore.shapes import Viewer, offering_json
-from mercato.store.wstore.wire import Caller
+from mercato.store.wstore.wire import JSON_BARE, JSON_CHARSET, Caller, WStoreError, entity
 
 router = APIRouter(tags=["Store: search (WStore)"])
 PREFIX = "/api/search"
-Count = Annotated[str | None, Query(pattern="^count$", description="`count`: answer {number}")]
-Start = Annotated[int | None, Query(ge=1, description="First item, counting from 1")]
-Answer = list[dict[str, Any]] | dict[str, int]
+SORTS = {sort.value: sort for sort in Sort}
+SCOPES = {scope.value: scope for scope in Scope}
+STATES = {state.value: state for state in OfferingState}
+COUNT = "count"
 
 
-def _check_paging(start: int | None, limit: int | None) -> int:
-    """WStore pages only with both ``start`` and ``limit``."""
+def _number(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _offerings(
+    session: DbSession, user: User, settings: AppSettings, found: list[StoreOffering]
+) -> list[dict[str, Any]]:
+    viewer = Viewer.of(session, user)
+    return [offering_json(offering, viewer, settings.base_url) for offering in found]
+
+
+# --- by keyword (§8.1) ---------------------------------------------------------------
+
+
+def _keyword_scope(filter: str | None, state: str | None) -> Scope:
+    if filter is not None and filter not in SCOPES:
+        raise WStoreError(400, "Invalid filter")
+    if state is not None and filter != Scope.PROVIDED:
+        raise WStoreError(400, "Invalid filters")
+    # WStore's provided filter without states searches the published offerings.
+    if filter is None or (filter == Scope.PROVIDED and state is None):
+        return Scope.PUBLISHED
+    return SCOPES[filter]
+
+
+def _states(state: str | None) -> list[OfferingState]:
+    if state is None:
+        return []
+    entries = [entry.strip() for entry in state.split(",")]
+    if any(entry not in STATES for entry in entries):
+        raise WStoreError(400, "Invalid state")
+    return [STATES[entry] for entry in entries]
+
+
+def _keyword_paging(start: str | None, limit: str | None) -> tuple[int, int] | None:
     if (start is None) != (limit is None):
-        raise Invalid.field("start", "start and limit must be given together")
-    return start or 1
+        raise WStoreError(400, "Missing pagination param")
+    if start is None or limit is None:
+        return None
+    first, count = _number(start), _number(limit)
+    if first is None or count is None:
+        raise WStoreError(400, "Invalid pagination params")
+    return first, count
+
+
+def _check_page(page: tuple[int, int] | None) -> None:
+    if page is None:
+        return
+    if page[0] < 1:
+        raise WStoreError(400, "Start param must be higher than 0")
+    if page[1] < 1:
+        raise WStoreError(400, "Limit param must be higher than 0")
+
+
+def _first_of_page(total: int, page: int, size: int) -> int | None:
+    """WStore's ``start`` is a page number, the last page if it runs past the end; past
+    the number of hits there is nothing."""
+    if page > total:
+        return None
+    last_page = max(1, -(-total // size))
+    return (min(page, last_page) - 1) * size + 1
 
 
 @router.get(
     f"{PREFIX}/keyword/{{text}}",
     summary="Search offerings by keyword",
     description="Offerings whose name, description, tags or USDL text hold every word of "
-    "`text` (stemmed, any case). Without `sort` the best matches come first.",
+    "`text` (stemmed, any case). Without `sort` the best matches come first. `start` is a "
+    "page number, `limit` the page's size.",
     response_model=None,
 )
 @router.get(
@@ -49,30 +113,50 @@ def search_by_keyword(
     session: DbSession,
     user: Caller,
     settings: AppSettings,
-    filter: Scope = Scope.PUBLISHED,
+    filter: str | None = None,
     state: str | None = None,
-    sort: Sort | None = None,
-    start: Start = None,
-    limit: Limit = None,
-    action: Count = None,
+    action: str | None = None,
+    start: str | None = None,
+    limit: str | None = None,
+    sort: str | None = None,
     highlight: bool = False,
-) -> Answer:
-    if state is not None and filter != Scope.PROVIDED:
-        raise Invalid.field("state", "is only allowed with filter=provided")
-    states = listing.parse_states(state)
-    first = _check_paging(start, limit)
-    if action == "count":
-        return {"number": search.count_by_keyword(session, user, text, scope=filter, states=states)}
+) -> Response:
+    scope = _keyword_scope(filter, state)
+    if action is not None and action != COUNT:
+        raise WStoreError(400, "Invalid action")
+    page = None
+    if action is None:
+        page = _keyword_paging(start, limit)
+        if sort is not None and sort not in SORTS:
+            raise WStoreError(400, "Invalid sorting")
+    states = _states(state)
+    _check_page(page)
+    if action == COUNT:
+        number = search.count_by_keyword(session, user, text, scope=scope, states=states)
+        return entity({"number": number}, JSON_BARE)
+    first, size = 1, None
+    if page is not None:
+        total = search.count_by_keyword(session, user, text, scope=scope, states=states)
+        item = _first_of_page(total, *page)
+        if item is None:
+            return entity([], JSON_BARE)
+        first, size = item, page[1]
     found = search.find_by_keyword(
-        session, user, text, scope=filter, states=states, sort=sort, start=first, limit=limit
+        session,
+        user,
+        text,
+        scope=scope,
+        states=states,
+        sort=SORTS.get(sort or ""),
+        start=first,
+        limit=size,
     )
-    viewer = Viewer.of(session, user)
-    shown = [offering_json(offering, viewer, settings.base_url) for offering in found]
+    shown = _offerings(session, user, settings, found)
     if highlight:
         marked = search.highlights(session, text, found)
         for offering, item in zip(found, shown, strict=True):
             item["highlight"] = _highlight_json(marked.get(offering.offer_id))
-    return shown
+    return entity(shown, JSON_BARE)
 
 
 def _highlight_json(highlight: search.Highlight | None) -> dict[str, str] | None:
@@ -85,37 +169,79 @@ def _highlight_json(highlight: search.Highlight | None) -> dict[str, str] | None
     }
 
 
+# --- by tag (§8.2) -------------------------------------------------------------------
+
+
+def _tag_paging(start: str | None, limit: str | None) -> tuple[int, int | None]:
+    if (start is None) != (limit is None):
+        raise WStoreError(400, "Both pagination params are required")
+    if start is None or limit is None:
+        return 1, None
+    first, count = _number(start), _number(limit)
+    if first is None or count is None:
+        raise WStoreError(400, "Invalid format in pagination parameters")
+    # WStore's quirk, kept: a 0 is read as "no paging".
+    if not first or not count:
+        return 1, None
+    if first < 1 or count < 1:
+        raise WStoreError(400, "Pagination params must be equal or greater that 1")
+    return first, count
+
+
+def _tag_scope(filter: str | None) -> Scope | None:
+    if filter is not None and filter not in (Scope.PUBLISHED, Scope.PURCHASED):
+        raise WStoreError(400, "Invalid filter")
+    return None if filter is None else SCOPES[filter]
+
+
 @router.get(f"{PREFIX}/tag/{{tag}}", summary="Search offerings by tag", response_model=None)
 def search_by_tag(
     tag: str,
     session: DbSession,
     user: Caller,
     settings: AppSettings,
-    filter: Scope = Scope.PUBLISHED,
-    sort: Sort | None = None,
-    start: Start = None,
-    limit: Limit = None,
-    action: Count = None,
-) -> Answer:
-    first = _check_paging(start, limit)
-    if action == "count":
-        if start is not None or sort is not None:
-            raise Invalid.field("action", "count takes no start, limit or sort")
-        return {"number": search.count_by_tag(session, user, tag, scope=filter)}
+    filter: str | None = None,
+    sort: str | None = None,
+    start: str | None = None,
+    limit: str | None = None,
+    action: str | None = None,
+) -> Response:
+    if action is not None and action != COUNT:
+        raise WStoreError(400, "Invalid action")
+    if action is not None and (start, limit, sort) != (None, None, None):
+        raise WStoreError(400, "Actions cannot be combined with pagination")
+    first, size = _tag_paging(start, limit)
+    if sort is not None and sort not in SORTS:
+        raise WStoreError(400, "Invalid sorting value")
+    scope = _tag_scope(filter)
+    if action == COUNT:
+        number = search.count_by_tag(session, user, tag, scope=scope)
+        return entity({"number": number}, JSON_CHARSET)
     found = search.find_by_tag(
-        session, user, tag, scope=filter, sort=sort or Sort.DATE, start=first, limit=limit
+        session,
+        user,
+        tag,
+        scope=scope,
+        sort=SORTS.get(sort or "", Sort.DATE),
+        start=first,
+        limit=size,
     )
-    viewer = Viewer.of(session, user)
-    return [offering_json(offering, viewer, settings.base_url) for offering in found]
+    return entity(_offerings(session, user, settings, found), JSON_CHARSET)
+
+
+# --- by resource (§8.3) --------------------------------------------------------------
 
 
 @router.get(
     f"{PREFIX}/resource/{{provider}}/{{name}}/{{version}}",
     summary="The published offerings that include a resource",
+    response_model=None,
 )
 def search_by_resource(
     provider: str, name: str, version: str, session: DbSession, user: Caller, settings: AppSettings
-) -> list[dict[str, Any]]:
-    found = search.find_by_asset(session, provider, name, version)
-    viewer = Viewer.of(session, user)
-    return [offering_json(offering, viewer, settings.base_url) for offering in found]
+) -> Response:
+    try:
+        found = search.find_by_asset(session, provider, name, version)
+    except NotFound:
+        raise WStoreError(404, "Resource not found") from None
+    return entity(_offerings(session, user, settings, found), JSON_BARE)

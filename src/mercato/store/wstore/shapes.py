@@ -1,4 +1,4 @@
-"""The WStore JSON shapes of assets, offerings and reviews (reference §4.2, §4.3, §12)."""
+"""The WStore JSON shapes of resources, offerings and reviews (store-wire.md §0.7, §1)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -8,10 +8,10 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mercato.accounts.models import User
+from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.store.access import ordered_offer_ids
-from mercato.store.models import Asset, NotificationTarget, Review, StoreOffering
+from mercato.store.models import Asset, Review, StoreOffering
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,22 @@ class Viewer:
         return self.user is not None and (self.user.is_admin or provider_id in self.managed)
 
 
-def _date(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def date_text(value: datetime | None) -> str:
+    """Python 2's ``str(datetime)``: no zone, a fraction only when there is one; ``"None"``.
+
+    WStore shows server-local naive times; Mercato's are UTC, shown naive.
+    """
+    return "None" if value is None else str(value.replace(tzinfo=None))
+
+
+def user_handle(user: User | None) -> str:
+    """The username WStore shows for a user: the local part of the e-mail address."""
+    return user.email.partition("@")[0] if user is not None else ""
+
+
+def organization_name(provider: Provider) -> str:
+    """An organization as WStore names it: its display name, which paths accept too."""
+    return provider.name
 
 
 def media_url(base_url: str, key: str | None) -> str:
@@ -54,26 +68,44 @@ def asset_link(base_url: str, asset: Asset) -> str:
     return f"{base_url}/media/resources/" + "/".join(quote(part) for part in parts)
 
 
+def offering_folder(offering: StoreOffering) -> str:
+    """WStore's media folder of an offering: ``<Org>__<Name>__<Version>``."""
+    return "__".join(
+        (organization_name(offering.service.provider), offering.service.name, offering.version)
+    )
+
+
+def offering_media_path(offering: StoreOffering, key: str | None) -> str:
+    """A logo or screenshot as WStore links it: relative, the file name as uploaded."""
+    if not key:
+        return ""
+    return f"/media/{offering_folder(offering)}/{key.rsplit('/', 1)[-1]}"
+
+
+def resource_path(asset: Asset) -> str:
+    """An uploaded resource file as WStore links it: relative and unencoded."""
+    parts = (organization_name(asset.provider), asset.name, asset.version, asset.file_name or "")
+    return "/media/resources/" + "__".join(parts)
+
+
 def asset_json(asset: Asset, base_url: str) -> dict[str, Any]:
-    """ResourceInfo, plus the provider that owns it and the file's size."""
+    """ResourceInfo (store-wire.md §1.4); a file's link is absolute here."""
+    link = asset.link if asset.link is not None else f"{base_url}{resource_path(asset)}"
     return {
-        "provider": asset.provider.slug,
         "name": asset.name,
         "version": asset.version,
         "description": asset.description,
         "content_type": asset.content_type,
         "state": asset.state.value,
         "open": asset.is_open,
-        "link": asset_link(base_url, asset),
+        "link": link,
         "resource_type": asset.kind.value,
         "metadata": asset.meta,
-        "size": asset.size,
     }
 
 
-def _bound_asset_json(asset: Asset, base_url: str, with_link: bool) -> dict[str, Any]:
+def _bound_asset_json(asset: Asset, with_link: bool) -> dict[str, Any]:
     shown = {
-        "provider": asset.provider.slug,
         "name": asset.name,
         "version": asset.version,
         "description": asset.description,
@@ -83,16 +115,18 @@ def _bound_asset_json(asset: Asset, base_url: str, with_link: bool) -> dict[str,
         "metadata": asset.meta,
     }
     if with_link:
-        shown["link"] = asset_link(base_url, asset)
+        shown["link"] = asset.link if asset.link is not None else resource_path(asset)
     return shown
 
 
 def description_json(offering: StoreOffering) -> dict[str, Any]:
+    """``offering_description`` (store-wire.md §1.2), rebuilt from what Mercato keeps."""
     shown: dict[str, Any] = {
         "abstract": offering.abstract,
         "description": offering.offer.description,
         "pricing": {"price_plans": offering.price_plans},
-        "modified": _date(offering.offer.updated_at),
+        "modified": date_text(offering.offer.updated_at),
+        "base_id": str(offering.offer_id),
     }
     if offering.legal is not None:
         shown["legal"] = offering.legal
@@ -108,60 +142,51 @@ def _viewer_state(offering: StoreOffering, viewer: Viewer) -> str:
 
 
 def offering_json(offering: StoreOffering, viewer: Viewer, base_url: str) -> dict[str, Any]:
-    """OfferingInfo; resource links only for its provider, acquirers, or when open."""
-    provider = offering.service.provider
-    with_links = (
-        offering.is_open
-        or viewer.manages(provider.id)
-        or offering.offer_id in viewer.ordered
-        or offering.offer_id in viewer.reviewed
-    )
-    shown = {
+    """OfferingInfo (store-wire.md §1.1), as WStore's IdM mode shows it to ``viewer``.
+
+    Resource links only for an open offering or a viewer who acquired it,
+    not even for its provider, as WStore does.
+    """
+    state = _viewer_state(offering, viewer)
+    with_links = offering.is_open or state in ("purchased", "rated")
+    return {
         "name": offering.service.name,
-        "owner_organization": provider.slug,
-        "owner_admin_user": offering.owner.email if offering.owner else None,
+        "owner_organization": organization_name(offering.service.provider),
+        "owner_admin_user_id": user_handle(offering.owner),
         "version": offering.version,
-        "state": _viewer_state(offering, viewer),
+        "state": state,
         "description_url": offering.description_url,
-        "marketplaces": [],
         "rating": f"{offering.rating:.2f}",
-        "comments": [review.id for review in offering.reviews],
+        "comments": [str(review.id) for review in offering.reviews],
         "tags": offering.offer.tags,
-        "image_url": media_url(base_url, offering.image_key),
-        "related_images": [media_url(base_url, key) for key in offering.screenshot_keys],
-        "creation_date": _date(offering.offer.created_at),
-        "publication_date": _date(offering.published_at),
+        "image_url": offering_media_path(offering, offering.image_key),
+        "related_images": [offering_media_path(offering, k) for k in offering.screenshot_keys],
+        "creation_date": date_text(offering.offer.created_at),
+        "publication_date": date_text(offering.published_at),
         "open": offering.is_open,
         "offering_description": description_json(offering),
-        "resources": [_bound_asset_json(a, base_url, with_links) for a in offering.assets],
+        "resources": [_bound_asset_json(asset, with_links) for asset in offering.assets],
+        # Mercato keeps no IdM applications.
+        "applications": [],
     }
-    if viewer.manages(provider.id):
-        # Where the provider is told of purchases: theirs alone to see.
-        shown["notification_url"] = notification_json(offering)
-    return shown
 
 
-def notification_json(offering: StoreOffering) -> str | None:
-    if offering.notification == NotificationTarget.NONE:
-        return None
-    if offering.notification == NotificationTarget.PROVIDER_DEFAULT:
-        return "default"
-    return offering.notification_url
-
-
-def review_json(review: Review) -> dict[str, Any]:
+def review_json(review: Review, offering: StoreOffering) -> dict[str, Any]:
+    """A review (store-wire.md §1.5); a reviewer acts for their own private organization."""
     shown: dict[str, Any] = {
         "id": str(review.id),
-        "user": review.user.email,
-        "timestamp": _date(review.created_at),
+        "user": user_handle(review.user),
+        "organization": user_handle(review.user),
+        "timestamp": date_text(review.created_at),
         "title": review.title,
         "comment": review.comment,
         "rating": review.rating,
     }
     if review.replied_at is not None:
         shown["response"] = {
-            "user": review.reply_user.email if review.reply_user else None,
-            "timestamp": _date(review.replied_at),
+            "user": user_handle(review.reply_user),
+            "organization": organization_name(offering.service.provider),
+            "timestamp": date_text(review.replied_at),
             "title": review.reply_title,
             "response": review.reply_text,
         }

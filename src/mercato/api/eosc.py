@@ -100,7 +100,7 @@ def _fragment(error: ValidationError) -> str:
     return "#/" + "/".join(str(part) for part in error.absolute_path)
 
 
-def ruby_inspect(value: Any) -> str:
+def _ruby_inspect(value: Any) -> str:
     """A JSON value as Ruby 3.3's ``inspect`` writes it, which the gem puts in its messages."""
     if value is None:
         return "nil"
@@ -109,9 +109,9 @@ def ruby_inspect(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(ruby_inspect(item) for item in value) + "]"
+        return "[" + ", ".join(_ruby_inspect(item) for item in value) + "]"
     if isinstance(value, dict):
-        pairs = (f"{ruby_inspect(key)}=>{ruby_inspect(item)}" for key, item in value.items())
+        pairs = (f"{_ruby_inspect(key)}=>{_ruby_inspect(item)}" for key, item in value.items())
         return "{" + ", ".join(pairs) + "}"
     return json.dumps(value)
 
@@ -122,7 +122,7 @@ def _ruby_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return ruby_inspect(value)
+    return _ruby_inspect(value)
 
 
 def gem_message(error: ValidationError) -> str:
@@ -140,7 +140,7 @@ def gem_message(error: ValidationError) -> str:
         case "enum":
             values = ", ".join(_ruby_text(v) for v in error.validator_value)
             return (
-                f"{subject} value {ruby_inspect(error.instance)} "
+                f"{subject} value {_ruby_inspect(error.instance)} "
                 f"did not match one of the following values: {values}"
             )
         case "type" if isinstance(error.validator_value, list):
@@ -162,7 +162,7 @@ def gem_message(error: ValidationError) -> str:
             known = error.schema.get("properties", {})
             extra = [key for key in error.instance if key not in known]
             return (
-                f"{subject} contains additional properties {ruby_inspect(extra)} "
+                f"{subject} contains additional properties {_ruby_inspect(extra)} "
                 "outside of the schema when none are allowed"
             )
         case "minProperties":

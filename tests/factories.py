@@ -189,10 +189,10 @@ class Factory:
         fields.setdefault("name", f"Offer {next(self._numbers)}")
         fields.setdefault("description", "An offer for tests")
         fields.setdefault("order_type", OrderType.ORDER_REQUIRED)
+        # A service's first published offer has the service's order type (EOSC's rule).
+        service = service or self.service(order_type=fields["order_type"])
         return self._done(
-            catalogue.create_offer(
-                self.session, service or self.service(), OfferData(**fields), status
-            )
+            catalogue.create_offer(self.session, service, OfferData(**fields), status)
         )
 
     def oms(self, name: str | None = None, *, type: OmsType = OmsType.GLOBAL, **fields: Any) -> Oms:

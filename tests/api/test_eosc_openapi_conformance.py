@@ -41,11 +41,10 @@ EVENTS = "/api/v1/oms/{oms_id}/events"
 
 
 def _remove_event_paging_by_id(document: dict[str, Any]) -> None:
-    """README, "Paging the event feed by id": events carry an `id`, and `from_id` may
-    replace `from_timestamp`."""
+    """README, "Paging the event feed by id": `from_id` may replace `from_timestamp`,
+    and then each event carries its (optional) `id`."""
     event = document["components"]["schemas"]["event_read"]
     del event["properties"]["id"]
-    event["required"].remove("id")
     parameters = document["paths"][EVENTS]["get"]["parameters"]
     parameters.remove(next(p for p in parameters if p["name"] == "from_id"))
     from_timestamp = next(p for p in parameters if p["name"] == "from_timestamp")

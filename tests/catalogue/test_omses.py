@@ -301,7 +301,10 @@ QUEUE = {"queue": {"mandatory": False}}
 
 
 def _offer_with_params(make, oms, name: str, oms_params: dict[str, str], **fields):
-    service = fields.pop("service", None) or make.service(name=f"{name} service")
+    order_type = fields.get("order_type", OrderType.ORDER_REQUIRED)
+    service = fields.pop("service", None) or make.service(
+        name=f"{name} service", order_type=order_type
+    )
     return make.offer(
         service,
         name=name,

@@ -54,6 +54,7 @@ def records() -> dict[str, list[dict[str, Any]]]:
         "services": [
             {
                 "ref": "vm",
+                "id": 4,
                 "provider": "cloud",
                 "name": "Virtual machines",
                 "pid": "cloud.vm",
@@ -237,9 +238,12 @@ BROKEN = {
         ),
         "offers[0] (ref 'small'), field 'parameters[0].config': values must be unique",
     ),
-    "OMS params missing": (
-        _change("offers", 0, oms_params={}),
-        "offers[0] (ref 'small'), field 'oms_params': can't be blank",
+    "service id taken": (
+        _add(
+            "services",
+            {"ref": "vm2", "id": 4, "provider": "cloud", "name": "B", "order_type": "other"},
+        ),
+        "services[1] (ref 'vm2'), field 'id': is already taken",
     ),
     "token already in use": (
         _change("users", 1, tokens=[{"token": TOKEN}]),
@@ -395,3 +399,54 @@ def test_a_file_that_is_not_json_is_named_as_such(dataset_folder) -> None:
         str(raised.value)
         == "the data set: Invalid JSON: EOF while parsing a list at line 1 column 54"
     )
+
+
+def test_a_service_keeps_its_id_in_the_offering_api_and_the_next_takes_the_one_after(
+    loading: Loading, session: Session, client: TestClient, make
+) -> None:
+    load_dataset(loading, dataset())
+    session.commit()
+    token = make_token(session, "ann@example.org")
+
+    response = client.get("/api/v1/resources/4", headers={"X-User-Token": token})
+    later = make.service(session.scalars(select(Provider)).one())
+
+    assert (response.status_code, response.json()["id"]) == (200, "virtual-machines")
+    assert later.id == 5
+    dumped = dump_dataset(session, loading.files, loading.folder)
+    assert [service.id for service in dumped.services] == [4, 5]
+
+
+def _changed_site() -> dict[str, list[dict[str, Any]]]:
+    """A dump of a site whose rules and settings changed after its offers were written."""
+    changed = records()
+    # The Desk OMS gained a mandatory param and left the provider's group; the
+    # service's only offers no longer have its order type.
+    changed["providers"].append({"ref": "other", "name": "Other Org"})
+    changed["omses"][1] = {
+        **changed["omses"][1],
+        "providers": ["other"],
+        "custom_params": {
+            "queue": {"mandatory": True, "default": "vm"},
+            "region": {"mandatory": True, "default": "eu"},
+        },
+    }
+    changed["services"][0]["order_type"] = "fully_open_access"
+    changed["offers"][0]["oms_params"] = {"queue": "small-vms", "old": "x"}
+    return changed
+
+
+def test_a_dump_of_a_changed_site_loads_without_the_rules_for_new_writes(
+    loading: Loading, session: Session
+) -> None:
+    load_dataset(loading, dataset(_changed_site()))
+
+    offers = session.scalars(select(Offer).order_by(Offer.id)).all()
+    assert [(offer.order_type.value, offer.iid) for offer in offers] == [
+        ("order_required", 1),
+        ("open_access", 5),
+        ("other", 6),
+    ]
+    assert offers[0].primary_oms.name == "Desk"
+    assert offers[0].oms_params == {"queue": "small-vms", "old": "x"}
+    assert session.get_one(Service, 4).order_type.value == "fully_open_access"

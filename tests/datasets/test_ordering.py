@@ -287,6 +287,7 @@ def test_an_order_keeps_the_type_it_was_ordered_with_when_its_offer_changed_type
 ) -> None:
     vm = session.get_one(Offer, loading.rows["offers"][VM])
     placed = make.order(vm, make.project(world.ann))
+    make.offer(vm.service, name="Keeps the service's order type")
     update_offer(session, vm, {"order_type": OrderType.OTHER, "internal": False})
     session.commit()
 
@@ -463,10 +464,6 @@ def test_messages_keep_id_scope_author_signature_edit_mark_and_time(
     ("changed", "message"),
     [
         (
-            [{"scope": "internal"}],
-            "messages[0], field 'scope': customers write public messages",
-        ),
-        (
             [{"project": "p2", "order": "o1"}],
             "messages[0], field 'order': is not an order of this project",
         ),
@@ -631,3 +628,41 @@ def test_rows_made_by_the_app_dump_with_refs_by_email_slug_and_iid(
         content="Thanks",
         created_at=message.created_at,
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        ("user", "internal"),
+        ("user", "user_direct"),
+        ("mediator", "user_direct"),
+        ("provider", "user_direct"),
+    ],
+)
+def test_messages_keep_any_scope_a_past_author_wrote(
+    loading: Loading, world: World, session: Session, role: str, scope: str
+) -> None:
+    # A customer's private message, or one by a provider on the project itself:
+    # written under earlier rules or by an author whose role changed, and kept.
+    load_projects(loading, projects({}))
+
+    load_messages(loading, messages({"scope": scope, "author_role": role, "content": "Then"}))
+    session.commit()
+
+    [message] = session.scalars(select(Message)).all()
+    assert (message.scope.value, message.author_role.value, message.content) == (
+        scope,
+        role,
+        "Then",
+    )
+    assert [m.model_dump(mode="json", exclude_defaults=True) for m in dump_messages(session)] == [
+        {
+            "id": message.id,
+            "project": f"project-{message.project_id}",
+            "scope": scope,
+            "author_role": role,
+            "author": ANN,
+            "content": "Then",
+            "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
+        }
+    ]

@@ -62,7 +62,10 @@ def world(make: Factory, loading: Loading, dataset_folder: Path) -> World:
         loading.keep("providers", provider.slug, provider)
     offers = [
         make.offer(make.service(helix, name="Annotator")),
-        make.offer(make.service(helix, name="Viewer"), order_type=OrderType.OPEN_ACCESS),
+        make.offer(
+            make.service(helix, name="Viewer", order_type=OrderType.OPEN_ACCESS),
+            order_type=OrderType.OPEN_ACCESS,
+        ),
         make.offer(make.service(helix, name="Sketch"), status=OfferStatus.DRAFT),
         make.offer(make.service(other, name="Atlas")),
         make.offer(make.service(helix, name="Odd (beta)")),

@@ -100,14 +100,37 @@ def _fragment(error: ValidationError) -> str:
     return "#/" + "/".join(str(part) for part in error.absolute_path)
 
 
-def gem_message(error: ValidationError, document: Any) -> str:
-    """Render one jsonschema error as the json-schema gem (used by EOSC) words it."""
-    if error.schema_path and error.schema_path[0] == "allOf":
-        # The gem reports any failure inside allOf once, at the allOf itself.
-        return (
-            f"The property '#/' of type {_type_name(document)} "
-            "did not match all of the required schemas"
-        )
+def _ruby_inspect(value: Any) -> str:
+    """A JSON value as Ruby 3.3's ``inspect`` writes it, which the gem puts in its messages."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_ruby_inspect(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_ruby_inspect(key)}=>{_ruby_inspect(item)}" for key, item in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return json.dumps(value)
+
+
+def _ruby_text(value: Any) -> str:
+    """Ruby's ``to_s``, as ``Array#join`` applies it to enum values."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return _ruby_inspect(value)
+
+
+def gem_message(error: ValidationError) -> str:
+    """Render one jsonschema error as the json-schema gem (used by EOSC) words it.
+
+    ``allOf`` passes its sub-schema's message on unchanged, so the leaf error is
+    rendered wherever it sits; ``oneOf`` and ``anyOf`` swallow theirs (reference §8.1).
+    """
     subject = f"The property '{_fragment(error)}'"
     of_type = f"{subject} of type {_type_name(error.instance)}"
     match error.validator:
@@ -115,13 +138,20 @@ def gem_message(error: ValidationError, document: Any) -> str:
             missing = str(error.message).split("'")[1]
             return f"{subject} did not contain a required property of '{missing}'"
         case "enum":
-            values = ", ".join(str(v) for v in error.validator_value)
+            values = ", ".join(_ruby_text(v) for v in error.validator_value)
             return (
-                f"{subject} value {json.dumps(error.instance)} "
+                f"{subject} value {_ruby_inspect(error.instance)} "
                 f"did not match one of the following values: {values}"
             )
+        case "type" if isinstance(error.validator_value, list):
+            types = ", ".join(error.validator_value)
+            return f"{of_type} did not match one or more of the following types: {types}"
         case "type":
             return f"{of_type} did not match the following type: {error.validator_value}"
+        case "oneOf" if error.context:
+            return f"{of_type} did not match any of the required schemas"
+        case "oneOf":
+            return f"{of_type} matched more than one of the required schemas"
         case "anyOf":
             return f"{of_type} did not match one or more of the required schemas"
         case "uniqueItems":
@@ -129,9 +159,10 @@ def gem_message(error: ValidationError, document: Any) -> str:
         case "not":
             return f"{of_type} matched the disallowed schema"
         case "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            known = error.schema.get("properties", {})
+            extra = [key for key in error.instance if key not in known]
             return (
-                f"{subject} contains additional properties {json.dumps(extra)} "
+                f"{subject} contains additional properties {_ruby_inspect(extra)} "
                 "outside of the schema when none are allowed"
             )
         case "minProperties":
@@ -146,4 +177,4 @@ def check_schema(document: Any, schema: dict[str, Any]) -> None:
     """Raise the EOSC 400 for the first schema violation, in the schema's own order."""
     error = next(Draft4Validator(schema).iter_errors(document), None)
     if error is not None:
-        raise EoscError(400, gem_message(error, document))
+        raise EoscError(400, gem_message(error))

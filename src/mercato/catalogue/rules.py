@@ -24,7 +24,7 @@ from mercato.catalogue.models import (
 from mercato.catalogue.omses import available_omses, default_oms, oms_params_problem
 from mercato.catalogue.parameters import check_parameters
 from mercato.db import unique_slug
-from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -131,15 +131,20 @@ def create_service(
     scientific_domains: list[str] | None = None,
     status: ServiceStatus = ServiceStatus.PUBLISHED,
     slug: str | None = None,
+    service_id: int | None = None,
 ) -> Service:
+    """Create a service; a data set may keep its numeric id (``service_id``)."""
     name = name.strip()
     if not name:
         raise Invalid.field("name", "can't be blank")
+    if service_id is not None and session.get(Service, service_id) is not None:
+        raise Conflict.field("id", "is already taken")
     if pid and session.scalar(select(Service.id).where(Service.pid == pid)):
         raise Invalid.field("pid", "is already taken")
     if webpage and not _URL.match(webpage):
         raise Invalid.field("webpage", "must start with http:// or https://")
     service = Service(
+        id=service_id,
         provider=provider,
         slug=unique_slug(session, Service.slug, name, given=slug),
         pid=pid or None,
@@ -203,56 +208,98 @@ def normalised_offer(data: OfferData) -> OfferData:
     )
 
 
-def _field_problems(data: OfferData, oms: Oms | None, available: Collection[Oms]) -> dict[str, str]:
+def _oms_problems(
+    data: OfferData, oms: Oms | None, available: Collection[Oms], default: Oms | None
+) -> dict[str, str]:
+    """``primary_oms``, then ``oms_params`` against the current OMS (reference §8.6)."""
     problems = {}
-    if not data.name:
-        problems["name"] = "can't be blank"
-    if not data.description:
-        problems["description"] = "can't be blank"
-    if data.order_url and not _URL.match(data.order_url):
-        problems["order_url"] = "must start with http:// or https://"
+    current = default
     if data.primary_oms_id is not None:
         if oms is None:
-            return {**problems, "primary_oms": "doesn't exist"}
-        if oms not in available:
-            return {**problems, "primary_oms": "is not available for this service"}
+            problems["primary_oms"] = "doesn't exist"
+        else:
+            current = oms
+            if oms not in available:
+                problems["primary_oms"] = "has to be available in the service scope"
     if data.internal:
-        custom_params = oms.custom_params if oms is not None else {}
+        custom_params = current.custom_params if current is not None else {}
         problem = oms_params_problem(custom_params, data.oms_params)
         if problem:
             problems["oms_params"] = problem
     return problems
 
 
-def check_offer(session: Session, service: Service, data: OfferData) -> OfferData:
+def _order_type_problem(
+    data: OfferData, service: Service, others: Collection[OrderType]
+) -> dict[str, str]:
+    """The EOSC rule that a service's first matching offer keeps the service's order type.
+
+    ``others`` are the order types of the service's other published offers; once
+    one of them has the service's order type, this offer may differ (§8.4).
+    """
+    if data.order_type == service.order_type or service.order_type in others:
+        return {}
+    return {"order_type": f"must be the same as in the service: {service.order_type.value}"}
+
+
+def _other_order_types(session: Session, service: Service, offer: Offer | None) -> list[OrderType]:
+    query = select(Offer.order_type).where(
+        Offer.service_id == service.id, Offer.status == OfferStatus.PUBLISHED
+    )
+    if offer is not None and offer.id is not None:
+        query = query.where(Offer.id != offer.id)
+    return list(session.scalars(query))
+
+
+def check_offer(
+    session: Session,
+    service: Service,
+    data: OfferData,
+    *,
+    offer: Offer | None = None,
+    status: OfferStatus = OfferStatus.DRAFT,
+) -> OfferData:
     """Validate offer data against the catalogue's rules; returns the normalised data.
 
     Every broken field is reported at once, as a form needs (and as the EOSC
-    Marketplace's model validation does).
+    Marketplace's model validation does). A published ``status`` adds the rule
+    on the service's order type; ``offer`` is the offer being changed, if any.
     """
     data = normalised_offer(data)
-    if data.primary_oms_id is None:
-        return check_normalised_offer(data, default_oms(session), [])
-    oms = session.get(Oms, data.primary_oms_id)
-    return check_normalised_offer(data, oms, available_omses(session, service))
+    oms = session.get(Oms, data.primary_oms_id) if data.primary_oms_id is not None else None
+    available = available_omses(session, service) if oms is not None else []
+    related = _oms_problems(data, oms, available, default_oms(session))
+    if status == OfferStatus.PUBLISHED:
+        others = _other_order_types(session, service, offer)
+        related.update(_order_type_problem(data, service, others))
+    return check_offer_fields(data, related)
 
 
-def check_normalised_offer(
-    data: OfferData, oms: Oms | None, available: Collection[Oms]
-) -> OfferData:
-    """``check_offer`` with what it reads looked up already, for callers that check many offers.
+def check_offer_fields(data: OfferData, related: dict[str, str] | None = None) -> OfferData:
+    """Check an offer's own fields; ``related`` are problems found against other rows.
 
-    ``oms`` is the offer's primary OMS (None if that id names none) or, without
-    one, the default OMS; ``available`` the OMSes available to the service.
+    A data set checks only the fields: how an offer relates to its OMS and
+    service is a rule for new writes, which a site's history may have outgrown.
+    Keys follow the EOSC Marketplace's validation order (reference §8.6).
     """
-    problems = _field_problems(data, oms, available)
-    errors = {field: [message] for field, message in problems.items()}
+    problems = {}
+    if not data.name:
+        problems["name"] = "can't be blank"
+    if not data.description:
+        problems["description"] = "can't be blank"
+    details: dict[str, str] = {}
     try:
         parameters = check_parameters(data.parameters)
     except Invalid as invalid:
-        raise Invalid({**errors, **invalid.errors}, {**problems, **invalid.details}) from None
+        problems["parameters"] = invalid.errors["parameters"][0]
+        details = invalid.details
+    if data.order_url and not _URL.match(data.order_url):
+        problems["order_url"] = "must start with http:// or https://"
+    problems.update(related or {})
     if problems:
-        raise Invalid(errors, problems)
+        errors = {field: [message] for field, message in problems.items()}
+        shown = {field: message for field, message in problems.items() if field != "parameters"}
+        raise Invalid(errors, {**shown, **details})
     return replace(data, parameters=parameters)
 
 
@@ -270,7 +317,7 @@ def create_offer(
     data: OfferData,
     status: OfferStatus = OfferStatus.PUBLISHED,
 ) -> Offer:
-    data = check_offer(session, service, data)
+    data = check_offer(session, service, data, status=status)
     offer = Offer(service=service, iid=_next_iid(session, service), status=status)
     session.add(offer)
     _apply(session, offer, data)
@@ -287,11 +334,18 @@ def update_offer(
     """Apply a partial change; ``parameters`` given replace the whole list."""
     if offer.status == OfferStatus.DELETED:
         raise Invalid.field("status", "a deleted offer cannot be changed")
-    if "primary_oms_id" in changes and "oms_params" not in changes:
-        new_oms = session.get(Oms, changes["primary_oms_id"]) if changes["primary_oms_id"] else None
+    if changes.get("primary_oms_id") is not None:
+        # An OMS without custom params takes none, whatever was sent (reference §8.3).
+        new_oms = session.get(Oms, changes["primary_oms_id"])
         if new_oms is not None and not new_oms.custom_params:
             changes = {**changes, "oms_params": {}}
-    data = check_offer(session, offer.service, replace(OfferData.of(offer), **changes))
+    data = check_offer(
+        session,
+        offer.service,
+        replace(OfferData.of(offer), **changes),
+        offer=offer,
+        status=status or offer.status,
+    )
     _apply(session, offer, data)
     if status is not None:
         offer.status = status

@@ -1,7 +1,9 @@
 """Services, OMSes and offers in a data set.
 
-Offers are the bulk of a catalogue, so they are checked by the same rule as the
-API's (without its per-offer queries) and inserted in batches.
+Offers are the bulk of a catalogue, so they are checked by the API's rule for
+an offer's own fields (without queries) and inserted in batches. How an offer
+relates to its OMS and service (availability, custom params, order type) governs
+new writes only: a site's history may have outgrown it, and loading keeps it.
 """
 
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, Oms, Service
-from mercato.catalogue.omses import OmsData, available_omses_by_service, default_oms, register_oms
+from mercato.catalogue.omses import OmsData, register_oms
 from mercato.catalogue.rules import OfferData
 from mercato.datasets.context import DUMP_BATCH, Loading, keep_ids_ahead, naming, renamed
 from mercato.datasets.names import offer_ref
@@ -34,8 +36,9 @@ def load_services(loading: Loading, records: list[ServiceRecord]) -> None:
 
 
 def _load_service(loading: Loading, record: ServiceRecord) -> Service:
-    return catalogue.create_service(
+    service = catalogue.create_service(
         loading.session,
+        service_id=record.id,
         provider=loading.find("providers", record.provider, "provider"),
         name=record.name,
         slug=record.slug,
@@ -48,6 +51,9 @@ def _load_service(loading: Loading, record: ServiceRecord) -> Service:
         categories=record.categories,
         scientific_domains=record.scientific_domains,
     )
+    if record.id is not None:
+        keep_ids_ahead(loading.session, Service)
+    return service
 
 
 def load_omses(loading: Loading, records: list[OmsRecord]) -> None:
@@ -110,15 +116,12 @@ class _Iids:
 
 
 def load_offers(loading: Loading, records: list[OfferRecord]) -> None:
-    session = loading.session
-    services: dict[str, Service] = loading.rows.get("services", {})
-    available = available_omses_by_service(session, list(services.values()))
-    default, iids = default_oms(session), _Iids()
+    iids = _Iids()
     batch: list[tuple[str, dict[str, object]]] = []
     for index, record in enumerate(records):
         with naming("offers", index, record.ref):
             service = loading.find("services", record.service, "service")
-            data = _checked_offer(loading, record, default, available[service.id])
+            data = _checked_offer(loading, record)
             iid = iids.take(service.id, record.iid)
         # Not dataclasses.asdict: its deep copies took most of a load's time.
         row = {f.name: getattr(data, f.name) for f in fields(OfferData)}
@@ -130,9 +133,7 @@ def load_offers(loading: Loading, records: list[OfferRecord]) -> None:
             loading.advance("offers", index + 1, len(records))
 
 
-def _checked_offer(
-    loading: Loading, record: OfferRecord, default: Oms | None, available: list[Oms]
-) -> OfferData:
+def _checked_offer(loading: Loading, record: OfferRecord) -> OfferData:
     oms = loading.find_given("omses", record.primary_oms, "primary_oms")
     data = catalogue.normalised_offer(
         OfferData(
@@ -144,9 +145,7 @@ def _checked_offer(
             primary_oms_id=oms.id if oms is not None else None,
         )
     )
-    return catalogue.check_normalised_offer(
-        data, oms if data.primary_oms_id is not None else default, available
-    )
+    return catalogue.check_offer_fields(data)
 
 
 def _insert_offers(loading: Loading, batch: list[tuple[str, dict[str, object]]]) -> None:
@@ -171,6 +170,7 @@ def dump_services(session: Session) -> Iterator[ServiceRecord]:
     yield from (
         ServiceRecord(
             ref=service.slug,
+            id=service.id,
             provider=service.provider.slug,
             name=service.name,
             slug=service.slug,

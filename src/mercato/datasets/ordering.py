@@ -124,6 +124,7 @@ def _load_message(loading: Loading, record: MessageRecord) -> Message:
         message_id=record.id,
         created_at=record.created_at,
         is_edited=record.is_edited,
+        from_history=True,
     )
     if record.id is not None:
         keep_ids_ahead(loading.session, Message)

@@ -74,6 +74,11 @@ class ProviderRecord(Record):
 
 class ServiceRecord(Record):
     ref: Ref
+    id: Id | None = Field(
+        None,
+        description="The numeric id the Offering API's paths accept beside the slug and PID, "
+        "which clients may have stored; the next free one when left out.",
+    )
     provider: Ref
     name: Text
     slug: Text | None = Field(None, description="Made from the name when left out.")

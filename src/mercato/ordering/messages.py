@@ -48,12 +48,15 @@ def post_message(
     message_id: int | None = None,
     created_at: datetime | None = None,
     is_edited: bool = False,
+    from_history: bool = False,
 ) -> Message:
     """Post a message; the author block is the signature given, else the author's account.
 
-    A data set may keep the message's id, time and edited mark.
+    A data set may keep the message's id, time and edited mark; a message
+    ``from_history`` keeps any scope, as rules for new messages have changed over
+    time while upstream systems kept what was written.
     """
-    if role == AuthorRole.USER and scope != MessageScope.PUBLIC:
+    if role == AuthorRole.USER and scope != MessageScope.PUBLIC and not from_history:
         raise Invalid.field("scope", "customers write public messages")
     if order is not None and order.project_id != project.id:
         raise Invalid.field("order", "is not an order of this project")

@@ -9,7 +9,6 @@ from tests.factories import ALL_PARAMETERS
 
 UNAUTHENTICATED = {"error": "You need to sign in or sign up before continuing."}
 FORBIDDEN = {"error": "You are not authorized to perform this action."}
-ALL_OF = "The property '#/' of type object did not match all of the required schemas"
 OFFERS = "/api/v1/resources/{resource_id}/offers"
 OFFER = "/api/v1/resources/{resource_id}/offers/{id}"
 
@@ -299,7 +298,7 @@ def test_create_offer_fills_parameter_defaults(client, admin, service):
     payload = {
         "name": "N",
         "description": "D",
-        "order_type": "open_access",
+        "order_type": "order_required",
         "parameters": [
             {
                 "id": "m",
@@ -363,8 +362,9 @@ def test_offers_get_the_next_iid_of_their_service(client, make, admin, service):
     [("open_access", True), ("order_required", False)],
 )
 def test_create_ignores_oms_settings_that_the_order_type_makes_meaningless(
-    client, make, admin, service, session, order_type, internal
+    client, make, admin, session, order_type, internal
 ):
+    service = make.service(make.provider(admin.user), order_type=OrderType(order_type))
     oms = make.oms(custom_params={"a": {"mandatory": False}})
     payload = {
         "name": "N",
@@ -405,69 +405,119 @@ def test_create_internal_offer_with_oms_params(client, make, admin, service, ses
     assert response.json()["oms_params"] == {"a": "asd"}
 
 
-SCHEMA_ERRORS = [
-    ({"name": "N", "description": "D", "order_type": "lol"}, ALL_OF),
-    (
-        {"description": "D", "order_type": "open_access"},
+def _offer(**extra):
+    return {"name": "N", "description": "d", "order_type": "other", **extra}
+
+
+ANY_OF_THE_REQUIRED = "did not match any of the required schemas"
+
+# Reference §8.1: the json-schema gem's words, allOf passing the nested message on.
+SCHEMA_ERRORS = {
+    "order_type not in the enum": (
+        {"name": "N", "description": "d", "order_type": "sometimes"},
+        "The property '#/order_type' value \"sometimes\" did not match one of the following "
+        "values: open_access, fully_open_access, order_required, other",
+    ),
+    "allOf before the top-level required": (
+        {"order_type": "sometimes"},
+        "The property '#/order_type' value \"sometimes\" did not match one of the following "
+        "values: open_access, fully_open_access, order_required, other",
+    ),
+    "name missing": (
+        {"description": "d", "order_type": "other"},
         "The property '#/' did not contain a required property of 'name'",
     ),
-    (
-        {"name": "N", "order_type": "open_access"},
+    "description missing": (
+        {"name": "N", "order_type": "other"},
         "The property '#/' did not contain a required property of 'description'",
     ),
-    ({"name": "N", "description": "D", "order_type": "open_access", "status": "draft"}, ALL_OF),
-    ({"name": 5, "description": "D", "order_type": "open_access"}, ALL_OF),
-    (
-        {
-            "name": "N",
-            "description": "D",
-            "order_type": "open_access",
-            "parameters": [
-                {"id": "0", "type": "aasd", "label": "x", "value": "12", "value_type": "integer"}
-            ],
-        },
-        ALL_OF,
+    "name not a string": (
+        {"name": 5, "description": "d", "order_type": "other"},
+        "The property '#/name' of type integer did not match the following type: string",
     ),
-    (
-        {
-            "name": "N",
-            "description": "D",
-            "order_type": "open_access",
-            "parameters": [{"id": "0", "type": "attribute", "label": "x", "value_type": "integer"}],
-        },
-        ALL_OF,
+    "primary_oms_id a string": (
+        _offer(primary_oms_id="7"),
+        "The property '#/primary_oms_id' of type string did not match the following type: integer",
     ),
-    (
-        {
-            "name": "N",
-            "description": "D",
-            "order_type": "open_access",
-            "parameters": [
+    "internal a string": (
+        _offer(internal="true"),
+        "The property '#/internal' of type string did not match the following type: boolean",
+    ),
+    "order_url a number (oneOf)": (
+        _offer(order_url=5),
+        f"The property '#/order_url' of type integer {ANY_OF_THE_REQUIRED}",
+    ),
+    "offer_category not in the enum": (
+        _offer(offer_category="compute"),
+        "The property '#/offer_category' value \"compute\" did not match one of the following "
+        "values: service_category-compute, service_category-data_source, "
+        "service_category-storage, service_category-training, service_category-other",
+    ),
+    "oms_params an array": (
+        _offer(oms_params=["a"]),
+        "The property '#/oms_params' of type array did not match the following type: object",
+    ),
+    "unknown parameter type": (
+        _offer(
+            parameters=[
+                {"id": "0", "type": "slider", "label": "l", "value": "3", "value_type": "integer"}
+            ]
+        ),
+        f"The property '#/parameters/0' of type object {ANY_OF_THE_REQUIRED}",
+    ),
+    "parameter missing a required key": (
+        _offer(
+            parameters=[{"id": "0", "type": "attribute", "label": "x", "value_type": "integer"}]
+        ),
+        f"The property '#/parameters/0' of type object {ANY_OF_THE_REQUIRED}",
+    ),
+    "select without values": (
+        _offer(
+            parameters=[
+                ALL_PARAMETERS[0],
                 {
                     "id": "2",
                     "type": "select",
                     "label": "x",
                     "value_type": "integer",
                     "config": {"values": [], "mode": "dropdown"},
-                }
-            ],
-        },
-        ALL_OF,
+                },
+            ]
+        ),
+        f"The property '#/parameters/1' of type object {ANY_OF_THE_REQUIRED}",
     ),
-    (
-        {
-            "name": "N",
-            "description": "D",
-            "order_type": "open_access",
-            "parameters": [ALL_PARAMETERS[0], ALL_PARAMETERS[0]],
-        },
-        ALL_OF,
+    "parameter with a wrong value_type": (
+        _offer(parameters=[{**ALL_PARAMETERS[4], "value_type": "integer"}]),
+        f"The property '#/parameters/0' of type object {ANY_OF_THE_REQUIRED}",
     ),
-    ([], "The property '#/' of type array did not match all of the required schemas"),
-]
+    "parameter description not a string": (
+        _offer(parameters=[{**ALL_PARAMETERS[1], "description": 5}]),
+        f"The property '#/parameters/0' of type object {ANY_OF_THE_REQUIRED}",
+    ),
+    "duplicated parameters, even invalid ones": (
+        _offer(parameters=[{"id": "0", "type": "slider"}, {"id": "0", "type": "slider"}]),
+        "The property '#/parameters' contained duplicated array values",
+    ),
+    "parameters an object": (
+        _offer(parameters={}),
+        "The property '#/parameters' of type object did not match the following type: array",
+    ),
+    "status sent": (
+        _offer(status="draft"),
+        "The property '#/' of type object matched the disallowed schema",
+    ),
+    "properties before not": (
+        _offer(status="draft", internal="x"),
+        "The property '#/internal' of type string did not match the following type: boolean",
+    ),
+    "an array": (
+        [],
+        "The property '#/' of type array did not match the following type: object",
+    ),
+}
 
 
-@pytest.mark.parametrize(("payload", "error"), SCHEMA_ERRORS)
+@pytest.mark.parametrize(("payload", "error"), SCHEMA_ERRORS.values(), ids=SCHEMA_ERRORS)
 def test_create_rejects_bodies_breaking_the_schema(client, admin, service, session, payload, error):
     response = client.post(
         f"/api/v1/resources/{service.slug}/offers", json=payload, headers=admin.headers
@@ -548,7 +598,9 @@ def test_create_with_an_oms_not_available_to_the_service_fails(client, make, adm
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": {"primary_oms": ["is not available for this service"]}}
+    assert response.json() == {
+        "error": {"primary_oms": ["has to be available in the service scope"]}
+    }
 
 
 def test_create_with_a_parameter_breaking_its_rules_fails_model_validation(
@@ -557,7 +609,7 @@ def test_create_with_a_parameter_breaking_its_rules_fails_model_validation(
     payload = {
         "name": "N",
         "description": "D",
-        "order_type": "open_access",
+        "order_type": "order_required",
         "parameters": [
             {"id": "0", "type": "attribute", "label": "x", "value": "asd", "value_type": "integer"}
         ],
@@ -713,7 +765,9 @@ def test_update_with_status_is_refused_and_changes_nothing(client, make, admin, 
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": ALL_OF}
+    assert response.json() == {
+        "error": "The property '#/' of type object matched the disallowed schema"
+    }
     session.refresh(offer)
     assert (offer.name, offer.status) == ("Kept", OfferStatus.PUBLISHED)
 
@@ -841,7 +895,7 @@ def test_every_broken_field_is_reported_at_once(client, admin, service, session)
     payload = {
         "name": " ",
         "description": "",
-        "order_type": "other",
+        "order_type": "order_required",
         "order_url": "example.org",
         "parameters": [
             {
@@ -863,8 +917,10 @@ def test_every_broken_field_is_reported_at_once(client, admin, service, session)
         "error": {
             "name": ["can't be blank"],
             "description": ["can't be blank"],
-            "order_url": ["must start with http:// or https://"],
             "parameters": ["is invalid"],
+            "order_url": ["must start with http:// or https://"],
         }
     }
+    # Keys in the EOSC model's validation order (reference §8.6).
+    assert list(response.json()["error"]) == ["name", "description", "parameters", "order_url"]
     assert offer_count(session) == 0

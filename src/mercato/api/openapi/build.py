@@ -508,7 +508,7 @@ def _status(*types: str) -> Schema:
 
 EVENT_ID = typed(
     "integer",
-    "Mercato's addition: grows with every event; page with `from_id`",
+    "Mercato's addition, only when the request pages with `from_id`: grows with every event",
     **{"x-mercato-addition": True},
 )
 
@@ -567,7 +567,7 @@ ORDERING_SCHEMAS: Schema = {
                 "The fields an update changed",
             ),
         },
-        ["id", "timestamp", "type", "resource"],
+        ["timestamp", "type", "resource"],
         description="A change the OMS may see",
     ),
     "event_index": listing("events", "event_read", "Events, oldest first"),

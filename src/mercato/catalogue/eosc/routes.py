@@ -186,9 +186,12 @@ def get_offer(
     return offer_json(offer, default_oms(session))
 
 
+# Rails routes PUT to the same action as PATCH (reference §8.2); documented once.
+@router.put("/{resource_id:path}/offers/{offer_id}", include_in_schema=False)
 @router.patch(
     "/{resource_id:path}/offers/{offer_id}",
     summary="Change a published offer",
+    description="Checks: offer (404), the caller manages it (403), body (400), rules (400).",
     responses=_ERRORS,
     openapi_extra=json_body_doc(OFFER_UPDATE),
 )
@@ -196,9 +199,9 @@ def update_offer(
     resource_id: str, offer_id: str, raw: RawBody, session: DbSession, user: TokenUser
 ) -> dict[str, Any]:
     offer = _find_offer(session, resource_id, offer_id)
+    _check_offer_access(session, user, offer)
     body = json_body(raw)
     check_schema(body, OFFER_UPDATE)
-    _check_offer_access(session, user, offer)
     rules.update_offer(session, offer, _offer_changes(body))
     return offer_json(offer, default_oms(session))
 

@@ -161,8 +161,8 @@ def get_oms(oms_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
     description=(
         "`from_timestamp` (`2021-04-07T15:31:46.123456Z`; a time without `Z` is read as "
         "UTC) or Mercato's `from_id` (exclusive, events in id order): one of them is "
-        "required. Every event carries its `id`, so a client can page by it without "
-        "duplicates or gaps."
+        "required. Events have EOSC's shape, without an id; a request with `from_id` "
+        "gets each event's `id`, so a client can page by it without duplicates or gaps."
     ),
     responses=_ERRORS,
 )
@@ -186,7 +186,7 @@ def list_events(
         from_id=_from_id(from_id) if has_cursor else None,
         limit=_limit(limit),
     )
-    return {"events": [event_json(event) for event in events]}
+    return {"events": [event_json(event, with_id=has_cursor) for event in events]}
 
 
 @router.get("/{oms_id}/projects", summary="List the OMS's projects", responses=_ERRORS)
@@ -240,6 +240,8 @@ def get_project_item(
     return order_json(oms_reads.require_oms_order(session, oms, project, _id(pi_id)))
 
 
+# Rails routes PUT to the same action as PATCH (reference §8.2); documented once.
+@router.put("/{oms_id}/projects/{p_id}/project_items/{pi_id}", include_in_schema=False)
 @router.patch(
     "/{oms_id}/projects/{p_id}/project_items/{pi_id}",
     summary="Change a project item's status and merge user secrets",
@@ -333,6 +335,7 @@ def get_message(oms_id: str, m_id: str, session: DbSession, user: TokenUser) -> 
     return message_json(oms_reads.require_oms_message(session, oms, _id(m_id)))
 
 
+@router.put("/{oms_id}/messages/{m_id}", include_in_schema=False)
 @router.patch(
     "/{oms_id}/messages/{m_id}",
     summary="Change a message's content",

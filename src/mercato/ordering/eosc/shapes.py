@@ -21,24 +21,24 @@ def timestamp(moment: datetime) -> str:
 
 
 def oms_json(oms: Oms) -> dict[str, Any]:
+    """An OMS in EOSC's key order: the trigger, then the custom params, each if any."""
     shown: dict[str, Any] = {
         "id": oms.id,
         "name": oms.name,
         "type": oms.type.value,
         "default": oms.is_default,
     }
-    if oms.custom_params:
-        shown["custom_params"] = oms.custom_params
     if oms.has_trigger:
         trigger: dict[str, Any] = {"url": oms.trigger_url, "method": oms.trigger_method.value}
         if oms.trigger_user or oms.trigger_password:
-            # `type` is what the schema requires; `user` and `password` are what clients read.
+            # No `type`: the EOSC schema documents one, its serializer never sends it (§8.8).
             trigger["authorization"] = {
-                "type": "basic",
                 "user": oms.trigger_user,
                 "password": oms.trigger_password,
             }
         shown["trigger"] = trigger
+    if oms.custom_params:
+        shown["custom_params"] = oms.custom_params
     return shown
 
 
@@ -129,19 +129,21 @@ class EventFields(Protocol):
     order_iid: int | None
 
 
-def event_json(event: EventFields) -> dict[str, Any]:
-    """An event; `id` is Mercato's addition, the cursor for `from_id`."""
-    shown: dict[str, Any] = {
-        "id": event.id,
-        "timestamp": timestamp(event.created_at),
-        "type": event.type.value,
-        "resource": event.resource.value,
-        "project_id": event.project_id,
-    }
+def event_json(event: EventFields, *, with_id: bool = False) -> dict[str, Any]:
+    """An event in EOSC's key order; ``with_id`` adds Mercato's cursor for ``from_id``.
+
+    EOSC events have no id (reference §8.8), so it is shown only to a client that
+    pages by ``from_id`` and so knows the extension.
+    """
+    shown: dict[str, Any] = {"id": event.id} if with_id else {}
+    shown["timestamp"] = timestamp(event.created_at)
+    shown["type"] = event.type.value
+    shown["resource"] = event.resource.value
+    if event.changes is not None:
+        shown["changes"] = event.changes
+    shown["project_id"] = event.project_id
     if event.order_iid is not None:
         shown["project_item_id"] = event.order_iid
     if event.message_id is not None:
         shown["message_id"] = event.message_id
-    if event.changes is not None:
-        shown["changes"] = event.changes
     return shown

@@ -35,7 +35,7 @@ def test_offering_document_is_served_where_eosc_clients_look_for_it(client):
     assert response.status_code == 200
     assert sorted(response.json()["paths"]) == [
         "/api/v1/resources",
-        "/api/v1/resources/{resource_id}",
+        "/api/v1/resources/{id}",
         "/api/v1/resources/{resource_id}/offers",
-        "/api/v1/resources/{resource_id}/offers/{offer_id}",
+        "/api/v1/resources/{resource_id}/offers/{id}",
     ]

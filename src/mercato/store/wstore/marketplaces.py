@@ -12,9 +12,9 @@ from mercato.dependencies import AppSettings, DbSession
 from mercato.store.marketplaces import receiving, rules
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, RemoteStore, Repository
 from mercato.store.wstore import bodies
-from mercato.store.wstore.wire import Caller, ReceivedBody, caller, envelope, read_body
+from mercato.store.wstore.wire import ERRORS, Caller, ReceivedBody, caller, envelope, read_body
 
-router = APIRouter(tags=["WStore: marketplaces and repositories"])
+router = APIRouter(tags=["WStore: marketplaces and repositories"], responses=ERRORS)
 ADMIN = "/api/administration"
 
 

@@ -153,7 +153,11 @@ def update_resource(
     return envelope(request, 200, "OK")
 
 
-@router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
+@router.delete(
+    f"{PREFIX}/{{provider}}/{{name}}/{{version}}",
+    summary="Delete a resource",
+    responses={204: {"description": "Deleted; the body is empty"}},
+)
 def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
     rules.delete_asset(session, files, asset)
     return Response(status_code=204)

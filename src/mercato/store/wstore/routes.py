@@ -9,8 +9,9 @@ from mercato.store.http import FileStore
 from mercato.store.models import StoreOffering
 from mercato.store.uploads import image_type
 from mercato.store.wstore import offerings, organizations, resources, search, social
+from mercato.store.wstore.wire import ERRORS
 
-router = APIRouter()
+router = APIRouter(responses=ERRORS)
 router.include_router(resources.router)
 router.include_router(offerings.router)
 router.include_router(social.router)

@@ -23,6 +23,7 @@ from mercato.accounts import rules as accounts_rules
 from mercato.app import create_app
 from mercato.db import Base, make_engine, make_session_factory, migrate, read_only
 from mercato.settings import Settings
+from tests.documented_statuses import record_statuses, undocumented
 from tests.factories import Factory
 
 with warnings.catch_warnings():
@@ -154,8 +155,12 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
+    sent = record_statuses(app)
     with TestClient(app) as test_client:
         yield test_client
+    # Every status a route sends is one its OpenAPI operation lists.
+    missing = undocumented(app, sent)
+    assert not missing, "statuses the OpenAPI document does not list:\n" + "\n".join(missing)
 
 
 @pytest.fixture

@@ -498,8 +498,7 @@ PINNED: dict[str, Visit] = {
 EXCLUDED = {
     "/openapi.json": "the OpenAPI document, built from the routes alone",
     "/docs": "the Swagger UI page, static",
-    "/api_docs/swagger/v1/offering_swagger.json": "a part of the OpenAPI document",
-    "/api_docs/swagger/v1/ordering_swagger.json": "a part of the OpenAPI document",
+    "/api_docs/swagger/v1/{file:path}": "the EOSC documents' files, built without the database",
     "/static": "static files",
     "/static/swagger-ui": "static files (Swagger UI)",
     "/media/resources/{provider}/{name}/{version}/{file_name}": "downloads one asset's file",

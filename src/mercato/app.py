@@ -2,22 +2,23 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from asgi_csrf import asgi_csrf
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
+from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
+from mercato.api.openapi import documents_folder
 from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
@@ -41,6 +42,7 @@ from mercato.store.wstore.wire import envelope as wstore_envelope
 from mercato.store.wstore.wire import error_response as wstore_response
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
+from mercato.web.rendering import templates
 
 EOSC_PREFIX = "/api/v1"
 
@@ -126,37 +128,59 @@ def _install_error_handlers(app: FastAPI) -> None:
 _docs = APIRouter(include_in_schema=False)
 
 
+# The documents /docs offers in its selector: Mercato's own (every API) first.
+DOCS_DOCUMENTS = [
+    {"name": "Mercato: all APIs", "url": "/openapi.json"},
+    {"name": "EOSC Ordering API", "url": "/api_docs/swagger/v1/ordering_swagger.json"},
+    {"name": "EOSC Offering API", "url": "/api_docs/swagger/v1/offering_swagger.json"},
+]
+
+
 @_docs.get("/docs")
-def docs() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="Mercato API",
-        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-    )
+def docs(request: Request) -> HTMLResponse:
+    config = {
+        "urls": DOCS_DOCUMENTS,
+        "dom_id": "#swagger-ui",
+        "deepLinking": True,
+        "showExtensions": True,
+        "showCommonExtensions": True,
+        # `/docs?urls.primaryName=EOSC Ordering API` opens that document.
+        "queryConfigEnabled": True,
+    }
+    return templates.TemplateResponse(request, "docs.html", {"config": config})
 
 
-def _openapi_part(request: Request, prefix: str) -> JSONResponse:
-    document = request.app.openapi()
-    paths = {p: v for p, v in document["paths"].items() if p.startswith(prefix)}
-    return JSONResponse({**document, "paths": paths})
-
-
-# Where EOSC clients look for the Offering and Ordering API documents (reference §1).
-@_docs.get("/api_docs/swagger/v1/offering_swagger.json")
-def offering_openapi(request: Request) -> JSONResponse:
-    return _openapi_part(request, "/api/v1/resources")
-
-
-@_docs.get("/api_docs/swagger/v1/ordering_swagger.json")
-def ordering_openapi(request: Request) -> JSONResponse:
-    return _openapi_part(request, "/api/v1/oms")
+# Where EOSC clients look for the Offering and Ordering API documents, and for the schema
+# files their `$ref`s name (reference §1).
+@_docs.get("/api_docs/swagger/v1/{file:path}")
+def eosc_documents(file: str) -> Response:
+    text = documents_folder().get(file)
+    if text is None:
+        return JSONResponse({"error": "No such document"}, status_code=404)
+    return Response(text, media_type="application/json")
 
 
 def _install_docs(app: FastAPI) -> None:
-    app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    swagger_ui = StaticFiles(directory=str(SWAGGER_UI_PY_ROOT / "static"))
+    app.mount("/static/swagger-ui", swagger_ui, name="swagger")
     app.include_router(_docs)
+
+
+class Mercato(FastAPI):
+    """FastAPI, with a document that lists only the statuses the app sends."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document = super().openapi()
+            # FastAPI lists 422 for every route with parameters, but `invalid_request`
+            # answers bad parameters and bodies 400, which each surface documents.
+            for item in document["paths"].values():
+                for operation in item.values():
+                    operation["responses"].pop("422", None)
+            schemas = document.get("components", {}).get("schemas", {})
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
+        return self.openapi_schema
 
 
 @asynccontextmanager
@@ -169,7 +193,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.resolved_database_url)
-    app = FastAPI(
+    app = Mercato(
         title="Mercato",
         summary="A service marketplace with order management.",
         version="0.1.0",

@@ -739,7 +739,8 @@ def test_the_ordering_openapi_document_is_served_where_eosc_clients_look(client)
         "/api/v1/oms/{oms_id}/projects/{p_id}/project_items",
         "/api/v1/oms/{oms_id}/projects/{p_id}/project_items/{pi_id}",
     ]
-    assert {p["name"] for p in paths["/api/v1/oms/{oms_id}/events"]["get"]["parameters"]} == {
+    events = paths["/api/v1/oms/{oms_id}/events"]
+    assert {p["name"] for p in events["parameters"] + events["get"]["parameters"]} == {
         "oms_id",
         "from_timestamp",
         "from_id",

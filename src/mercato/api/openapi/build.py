@@ -306,8 +306,11 @@ OFFER: Schema = {
         "oms_params": free_object("Values of that OMS's custom parameters"),
         "order_url": nullable("string", "Where customers order it outside the marketplace"),
         "internal": typed("boolean", "Whether the marketplace handles its orders"),
+        # Spelled as upstream spells them: a generator names a class after the `oneOf`.
         "bundled_offers": array(
-            {"type": "object"}, "Offers ordered together with this one", uniqueItems=True
+            {"oneOf": [{"type": "object"}]},
+            "Offers ordered together with this one",
+            uniqueItems=True,
         ),
         "parameters": array(
             {"oneOf": [ref(name) for name in OFFER_PARAMETERS if name != "stub_parameter"]},
@@ -527,7 +530,8 @@ ORDERING_SCHEMAS: Schema = {
                     "method": choice("get", "post", "put", description="HTTP method of the call"),
                     "authorization": record(
                         {
-                            "type": choice("basic", description="HTTP Basic"),
+                            # `const`, as upstream writes it: generators make no class of it.
+                            "type": typed("string", "HTTP Basic", const="basic"),
                             "user": typed("string", "User name"),
                             "password": typed("string", "Password"),
                         },

@@ -17,6 +17,7 @@ from mercato.store.naming import MAX_NAME, NAME
 from mercato.store.wstore import bodies
 from mercato.store.wstore.offering_checks import is_url
 from mercato.store.wstore.wire import (
+    ERRORS,
     JSON_CAPS,
     Caller,
     JsonBody,
@@ -30,7 +31,7 @@ from mercato.store.wstore.wire import (
     read_body,
 )
 
-router = APIRouter(tags=["WStore: marketplaces and repositories"])
+router = APIRouter(tags=["WStore: marketplaces and repositories"], responses=ERRORS)
 ADMIN = "/api/administration"
 
 

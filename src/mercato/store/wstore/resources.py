@@ -149,7 +149,11 @@ def list_plugins(user: Caller) -> Response:
     return entity(PLUGINS, JSON_CAPS)
 
 
-@router.delete(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Delete a resource")
+@router.delete(
+    f"{PREFIX}/{{provider}}/{{name}}/{{version}}",
+    summary="Delete a resource",
+    responses={204: {"description": "Deleted; the body is empty"}},
+)
 def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
     if asset.is_deleted:
         raise WStoreError(400, "The resource is already deleted")

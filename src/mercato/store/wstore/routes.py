@@ -18,8 +18,9 @@ from mercato.store.wstore import (
     search,
     social,
 )
+from mercato.store.wstore.wire import ERRORS
 
-router = APIRouter()
+router = APIRouter(responses=ERRORS)
 PARTS = (
     resources.router,
     offerings.router,

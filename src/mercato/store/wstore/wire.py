@@ -296,3 +296,19 @@ def _unchecked_document(received: Received) -> Body:
     if received.media_type == "" and not received.raw:
         return Body({})
     raise WStoreError(415, UNSUPPORTED_MEDIA_TYPE)
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": f"{description}; the body is the error envelope"}
+
+
+# The errors any WStore route may answer, for the OpenAPI document.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _documented("The body or a parameter is not acceptable"),
+    401: _documented("No API token or session: `Authentication required`"),
+    403: _documented("The caller may not do this"),
+    404: _documented("No such resource, offering, review, store or marketplace"),
+    409: _documented("Creating: one of that name or version exists already"),
+    415: _documented("A body that is neither JSON nor the multipart form the route takes"),
+    502: _documented("A marketplace or store that the call reaches did not answer"),
+}

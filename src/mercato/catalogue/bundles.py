@@ -269,11 +269,9 @@ def fronts_bundles(session: Session, offer: Offer) -> bool:
 
 
 def _with_offers() -> tuple[object, ...]:
-    return (
-        selectinload(Bundle.bundle_offers)
-        .selectinload(BundleOffer.offer)
-        .selectinload(Offer.service),
-    )
+    # One query for the bundles' offers with their services, whatever their number.
+    entries = selectinload(Bundle.bundle_offers)
+    return (entries.joinedload(BundleOffer.offer).joinedload(Offer.service),)
 
 
 def service_bundles(

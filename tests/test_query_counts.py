@@ -456,15 +456,22 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 10),
+    "/services/{slug}": Visit("steward", SERVICE, 14),
     "/my-services": Visit("steward", "/my-services", 5),
-    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 7),
+    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 11),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),
     "/services/{slug}/offers/{iid}/edit": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/edit", 8
     ),
     "/services/{slug}/offers/{iid}/delete": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/delete", 7
+    ),
+    "/services/{slug}/bundles/new": Visit("steward", f"{SERVICE}/bundles/new", 9),
+    "/services/{slug}/bundles/{iid}/edit": Visit(
+        "steward", SERVICE + "/bundles/{w.bundle.iid}/edit", 13
+    ),
+    "/services/{slug}/bundles/{iid}/delete": Visit(
+        "steward", SERVICE + "/bundles/{w.bundle.iid}/delete", 9
     ),
     "/omses": Visit("admin", "/omses", 4),
     "/omses/new": Visit("admin", "/omses/new", 4),

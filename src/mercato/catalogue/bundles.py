@@ -282,7 +282,11 @@ def service_bundles(
         select(Bundle)
         .where(Bundle.service_id == service.id, Bundle.status.in_(list(statuses)))
         .order_by(Bundle.iid)
-        .options(selectinload(Bundle.main_offer), *_with_offers())
+        .options(
+            selectinload(Bundle.main_offer),
+            selectinload(Bundle.scientific_domains),
+            *_with_offers(),
+        )
     )
     return list(session.scalars(query))
 
@@ -306,9 +310,16 @@ def bundles_fronted_by(session: Session, offer_ids: Collection[int]) -> dict[int
 def find_bundle(session: Session, service: Service, reference: str) -> Bundle | None:
     if not reference.isdigit():
         return None
-    return session.scalar(
-        select(Bundle).where(Bundle.service_id == service.id, Bundle.iid == int(reference))
+    query = (
+        select(Bundle)
+        .where(Bundle.service_id == service.id, Bundle.iid == int(reference))
+        .options(
+            selectinload(Bundle.categories),
+            selectinload(Bundle.scientific_domains),
+            *_with_offers(),
+        )
     )
+    return session.scalar(query)
 
 
 def require_bundle(session: Session, service: Service, reference: str) -> Bundle:

@@ -456,9 +456,9 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 14),
+    "/services/{slug}": Visit("steward", SERVICE, 13),
     "/my-services": Visit("steward", "/my-services", 5),
-    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 11),
+    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 10),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),
     "/services/{slug}/offers/{iid}/edit": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/edit", 8
@@ -489,6 +489,9 @@ PINNED: dict[str, Visit] = {
     ),
     "/services/{slug}/offers/{iid}/order": Visit(
         "customer", SERVICE + "/offers/{w.offer.iid}/order", 7
+    ),
+    "/services/{slug}/bundles/{iid}/order": Visit(
+        "customer", SERVICE + "/bundles/{w.bundle.iid}/order", 10
     ),
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),

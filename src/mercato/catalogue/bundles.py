@@ -269,9 +269,9 @@ def fronts_bundles(session: Session, offer: Offer) -> bool:
 
 
 def _with_offers() -> tuple[object, ...]:
-    # One query for the bundles' offers with their services, whatever their number.
-    entries = selectinload(Bundle.bundle_offers)
-    return (entries.joinedload(BundleOffer.offer).joinedload(Offer.service),)
+    # One query for the bundles' offers with their services and providers, whatever their number.
+    offers = selectinload(Bundle.bundle_offers).joinedload(BundleOffer.offer)
+    return (offers.joinedload(Offer.service).joinedload(Service.provider),)
 
 
 def service_bundles(

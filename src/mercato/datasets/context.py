@@ -11,7 +11,7 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
-from mercato.catalogue.models import Oms
+from mercato.catalogue.models import Bundle, Oms
 from mercato.errors import Invalid, MercatoError
 from mercato.ordering.models import Message, Project
 from mercato.store.assets import Files
@@ -119,7 +119,9 @@ def naming(kind: str, index: int, ref: str | None = None) -> Iterator[None]:
         raise LoadError(kind, index, ref, _ITEM.sub(r"[\1]", field), message) from None
 
 
-def keep_ids_ahead(session: Session, model: type[Project] | type[Message] | type[Oms]) -> None:
+def keep_ids_ahead(
+    session: Session, model: type[Project] | type[Message] | type[Oms] | type[Bundle]
+) -> None:
     """Move PostgreSQL's id sequence past ids given explicitly, which it did not hand out.
 
     Otherwise the next row made the usual way would take one of them. Never moves

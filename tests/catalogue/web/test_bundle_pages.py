@@ -245,3 +245,32 @@ def test_the_service_page_shows_published_bundles_with_their_offers_and_services
     assert '<li><strong>Main offer:</strong> <a href="/services/cloud">Cloud</a> · VM</li>' in page
     assert '<li><a href="/services/storage">Storage</a> · Disk</li>' in page
     assert '<a class="button" href="/services/cloud/bundles/1/order"' in page
+
+
+def test_unpublished_offers_of_others_are_neither_shown_nor_taken(
+    client, session, make, admin, main, storage
+):
+    hidden = make.offer(make.service(name="Secret"), name="Unreleased", status=OfferStatus.DRAFT)
+    log_in(client, admin)
+
+    page = submit(client, NEW, NEW, _bundle(main, storage, offers=[str(hidden.id)]))
+
+    assert page.status_code == 400
+    assert field_error(page.text, "offers") == "can't be blank"
+    assert "Unreleased" not in page.text
+    assert _bundles(session) == []
+
+
+def test_the_edit_form_shows_a_bundled_offer_that_was_unpublished_since(
+    client, session, make, admin, main, storage
+):
+    make.bundle(main, [storage])
+    rules.update_offer(session, storage, {}, OfferStatus.DRAFT)
+    session.commit()
+    log_in(client, admin)
+
+    page = submit(client, EDIT, EDIT, _bundle(main, storage))
+
+    assert page.status_code == 400
+    assert "Storage · Disk (draft)" in page.text
+    assert field_error(page.text, "offers") == "must have only published offers selected"

@@ -55,7 +55,7 @@ class Choices:
     """What the form lets a data administrator pick."""
 
     main_offers: list[Offer]  # the service's current offers
-    offers: list[Offer]  # published offers of published services, and those already chosen
+    offers: list[Offer]  # published offers of published services, and the bundle's own
     categories: list[Category]
     scientific_domains: list[ScientificDomain]
 
@@ -98,8 +98,10 @@ def submitted_form(submitted: FormData) -> BundleForm:
     )
 
 
-def choices(session: Session, service: Service, chosen: list[str]) -> Choices:
-    ids = [int(value) for value in chosen if value.isdecimal()]
+def choices(session: Session, service: Service, bundle: Bundle | None) -> Choices:
+    """Only the bundle's own offers are shown whatever their status: the others of other
+    providers are nobody's business here until published."""
+    ids = [entry.offer_id for entry in bundle.bundle_offers] if bundle is not None else []
     offers = (
         select(Offer)
         .join(Service, Service.id == Offer.service_id)

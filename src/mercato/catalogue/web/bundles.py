@@ -41,7 +41,7 @@ def _form_page(
         "service": service,
         "bundle": bundle,
         "form": form,
-        "choices": forms.choices(session, service, form.offers),
+        "choices": forms.choices(session, service, bundle),
         "errors": error.errors if error else {},
         "field_labels": forms.FIELD_LABELS,
     }
@@ -70,7 +70,7 @@ def _save(
     form = forms.submitted_form(submitted)
     status = _STATUS_FOR_ACTION.get(str(submitted.get("action", "")), BundleStatus.PUBLISHED)
     try:
-        data = forms.bundle_data(form, forms.choices(session, service, form.offers))
+        data = forms.bundle_data(form, forms.choices(session, service, bundle))
         if bundle is None:
             bundle = bundles.create_bundle(session, service, data, status)
         else:

@@ -214,3 +214,18 @@ def test_deleting_a_bundled_offer_removes_it_from_the_bundle_and_drafts_it(
     session.refresh(bundle)
     assert (bundle.status, bundle.offers) == (BundleStatus.DRAFT, [])
     assert session.scalars(select(Offer.iid).where(Offer.service_id == service.id)).all() == [1]
+
+
+@pytest.mark.parametrize("value", [["svc/1"], [{"1": []}], "x"])
+def test_the_older_bundled_connected_offers_key_is_ignored_as_any_unknown_key(
+    client, session, admin, main, value
+):
+    response = client.patch(
+        _offer_path(main),
+        json={"name": "Renamed", "bundled_connected_offers": value},
+        headers=admin.headers,
+    )
+
+    assert response.status_code == 200
+    assert "bundled_connected_offers" not in response.json()
+    assert session.scalar(select(Bundle.id)) is None

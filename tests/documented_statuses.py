@@ -32,6 +32,8 @@ class _StatusRecorder:
                 message["type"] == "http.response.start"
                 and isinstance(route, APIRoute)
                 and route.include_in_schema
+                # Another method on the route's path is the router's 405, not the route's.
+                and scope["method"] in route.methods
             ):
                 self.sent.add((route.path_format, scope["method"], message["status"]))
             await send(message)

@@ -1,4 +1,5 @@
-"""Build real rows in one call each: users with tokens, providers, services, offers, OMSes."""
+"""Build real rows in one call each: users with tokens, providers, services, offers, bundles,
+OMSes."""
 
 import itertools
 from dataclasses import dataclass
@@ -8,8 +9,20 @@ from sqlalchemy.orm import Session
 
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
+from mercato.catalogue import bundles
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.models import Offer, OfferStatus, Oms, OmsType, OrderType, Service
+from mercato.catalogue.bundles import BundleData
+from mercato.catalogue.models import (
+    Bundle,
+    BundleStatus,
+    Offer,
+    OfferStatus,
+    Oms,
+    OmsType,
+    OrderType,
+    ScientificDomain,
+    Service,
+)
 from mercato.catalogue.omses import create_oms
 from mercato.catalogue.rules import OfferData
 from mercato.ordering.messages import post_message
@@ -194,6 +207,24 @@ class Factory:
         return self._done(
             catalogue.create_offer(self.session, service, OfferData(**fields), status)
         )
+
+    def bundle(
+        self,
+        main_offer: Offer,
+        offers: list[Offer],
+        *,
+        status: BundleStatus = BundleStatus.PUBLISHED,
+        **fields: Any,
+    ) -> Bundle:
+        fields.setdefault("name", f"Bundle {next(self._numbers)}")
+        fields.setdefault("description", "A bundle for tests")
+        fields.setdefault("order_type", main_offer.order_type)
+        fields.setdefault("helpdesk_url", "https://helpdesk.example.org")
+        fields.setdefault(
+            "scientific_domains", catalogue.named_rows(self.session, ScientificDomain, ["Physics"])
+        )
+        data = BundleData(main_offer=main_offer, offers=offers, **fields)
+        return self._done(bundles.create_bundle(self.session, main_offer.service, data, status))
 
     def oms(self, name: str | None = None, *, type: OmsType = OmsType.GLOBAL, **fields: Any) -> Oms:
         return self._done(

@@ -21,7 +21,16 @@ from sqlalchemy import Engine, select
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider
 from mercato.app import create_app
-from mercato.catalogue.models import Offer, OfferStatus, Oms, OmsType, Service, ServiceStatus
+from mercato.catalogue.models import (
+    Bundle,
+    BundleStatus,
+    Offer,
+    OfferStatus,
+    Oms,
+    OmsType,
+    Service,
+    ServiceStatus,
+)
 from mercato.db import make_session_factory, read_only, utcnow
 from mercato.ordering.models import (
     AuthorRole,
@@ -74,6 +83,7 @@ class World:
     provider: Provider
     service: Service  # has many offers, ordered many times
     offer: Offer
+    bundle: Bundle  # fronted by the offer, bundling offers of other services
     oms: Oms
     project: Project
     order: Order
@@ -124,8 +134,7 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         for number in range(size)
     ]
     make.service(providers[0], status=ServiceStatus.DRAFT)
-    for service in services:
-        make.offer(service, internal=True)
+    firsts = [make.offer(service, internal=True) for service in services]
     service = services[0]
     oms = make.oms(
         "Operations", is_default=True, administrators=[operator.user], trigger_url=TRIGGER
@@ -147,6 +156,12 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         for group in group_omses
     ]
     make.offer(service, status=OfferStatus.DRAFT, internal=True)
+    # The service's bundles: fronted by the world's offer, with offers of other services.
+    bundles = [
+        make.bundle(offers[0], [*firsts[1 : size + 1], offers[number + 1]], name=f"Bundle {number}")
+        for number in range(size)
+    ]
+    make.bundle(offers[1], firsts[1:size], status=BundleStatus.DRAFT)
 
     # --- ordering: projects, orders, status changes, conversations, deliveries --------
     projects = [
@@ -289,6 +304,7 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         provider=shop,
         service=service,
         offer=offers[0],
+        bundle=bundles[0],
         oms=oms,
         project=project,
         order=order,
@@ -373,9 +389,9 @@ PINNED: dict[str, Visit] = {
     # --- the Offering API (EOSC) -------------------------------------------------------
     "/api/v1/resources": Visit("steward", "/api/v1/resources", 5),
     "/api/v1/resources/{resource_id:path}": Visit("steward", RESOURCE, 5),
-    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 6),
+    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 8),
     "/api/v1/resources/{resource_id:path}/offers/{offer_id}": Visit(
-        "steward", RESOURCE + "/offers/{w.offer.iid}", 6
+        "steward", RESOURCE + "/offers/{w.offer.iid}", 8
     ),
     # --- the Ordering API (EOSC) -------------------------------------------------------
     "/api/v1/oms": Visit("operator", "/api/v1/oms", 2),
@@ -441,15 +457,22 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 10),
+    "/services/{slug}": Visit("steward", SERVICE, 13),
     "/my-services": Visit("steward", "/my-services", 5),
-    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 7),
+    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 10),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),
     "/services/{slug}/offers/{iid}/edit": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/edit", 8
     ),
     "/services/{slug}/offers/{iid}/delete": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/delete", 7
+    ),
+    "/services/{slug}/bundles/new": Visit("steward", f"{SERVICE}/bundles/new", 9),
+    "/services/{slug}/bundles/{iid}/edit": Visit(
+        "steward", SERVICE + "/bundles/{w.bundle.iid}/edit", 13
+    ),
+    "/services/{slug}/bundles/{iid}/delete": Visit(
+        "steward", SERVICE + "/bundles/{w.bundle.iid}/delete", 9
     ),
     "/omses": Visit("admin", "/omses", 4),
     "/omses/new": Visit("admin", "/omses/new", 4),
@@ -467,6 +490,9 @@ PINNED: dict[str, Visit] = {
     ),
     "/services/{slug}/offers/{iid}/order": Visit(
         "customer", SERVICE + "/offers/{w.offer.iid}/order", 7
+    ),
+    "/services/{slug}/bundles/{iid}/order": Visit(
+        "customer", SERVICE + "/bundles/{w.bundle.iid}/order", 10
     ),
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),

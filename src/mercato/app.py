@@ -20,6 +20,7 @@ from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
 from mercato.api.openapi import documents_folder
 from mercato.catalogue.eosc import routes as catalogue_api
+from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
 from mercato.db import make_engine, make_session_factory, read_only
@@ -223,6 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(store_web.router)
     app.include_router(search_web.router)
     app.include_router(catalogue_web.router)
+    app.include_router(bundles_web.router)
     app.include_router(omses_web.router)
     app.include_router(marketplaces_web.router)
     app.include_router(deliveries_web.router)

@@ -1,7 +1,15 @@
 """Every table, imported in one place so metadata and migrations see them all."""
 
 from mercato.accounts.models import ApiToken, DataAdministrator, Provider, User
-from mercato.catalogue.models import Category, Offer, Oms, ScientificDomain, Service
+from mercato.catalogue.models import (
+    Bundle,
+    BundleOffer,
+    Category,
+    Offer,
+    Oms,
+    ScientificDomain,
+    Service,
+)
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
@@ -24,6 +32,8 @@ from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffe
 __all__ = [
     "ApiToken",
     "Asset",
+    "Bundle",
+    "BundleOffer",
     "Category",
     "DataAdministrator",
     "Delivery",

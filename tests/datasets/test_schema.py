@@ -60,6 +60,7 @@ def test_demo_data_set_reads_as_a_data_set_with_every_kind_of_record():
         "services": 33,
         "omses": 3,
         "offers": 69,
+        "bundles": 2,
         "projects": 2,
         "orders": 4,
         "messages": 5,

@@ -42,6 +42,12 @@ class OfferStatus(enum.StrEnum):
     DELETED = "deleted"
 
 
+class BundleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+
+
 class OfferCategory(enum.StrEnum):
     COMPUTE = "service_category-compute"
     DATA_SOURCE = "service_category-data_source"
@@ -204,3 +210,84 @@ class Offer(Base):
     @property
     def is_published(self) -> bool:
         return self.status == OfferStatus.PUBLISHED
+
+
+bundle_categories = Table(
+    "bundle_categories",
+    Base.metadata,
+    Column("bundle_id", ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+bundle_scientific_domains = Table(
+    "bundle_scientific_domains",
+    Base.metadata,
+    Column("bundle_id", ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "scientific_domain_id",
+        ForeignKey("scientific_domains.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class BundleOffer(Base):
+    """An offer inside a bundle; ``position`` keeps the order the bundle lists them in."""
+
+    __tablename__ = "bundle_offers"
+
+    bundle_id: Mapped[int] = mapped_column(
+        ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Deleting an offer takes it out of its bundles first (catalogue.bundles.unbundle).
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), primary_key=True, index=True)
+    position: Mapped[int]
+
+    offer: Mapped[Offer] = relationship()
+
+
+class Bundle(Base):
+    """Offers of one or more services ordered together, fronted by a main offer."""
+
+    __tablename__ = "bundles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    # Per-service sequence, like an offer's; the EOSC API shows the global id.
+    iid: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    order_type: Mapped[OrderType] = mapped_column(str_enum(OrderType))
+    # Never cascades: an offer that fronts bundles is never removed (catalogue.bundles).
+    main_offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    status: Mapped[BundleStatus] = mapped_column(
+        str_enum(BundleStatus), default=BundleStatus.PUBLISHED
+    )
+    helpdesk_url: Mapped[str] = mapped_column(String(2048), default="")
+    contact_email: Mapped[str] = mapped_column(String(255), default="")
+    related_training: Mapped[bool] = mapped_column(default=False)
+    related_training_url: Mapped[str] = mapped_column(String(2048), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service] = relationship()
+    main_offer: Mapped[Offer] = relationship()
+    bundle_offers: Mapped[list[BundleOffer]] = relationship(
+        order_by=BundleOffer.position, cascade="all, delete-orphan"
+    )
+    categories: Mapped[list[Category]] = relationship(
+        secondary=bundle_categories, order_by=Category.name
+    )
+    scientific_domains: Mapped[list[ScientificDomain]] = relationship(
+        secondary=bundle_scientific_domains, order_by=ScientificDomain.name
+    )
+
+    __table_args__ = (UniqueConstraint("service_id", "iid"),)
+
+    @property
+    def offers(self) -> list[Offer]:
+        return [entry.offer for entry in self.bundle_offers]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == BundleStatus.PUBLISHED

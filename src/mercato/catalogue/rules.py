@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import DataAdministrator, Provider, User
 from mercato.accounts.rules import administered_provider_ids
+from mercato.catalogue.bundles import unbundle
 from mercato.catalogue.models import (
     Category,
     Offer,
@@ -103,7 +104,7 @@ def require_service(session: Session, reference: str) -> Service:
     return service
 
 
-def _named_rows(
+def named_rows(
     session: Session, model: type[Category] | type[ScientificDomain], names: list[str]
 ) -> list[Any]:
     rows = []
@@ -154,8 +155,8 @@ def create_service(
         webpage=webpage,
         order_type=order_type,
         status=status,
-        categories=_named_rows(session, Category, categories or []),
-        scientific_domains=_named_rows(session, ScientificDomain, scientific_domains or []),
+        categories=named_rows(session, Category, categories or []),
+        scientific_domains=named_rows(session, ScientificDomain, scientific_domains or []),
     )
     session.add(service)
     session.flush()
@@ -362,13 +363,16 @@ def _apply(session: Session, offer: Offer, data: OfferData) -> None:
 
 
 def delete_offer(session: Session, offer: Offer) -> None:
-    """Remove the offer, or mark it deleted when orders refer to it.
+    """Remove the offer, or mark it deleted when orders or bundles refer to it.
 
+    It leaves its bundles first (``unbundle``). A main offer is never removed while
+    bundles name it: the EOSC Marketplace refuses that too, but keeps the offer
+    published; Mercato marks it deleted, as it does for an offer with orders.
     When a single published offer is left, it takes the service's order type
     again, as the EOSC Marketplace does.
     """
     service = offer.service
-    if offer_has_orders(session, offer):
+    if unbundle(session, offer) or offer_has_orders(session, offer):
         offer.status = OfferStatus.DELETED
     else:
         session.delete(offer)

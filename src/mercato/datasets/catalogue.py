@@ -1,4 +1,4 @@
-"""Services, OMSes and offers in a data set.
+"""Services, OMSes, offers and bundles in a data set.
 
 Offers are the bulk of a catalogue, so they are checked by the API's rule for
 an offer's own fields (without queries) and inserted in batches. How an offer
@@ -13,12 +13,22 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.models import Offer, Oms, Service
+from mercato.catalogue.bundles import BundleData, restore_bundle
+from mercato.catalogue.models import (
+    Bundle,
+    BundleOffer,
+    Category,
+    Offer,
+    Oms,
+    ScientificDomain,
+    Service,
+)
 from mercato.catalogue.omses import OmsData, register_oms
 from mercato.catalogue.rules import OfferData
 from mercato.datasets.context import DUMP_BATCH, Loading, keep_ids_ahead, naming, renamed
-from mercato.datasets.names import offer_ref
+from mercato.datasets.names import bundle_ref, offer_ref
 from mercato.datasets.schema import (
+    BundleRecord,
     CustomParam,
     OfferRecord,
     OmsRecord,
@@ -157,6 +167,41 @@ def _insert_offers(loading: Loading, batch: list[tuple[str, dict[str, object]]])
         loading.keep("offers", ref, offer_id)
 
 
+def load_bundles(loading: Loading, records: list[BundleRecord]) -> None:
+    loading.each("bundles", records, lambda record: _load_bundle(loading, record))
+
+
+def _load_bundle(loading: Loading, record: BundleRecord) -> Bundle:
+    session = loading.session
+
+    def offer(ref: str, field: str) -> Offer:
+        # Offers are inserted in batches, so the load keeps their ids, not their rows.
+        return session.get_one(Offer, loading.find("offers", ref, field))
+
+    data = BundleData(
+        name=record.name,
+        description=record.description,
+        order_type=record.order_type,
+        main_offer=offer(record.main_offer, "main_offer"),
+        offers=[offer(ref, f"offers[{position}]") for position, ref in enumerate(record.offers)],
+        categories=catalogue.named_rows(session, Category, record.categories),
+        scientific_domains=catalogue.named_rows(
+            session, ScientificDomain, record.scientific_domains
+        ),
+        helpdesk_url=record.helpdesk_url,
+        contact_email=record.contact_email,
+        related_training=record.related_training,
+        related_training_url=record.related_training_url,
+    )
+    service = loading.find("services", record.service, "service")
+    bundle = restore_bundle(
+        session, service, data, record.status, iid=record.iid, bundle_id=record.id
+    )
+    if record.id is not None:
+        keep_ids_ahead(session, Bundle)
+    return bundle
+
+
 def dump_services(session: Session) -> Iterator[ServiceRecord]:
     services = session.scalars(
         select(Service)
@@ -249,3 +294,40 @@ def dump_offers(session: Session) -> Iterator[OfferRecord]:
         )
         for row in rows
     )
+
+
+def dump_bundles(session: Session) -> list[BundleRecord]:
+    bundles = session.scalars(
+        select(Bundle)
+        .order_by(Bundle.id)
+        .options(
+            selectinload(Bundle.service),
+            selectinload(Bundle.main_offer).selectinload(Offer.service),
+            selectinload(Bundle.bundle_offers)
+            .selectinload(BundleOffer.offer)
+            .selectinload(Offer.service),
+            selectinload(Bundle.categories),
+            selectinload(Bundle.scientific_domains),
+        )
+    )
+    return [
+        BundleRecord(
+            ref=bundle_ref(bundle.service.slug, bundle.iid),
+            id=bundle.id,
+            service=bundle.service.slug,
+            iid=bundle.iid,
+            name=bundle.name,
+            description=bundle.description,
+            order_type=bundle.order_type,
+            status=bundle.status,
+            main_offer=offer_ref(bundle.main_offer.service.slug, bundle.main_offer.iid),
+            offers=[offer_ref(offer.service.slug, offer.iid) for offer in bundle.offers],
+            categories=[category.name for category in bundle.categories],
+            scientific_domains=[domain.name for domain in bundle.scientific_domains],
+            helpdesk_url=bundle.helpdesk_url,
+            contact_email=bundle.contact_email,
+            related_training=bundle.related_training,
+            related_training_url=bundle.related_training_url,
+        )
+        for bundle in bundles
+    ]

@@ -11,7 +11,7 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
-from mercato.catalogue.models import Oms, Service
+from mercato.catalogue.models import Bundle, Oms, Service
 from mercato.errors import Invalid, MercatoError
 from mercato.ordering.models import Message, Project
 from mercato.store.assets import Files
@@ -122,7 +122,8 @@ def naming(kind: str, index: int, ref: str | None = None) -> Iterator[None]:
 
 
 def keep_ids_ahead(
-    session: Session, model: type[Service] | type[Project] | type[Message] | type[Oms]
+    session: Session,
+    model: type[Service] | type[Project] | type[Message] | type[Oms] | type[Bundle],
 ) -> None:
     """Move PostgreSQL's id sequence past ids given explicitly, which it did not hand out.
 

@@ -11,7 +11,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from mercato.datasets.accounts import dump_providers, dump_users
-from mercato.datasets.catalogue import dump_offers, dump_omses, dump_services
+from mercato.datasets.catalogue import dump_bundles, dump_offers, dump_omses, dump_services
 from mercato.datasets.ordering import dump_messages, dump_orders, dump_projects
 from mercato.datasets.schema import FORMAT, KINDS, VERSION, DataSet, Record
 from mercato.datasets.store import dump_assets, dump_offerings
@@ -29,6 +29,7 @@ def dump_records(session: Session, files: Files, folder: Path) -> Dumped:
         "services": dump_services(session),
         "omses": dump_omses(session),
         "offers": dump_offers(session),
+        "bundles": dump_bundles(session),
         "projects": dump_projects(session),
         "orders": dump_orders(session),
         "messages": dump_messages(session),

@@ -14,7 +14,7 @@ from typing import Any, get_args, overload
 from pydantic import ValidationError
 
 from mercato.datasets.accounts import load_providers, load_users
-from mercato.datasets.catalogue import load_offers, load_omses, load_services
+from mercato.datasets.catalogue import load_bundles, load_offers, load_omses, load_services
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.ordering import load_messages, load_orders, load_projects
 from mercato.datasets.schema import FORMAT, KINDS, VERSION, DataSet, Record
@@ -27,6 +27,7 @@ STEPS: tuple[tuple[str, Callable[[Loading, Any], None]], ...] = (
     ("services", load_services),
     ("omses", load_omses),
     ("offers", load_offers),
+    ("bundles", load_bundles),
     ("projects", load_projects),
     ("orders", load_orders),
     ("messages", load_messages),

@@ -9,6 +9,10 @@ def offer_ref(service_slug: str, iid: int) -> str:
     return f"{service_slug}/{iid}"
 
 
+def bundle_ref(service_slug: str, iid: int) -> str:
+    return f"{service_slug}/bundle-{iid}"
+
+
 def project_ref(project_id: int) -> str:
     return f"project-{project_id}"
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from mercato.catalogue.models import (
+    BundleStatus,
     OfferCategory,
     OfferStatus,
     OmsType,
@@ -137,6 +138,29 @@ class OfferRecord(Record):
     )
     tags: list[Text] = Field(default_factory=list)
     bundle_exclusive: bool = False
+
+
+class BundleRecord(Record):
+    """Offers ordered together, fronted by a main offer of the bundle's service."""
+
+    ref: Ref
+    id: Id | None = Field(
+        None, description="The next free id when left out; the Offering API shows it."
+    )
+    service: Ref
+    iid: Id | None = Field(None, description="The next free one of the service when left out.")
+    name: Text
+    description: str
+    order_type: OrderType
+    status: BundleStatus = BundleStatus.PUBLISHED
+    main_offer: Ref = Field(description="An offer of the bundle's service.")
+    offers: list[Ref] = Field(description="Offers of any service, in order; not the main offer.")
+    categories: list[Text] = Field(default_factory=list)
+    scientific_domains: list[Text] = Field(default_factory=list)
+    helpdesk_url: str = ""
+    contact_email: Text = ""
+    related_training: bool = False
+    related_training_url: str = ""
 
 
 class ProjectRecord(Record):
@@ -280,6 +304,7 @@ class DataSet(Record):
     services: list[ServiceRecord] = Field(default_factory=list)
     omses: list[OmsRecord] = Field(default_factory=list)
     offers: list[OfferRecord] = Field(default_factory=list)
+    bundles: list[BundleRecord] = Field(default_factory=list)
     projects: list[ProjectRecord] = Field(default_factory=list)
     orders: list[OrderRecord] = Field(default_factory=list)
     messages: list[MessageRecord] = Field(default_factory=list)
@@ -297,6 +322,7 @@ KINDS = (
     "services",
     "omses",
     "offers",
+    "bundles",
     "projects",
     "orders",
     "messages",

@@ -10,8 +10,9 @@ from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mercato.accounts.models import User
+from mercato.catalogue.bundles import is_orderable, offers_to_order
 from mercato.catalogue.fulfilment import Fulfilment, fulfilment
-from mercato.catalogue.models import Offer, OfferStatus, OrderType, ServiceStatus
+from mercato.catalogue.models import Bundle, Offer, OfferStatus, OrderType, ServiceStatus
 from mercato.catalogue.parameter_values import check_values
 from mercato.catalogue.parameters import check_parameters
 from mercato.db import utcnow
@@ -150,6 +151,28 @@ def place_order(
         created_at=now,
         updated_at=now,
     )
+
+
+def place_bundle_order(
+    session: Session,
+    customer: User,
+    project: Project,
+    bundle: Bundle,
+    requests: list[OrderRequest],
+) -> list[Order]:
+    """Order every offer of a bundle into the project, the main offer first.
+
+    One order per offer, each as ``place_order`` makes it (its own type, values and
+    event), all in the caller's transaction: a refused offer refuses the bundle.
+    ``requests`` are in the order of ``offers_to_order``.
+    """
+    if not is_orderable(bundle):
+        raise Invalid.field("bundle", "is not available for ordering")
+    offers = offers_to_order(bundle)
+    return [
+        place_order(session, customer, project, offer, request)
+        for offer, request in zip(offers, requests, strict=True)
+    ]
 
 
 def restore_order(session: Session, project: Project, offer: Offer, past: PastOrder) -> Order:

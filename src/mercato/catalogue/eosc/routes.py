@@ -6,10 +6,12 @@ from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import RawBody, TokenUser, check_schema, json_body, json_body_doc
+from mercato.api.eosc import EoscError, RawBody, TokenUser, check_schema, json_body, json_body_doc
 from mercato.catalogue import rules
+from mercato.catalogue.bundles import bundles_fronted_by
 from mercato.catalogue.eosc.schemas import OFFER_UPDATE, OFFER_WRITE
 from mercato.catalogue.models import (
+    Bundle,
     Offer,
     OfferCategory,
     OfferStatus,
@@ -62,7 +64,14 @@ def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
     }
 
 
-def offer_json(offer: Offer, default: Oms | None) -> dict[str, Any]:
+def _bundled_offers(fronted: list[Bundle]) -> list[dict[str, list[str]]]:
+    return [
+        {str(bundle.id): [f"{o.service.slug}/{o.iid}" for o in bundle.offers]} for bundle in fronted
+    ]
+
+
+def offer_json(offer: Offer, default: Oms | None, fronted: list[Bundle]) -> dict[str, Any]:
+    """The offer's read shape; ``fronted`` are the bundles (any status) it is the main offer of."""
     shown: dict[str, Any] = {
         "id": offer.iid,
         "name": offer.name,
@@ -81,7 +90,14 @@ def offer_json(offer: Offer, default: Oms | None) -> dict[str, Any]:
             shown["primary_oms_id"] = oms.id
         if offer.oms_params:
             shown["oms_params"] = offer.oms_params
+    if fronted:
+        shown["bundled_offers"] = _bundled_offers(fronted)
     return shown
+
+
+def _offer_shown(session: Session, offer: Offer) -> dict[str, Any]:
+    fronted = bundles_fronted_by(session, [offer.id])[offer.id]
+    return offer_json(offer, default_oms(session), fronted)
 
 
 # --- request bodies ------------------------------------------------------------------
@@ -115,6 +131,12 @@ def _offer_changes(body: dict[str, Any]) -> dict[str, Any]:
             for parameter in changes["parameters"]
         ]
     return changes
+
+
+def _refuse_main_bundles(body: dict[str, Any]) -> None:
+    # Upstream reads bundles from `main_bundles` but can never accept its value (§8.7).
+    if body.get("main_bundles") is not None:
+        raise EoscError(400, "Bundled offers must be an array of strings")
 
 
 def _find_offer(session: Session, resource_id: str, offer_id: str) -> Offer:
@@ -153,7 +175,8 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
         return {"offers": []}
     default = default_oms(session)
     offers = rules.published_offers(session, service)
-    return {"offers": [offer_json(offer, default) for offer in offers]}
+    fronted = bundles_fronted_by(session, [offer.id for offer in offers])
+    return {"offers": [offer_json(offer, default, fronted[offer.id]) for offer in offers]}
 
 
 @router.post(
@@ -169,10 +192,11 @@ def create_offer(
     service = rules.require_service(session, resource_id)
     body = json_body(raw)
     check_schema(body, OFFER_WRITE)
+    _refuse_main_bundles(body)
     _check_resource_access(session, user, service)
     changes = _offer_changes(body)
     offer = rules.create_offer(session, service, OfferData(**changes))
-    return offer_json(offer, default_oms(session))
+    return offer_json(offer, default_oms(session), [])
 
 
 @router.get(
@@ -183,7 +207,7 @@ def get_offer(
 ) -> dict[str, Any]:
     offer = _find_offer(session, resource_id, offer_id)
     _check_offer_access(session, user, offer)
-    return offer_json(offer, default_oms(session))
+    return _offer_shown(session, offer)
 
 
 # Rails routes PUT to the same action as PATCH (reference §8.2); documented once.
@@ -202,8 +226,9 @@ def update_offer(
     _check_offer_access(session, user, offer)
     body = json_body(raw)
     check_schema(body, OFFER_UPDATE)
+    _refuse_main_bundles(body)
     rules.update_offer(session, offer, _offer_changes(body))
-    return offer_json(offer, default_oms(session))
+    return _offer_shown(session, offer)
 
 
 @router.delete(

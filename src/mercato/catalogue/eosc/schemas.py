@@ -119,6 +119,12 @@ _OFFER = {
         "oms_params": {"type": "object"},
         "order_url": _NULLABLE_STRING,
         "internal": {"type": "boolean"},
+        # Read-only: object items pass and are ignored, as upstream (§8.7).
+        "bundled_offers": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"oneOf": [{"type": "object"}]},
+        },
         "parameters": {"type": "array", "uniqueItems": True, "items": {"oneOf": _PARAMETERS}},
     },
     # An offer's status is the Marketplace's business, never the client's.

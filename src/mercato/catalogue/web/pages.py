@@ -1,4 +1,5 @@
-"""Catalogue pages: browsing services and providers, and managing a service's offers."""
+"""Catalogue pages: browsing services and providers, and managing a service's offers
+(its bundles have their own module, ``bundles``)."""
 
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -9,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from mercato.accounts.rules import require_provider
 from mercato.accounts.web.auth import CurrentUser, OptionalUser
-from mercato.catalogue import browsing, rules
+from mercato.catalogue import browsing, bundles, rules
 from mercato.catalogue.fulfilment import order_entry
-from mercato.catalogue.models import Offer, OfferStatus, Service
+from mercato.catalogue.models import BundleStatus, Offer, OfferStatus, Service
 from mercato.catalogue.omses import available_omses
 from mercato.catalogue.rules import OfferData, offer_has_orders
 from mercato.catalogue.web import offer_form as forms
@@ -100,9 +101,12 @@ def provider(
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
     shown = rules.require_visible_service(session, user, slug)
     offers = rules.published_offers(session, shown)
+    published = bundles.service_bundles(session, shown, [BundleStatus.PUBLISHED])
     context = {
         "service": shown,
         "offers": offers,
+        "bundles": published,
+        "orderable_bundles": {bundle.id for bundle in published if bundles.is_orderable(bundle)},
         "order_entries": {offer.id: order_entry(offer) for offer in offers},
         "can_manage": user is not None and rules.can_manage_service(session, user, shown),
     }
@@ -121,7 +125,12 @@ def my_services(request: Request, session: DbSession, user: CurrentUser) -> Resp
 @router.get("/services/{slug}/offers")
 def offers(request: Request, session: DbSession, user: CurrentUser, slug: str) -> Response:
     managed = rules.require_managed_service(session, user, slug)
-    context = {"service": managed, "offers": rules.current_offers(session, managed)}
+    context = {
+        "service": managed,
+        "offers": rules.current_offers(session, managed),
+        "bundles": bundles.service_bundles(session, managed),
+        "bundle_statuses": list(BundleStatus),
+    }
     return _page(request, "catalogue/offers.html", context)
 
 

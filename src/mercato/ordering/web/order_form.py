@@ -59,18 +59,21 @@ def _kind(parameter: dict[str, Any]) -> str:
     return str(parameter["type"])
 
 
-def controls(parameters: list[dict[str, Any]]) -> list[Control]:
+def controls(parameters: list[dict[str, Any]], prefix: str = "") -> list[Control]:
+    """The inputs of an offer's parameters; ``prefix`` tells apart the offers of a bundle."""
     shown = []
     for position, parameter in enumerate(parameters):
         kind = _kind(parameter)
         low, high = _bounds(parameter) if kind == "number" else (None, None)
-        shown.append(Control(f"value-{position}", parameter, kind, low, high))
+        shown.append(Control(f"{prefix}value-{position}", parameter, kind, low, high))
     return shown
 
 
-def submitted_values(parameters: list[dict[str, Any]], form: FormData) -> dict[str, Any]:
+def submitted_values(
+    parameters: list[dict[str, Any]], form: FormData, prefix: str = ""
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for control in controls(parameters):
+    for control in controls(parameters, prefix):
         if control.kind == "checkboxes":
             values[control.parameter["id"]] = [str(v) for v in form.getlist(control.name)]
         elif control.kind != "attribute":
@@ -88,12 +91,14 @@ def order_request(form: FormData, values: dict[str, Any], offers_voucher: bool) 
     )
 
 
-def value_errors(parameters: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, str]:
+def value_errors(
+    parameters: list[dict[str, Any]], values: dict[str, Any], prefix: str = ""
+) -> dict[str, str]:
     """What `check_values` says of the values, by the name of the input they came from."""
     try:
         check_values(parameters, values)
     except Invalid as error:
-        names = {f"values.{c.parameter['id']}": c.name for c in controls(parameters)}
+        names = {f"values.{c.parameter['id']}": c.name for c in controls(parameters, prefix)}
         return {names[path]: message for path, message in error.details.items()}
     return {}
 
@@ -109,3 +114,8 @@ def chosen_project(session: Session, customer: User, form: FormData) -> Project:
     if not choice.isdecimal():
         raise Invalid.field("project", "choose a project, or create a new one")
     return require_own_project(session, customer, int(choice))
+
+
+def offer_prefix(position: int) -> str:
+    """The prefix of the inputs of a bundle's offer at ``position`` (the main offer is 0)."""
+    return f"offer-{position}-"

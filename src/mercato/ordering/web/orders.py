@@ -1,4 +1,6 @@
-"""Customer pages: ordering an offer into a project, and an order's page."""
+"""Customer pages: ordering an offer or a bundle into a project, and an order's page."""
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -7,14 +9,15 @@ from starlette.datastructures import FormData
 
 from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
+from mercato.catalogue import bundles
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.fulfilment import Fulfilment, external_url, fulfilment
-from mercato.catalogue.models import Offer
+from mercato.catalogue.models import Bundle, Offer
 from mercato.dependencies import DbSession
-from mercato.errors import Invalid
+from mercato.errors import Invalid, NotFound
 from mercato.ordering.customer_views import customer_messages, require_own_order, write_message
 from mercato.ordering.models import Order
-from mercato.ordering.orders import place_order
+from mercato.ordering.orders import OrderRequest, place_bundle_order, place_order
 from mercato.ordering.projects import projects_of
 from mercato.ordering.web import order_form
 from mercato.ordering.web.projects import page
@@ -46,20 +49,29 @@ def _order_form_page(
     form: FormData,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    projects = projects_of(session, user)
-    default_project = str(projects[0].id) if projects else order_form.NEW_PROJECT
     context = {
         "offer": offer,
         "service": offer.service,
         "controls": order_form.controls(offer.parameters),
         "is_ready_at_once": fulfilment(offer) == Fulfilment.READY,
+        **_project_choice(session, user, form, errors),
+    }
+    return page(request, "ordering/order_form.html", context, 400 if errors else 200)
+
+
+def _project_choice(
+    session: Session, user: User, form: FormData, errors: dict[str, str] | None
+) -> dict[str, Any]:
+    """What every order form shows of the customer's projects, and what was typed."""
+    projects = projects_of(session, user)
+    default_project = str(projects[0].id) if projects else order_form.NEW_PROJECT
+    return {
         "projects": projects,
         "new_project": order_form.NEW_PROJECT,
         "chosen_project": str(form.get("project", default_project)),
         "form": form,
         "errors": {name: [message] for name, message in (errors or {}).items()},
     }
-    return page(request, "ordering/order_form.html", context, 400 if errors else 200)
 
 
 @router.get("/services/{slug}/offers/{iid}/order")
@@ -98,6 +110,79 @@ def place(
     order = place_order(session, user, project, offer, wanted)
     flash(request, _PLACED[how].format(offer=offer.name, project=project.name))
     return RedirectResponse(_order_path(order), status_code=303)
+
+
+# --- bundles: one order per offer, the main offer first ---------------------------------
+
+
+def _orderable_bundle(session: Session, slug: str, iid: str) -> Bundle:
+    service = catalogue.find_service(session, slug)
+    if service is None:
+        raise NotFound("Bundle")
+    return bundles.require_orderable_bundle(session, service, iid)
+
+
+def _bundle_form_page(
+    request: Request,
+    session: Session,
+    user: User,
+    bundle: Bundle,
+    form: FormData,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    offers = bundles.offers_to_order(bundle)
+    context = {
+        "bundle": bundle,
+        "service": bundle.service,
+        "parts": [
+            (offer, order_form.controls(offer.parameters, order_form.offer_prefix(position)))
+            for position, offer in enumerate(offers)
+        ],
+        "takes_voucher": any(fulfilment(offer) == Fulfilment.OMS for offer in offers),
+        **_project_choice(session, user, form, errors),
+    }
+    return page(request, "ordering/bundle_order_form.html", context, 400 if errors else 200)
+
+
+@router.get("/services/{slug}/bundles/{iid}/order")
+def order_bundle(
+    request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
+) -> Response:
+    bundle = _orderable_bundle(session, slug, iid)
+    return _bundle_form_page(request, session, user, bundle, FormData())
+
+
+@router.post("/services/{slug}/bundles/{iid}/order")
+def place_bundle(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    slug: str,
+    iid: str,
+    submitted: SubmittedForm,
+) -> Response:
+    bundle = _orderable_bundle(session, slug, iid)
+    wanted: list[OrderRequest] = []
+    problems: dict[str, str] = {}
+    for position, offer in enumerate(bundles.offers_to_order(bundle)):
+        prefix = order_form.offer_prefix(position)
+        values = order_form.submitted_values(offer.parameters, submitted, prefix)
+        problems |= order_form.value_errors(offer.parameters, values, prefix)
+        is_oms = fulfilment(offer) == Fulfilment.OMS
+        wanted.append(order_form.order_request(submitted, values, is_oms))
+    try:
+        project = order_form.chosen_project(session, user, submitted)
+    except Invalid as error:
+        problems |= error.details
+    if problems:
+        session.rollback()  # a new project must not outlive the refused order
+        return _bundle_form_page(request, session, user, bundle, submitted, problems)
+    orders = place_bundle_order(session, user, project, bundle, wanted)
+    placed = f"{len(orders)} orders placed"
+    flash(
+        request, f"Bundle “{bundle.name}” has been ordered in project “{project.name}”: {placed}."
+    )
+    return RedirectResponse(f"/projects/{project.id}", status_code=303)
 
 
 def _order_path(order: Order) -> str:

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     base_url: str = Field("http://127.0.0.1:8000", description="Public address of the site.")
     host: str = Field("127.0.0.1", description="Address `mercato serve` binds to.")
     port: int = Field(8000, description="Port `mercato serve` listens on.")
+    workers: int = Field(1, ge=1, description="Web server processes `mercato serve` starts.")
     queue_url: str = Field(
         "",
         description="Task queue: `redis://host:port/db` for Redis; empty keeps it in a SQLite"

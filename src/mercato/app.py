@@ -61,6 +61,20 @@ class TrailingSlashes:
         await self.app(scope, receive, send)
 
 
+class PageSessions(SessionMiddleware):
+    """Web sessions for the pages and the WStore API, which also takes the session cookie.
+
+    The EOSC API knows its callers by token alone, so its requests skip reading and
+    signing the cookie.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(f"{EOSC_PREFIX}/"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def _is_eosc(request: Request) -> bool:
     return request.url.path.startswith(EOSC_PREFIX)
 
@@ -203,7 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(projects_web.router)
     app.include_router(orders_web.router)
     app.add_middleware(
-        SessionMiddleware,
+        PageSessions,
         secret_key=secret,
         session_cookie="mercato_session",
         max_age=settings.session_max_age,

@@ -373,9 +373,9 @@ PINNED: dict[str, Visit] = {
     # --- the Offering API (EOSC) -------------------------------------------------------
     "/api/v1/resources": Visit("steward", "/api/v1/resources", 5),
     "/api/v1/resources/{resource_id:path}": Visit("steward", RESOURCE, 5),
-    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 6),
+    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 5),
     "/api/v1/resources/{resource_id:path}/offers/{offer_id}": Visit(
-        "steward", RESOURCE + "/offers/{w.offer.iid}", 6
+        "steward", RESOURCE + "/offers/{w.offer.iid}", 4
     ),
     # --- the Ordering API (EOSC) -------------------------------------------------------
     "/api/v1/oms": Visit("operator", "/api/v1/oms", 2),
@@ -440,7 +440,7 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 10),
+    "/services/{slug}": Visit("steward", SERVICE, 9),
     "/my-services": Visit("steward", "/my-services", 5),
     "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 7),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),

@@ -21,7 +21,6 @@ from mercato.catalogue.models import (
 from mercato.catalogue.omses import (
     available_omses,
     available_omses_by_service,
-    current_oms,
     default_oms,
 )
 from mercato.catalogue.rules import OfferData
@@ -62,7 +61,7 @@ def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
     }
 
 
-def offer_json(offer: Offer, default: Oms | None) -> dict[str, Any]:
+def offer_json(offer: Offer, default_oms_id: int | None) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "id": offer.iid,
         "name": offer.name,
@@ -76,9 +75,9 @@ def offer_json(offer: Offer, default: Oms | None) -> dict[str, Any]:
     if offer.order_type == OrderType.ORDER_REQUIRED:
         shown["internal"] = offer.internal
     if offer.internal:
-        oms = current_oms(offer, default)
-        if oms is not None:
-            shown["primary_oms_id"] = oms.id
+        oms_id = offer.primary_oms_id or default_oms_id
+        if oms_id is not None:
+            shown["primary_oms_id"] = oms_id
         if offer.oms_params:
             shown["oms_params"] = offer.oms_params
     return shown
@@ -118,8 +117,15 @@ def _offer_changes(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _find_offer(session: Session, resource_id: str, offer_id: str) -> Offer:
-    service = rules.require_service(session, resource_id)
-    return rules.require_offer(session, service, offer_id)
+    return rules.require_service_offer(session, resource_id, offer_id)
+
+
+def _default_oms_id(session: Session, offers: list[Offer]) -> int | None:
+    """The default OMS's id, looked up only if an offer shown falls back to it."""
+    if not any(offer.internal and offer.primary_oms_id is None for offer in offers):
+        return None
+    default = default_oms(session)
+    return default.id if default is not None else None
 
 
 def _check_offer_access(session: Session, user: User, offer: Offer) -> None:
@@ -151,9 +157,9 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
     service = rules.require_service(session, resource_id)
     if not rules.can_manage_service(session, user, service):
         return {"offers": []}
-    default = default_oms(session)
     offers = rules.published_offers(session, service)
-    return {"offers": [offer_json(offer, default) for offer in offers]}
+    default_id = _default_oms_id(session, offers)
+    return {"offers": [offer_json(offer, default_id) for offer in offers]}
 
 
 @router.post(
@@ -172,7 +178,7 @@ def create_offer(
     _check_resource_access(session, user, service)
     changes = _offer_changes(body)
     offer = rules.create_offer(session, service, OfferData(**changes))
-    return offer_json(offer, default_oms(session))
+    return offer_json(offer, _default_oms_id(session, [offer]))
 
 
 @router.get(
@@ -183,7 +189,7 @@ def get_offer(
 ) -> dict[str, Any]:
     offer = _find_offer(session, resource_id, offer_id)
     _check_offer_access(session, user, offer)
-    return offer_json(offer, default_oms(session))
+    return offer_json(offer, _default_oms_id(session, [offer]))
 
 
 @router.patch(
@@ -200,7 +206,7 @@ def update_offer(
     check_schema(body, OFFER_UPDATE)
     _check_offer_access(session, user, offer)
     rules.update_offer(session, offer, _offer_changes(body))
-    return offer_json(offer, default_oms(session))
+    return offer_json(offer, _default_oms_id(session, [offer]))
 
 
 @router.delete(

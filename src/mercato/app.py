@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
+from mercato.accounts.token_cache import TokenCache
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
@@ -196,6 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Deliveries that a request's rules write are queued once its session commits.
     app.state.queue = TaskQueue(settings, app.state.session_factory)
     hand_over_deliveries(app.state.session_factory, app.state.queue)
+    app.state.tokens = TokenCache(settings)
+    app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()
 
     _install_error_handlers(app)

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     trigger_timeout: float = Field(
         10.0, gt=0, le=300, description="Seconds a trigger call may take before it counts as down."
     )
+    token_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="How long a web process remembers an API token's user (0: not at all);"
+        " a revoked token is refused at once.",
+    )
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")
     asset_max_bytes: int = Field(

@@ -18,6 +18,8 @@ from mercato.queue import Worker
 from mercato.settings import Settings
 from mercato.store.assets import local_files
 
+WORKER_START_SECONDS = 60
+
 
 def _print_demo_accounts(accounts_made: list[DemoAccount]) -> None:
     table = Table(title="Demo users")
@@ -96,6 +98,9 @@ def serve(
             port=bind_port,
             proxy_headers=True,
             workers=processes,
+            # A web process imports the whole app before it answers the supervisor's
+            # health check; on a busy machine that takes longer than uvicorn's 5 s.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
         )
     finally:
         if in_process is not None:

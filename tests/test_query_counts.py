@@ -325,7 +325,13 @@ def build_world(make: Factory, store: Store, size: int) -> World:
 @pytest.fixture(scope="module")
 def settings(database_url: str, engine: Engine, tmp_path_factory) -> Settings:
     data_dir = tmp_path_factory.mktemp("query-counts")
-    return Settings(database_url=database_url, data_dir=data_dir, secret_key="test-secret")
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key="test-secret",
+        # API routes are pinned with the caller's token known; a slow run must not forget it.
+        token_cache_seconds=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -387,33 +393,33 @@ SERVICE = "/services/{w.service.slug}"
 
 PINNED: dict[str, Visit] = {
     # --- the Offering API (EOSC) -------------------------------------------------------
-    "/api/v1/resources": Visit("steward", "/api/v1/resources", 5),
-    "/api/v1/resources/{resource_id:path}": Visit("steward", RESOURCE, 5),
-    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 8),
+    "/api/v1/resources": Visit("steward", "/api/v1/resources", 4),
+    "/api/v1/resources/{resource_id:path}": Visit("steward", RESOURCE, 4),
+    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 6),
     "/api/v1/resources/{resource_id:path}/offers/{offer_id}": Visit(
-        "steward", RESOURCE + "/offers/{w.offer.iid}", 8
+        "steward", RESOURCE + "/offers/{w.offer.iid}", 5
     ),
     # --- the Ordering API (EOSC) -------------------------------------------------------
-    "/api/v1/oms": Visit("operator", "/api/v1/oms", 2),
-    "/api/v1/oms/{oms_id}": Visit("operator", OMS, 3),
-    "/api/v1/oms/{oms_id}/events": Visit("operator", f"{OMS}/events?from_id=0&limit=1000", 4),
-    "/api/v1/oms/{oms_id}/projects": Visit("operator", f"{OMS}/projects", 5),
-    "/api/v1/oms/{oms_id}/projects/{p_id}": Visit("operator", OMS + "/projects/{w.project.id}", 6),
+    "/api/v1/oms": Visit("operator", "/api/v1/oms", 1),
+    "/api/v1/oms/{oms_id}": Visit("operator", OMS, 2),
+    "/api/v1/oms/{oms_id}/events": Visit("operator", f"{OMS}/events?from_id=0&limit=1000", 3),
+    "/api/v1/oms/{oms_id}/projects": Visit("operator", f"{OMS}/projects", 4),
+    "/api/v1/oms/{oms_id}/projects/{p_id}": Visit("operator", OMS + "/projects/{w.project.id}", 5),
     "/api/v1/oms/{oms_id}/projects/{p_id}/project_items": Visit(
-        "operator", OMS + "/projects/{w.project.id}/project_items", 6
+        "operator", OMS + "/projects/{w.project.id}/project_items", 5
     ),
     "/api/v1/oms/{oms_id}/projects/{p_id}/project_items/{pi_id}": Visit(
-        "operator", OMS + "/projects/{w.project.id}/project_items/{w.order.iid}", 6
+        "operator", OMS + "/projects/{w.project.id}/project_items/{w.order.iid}", 5
     ),
     "/api/v1/oms/{oms_id}/messages": Visit(
-        "operator", OMS + "/messages?project_id={w.project.id}", 5
+        "operator", OMS + "/messages?project_id={w.project.id}", 4
     ),
-    "/api/v1/oms/{oms_id}/messages/{m_id}": Visit("operator", OMS + "/messages/{w.message.id}", 4),
+    "/api/v1/oms/{oms_id}/messages/{m_id}": Visit("operator", OMS + "/messages/{w.message.id}", 3),
     # --- the WStore API ----------------------------------------------------------------
-    "/api/administration/marketplaces": Visit("admin", "/api/administration/marketplaces", 2),
-    "/api/administration/repositories": Visit("admin", "/api/administration/repositories", 2),
+    "/api/administration/marketplaces": Visit("admin", "/api/administration/marketplaces", 1),
+    "/api/administration/repositories": Visit("admin", "/api/administration/repositories", 1),
     "/api/administration/organizations/{organization}": Visit(
-        "steward", "/api/administration/organizations/{w.provider.slug}", 4
+        "steward", "/api/administration/organizations/{w.provider.slug}", 3
     ),
     "/api/v2/store": Visit("visitor", "/api/v2/store", 1),
     "/api/v2/store/{store}": Visit("visitor", "/api/v2/store/{w.remote_store.name}", 1),
@@ -421,34 +427,34 @@ PINNED: dict[str, Visit] = {
         "visitor", "/api/v2/store/{w.remote_store.name}/description", 3
     ),
     "/api/v2/offering": Visit("visitor", "/api/v2/offering", 2),
-    "/api/offering/resources": Visit("steward", "/api/offering/resources", 6),
-    "/api/offering/resources/plugins": Visit("steward", "/api/offering/resources/plugins", 1),
-    "/api/offering/resources/plugin": Visit("steward", "/api/offering/resources/plugin", 1),
+    "/api/offering/resources": Visit("steward", "/api/offering/resources", 5),
+    "/api/offering/resources/plugins": Visit("steward", "/api/offering/resources/plugins", 0),
+    "/api/offering/resources/plugin": Visit("steward", "/api/offering/resources/plugin", 0),
     "/api/offering/resources/{provider}/{name}/{version}": Visit(
-        "steward", "/api/offering/resources/{w.asset_path}/{w.asset.version}", 7
+        "steward", "/api/offering/resources/{w.asset_path}/{w.asset.version}", 6
     ),
-    "/api/offering/offerings": Visit("customer", "/api/offering/offerings", 11),
-    "/api/offering/offerings/latest": Visit("customer", "/api/offering/offerings/latest", 11),
-    "/api/offering/offerings/toprated": Visit("customer", "/api/offering/offerings/toprated", 11),
-    "/api/offering/offerings/{provider}/{name}/{version}": Visit("customer", OFFERING, 13),
+    "/api/offering/offerings": Visit("customer", "/api/offering/offerings", 10),
+    "/api/offering/offerings/latest": Visit("customer", "/api/offering/offerings/latest", 10),
+    "/api/offering/offerings/toprated": Visit("customer", "/api/offering/offerings/toprated", 10),
+    "/api/offering/offerings/{provider}/{name}/{version}": Visit("customer", OFFERING, 12),
     "/api/offering/offerings/{provider}/{name}/{version}/usdl": Visit(
-        "customer", f"{OFFERING}/usdl", 10
+        "customer", f"{OFFERING}/usdl", 9
     ),
     "/api/offering/offerings/{provider}/{name}/{version}/review": Visit(
-        "customer", f"{OFFERING}/review", 10
+        "customer", f"{OFFERING}/review", 9
     ),
     "/api/offering/offerings/{provider}/{name}/{version}/tag": Visit(
-        "customer", f"{OFFERING}/tag", 10
+        "customer", f"{OFFERING}/tag", 9
     ),
     "/api/offering/offerings/{provider}/{name}/{version}/tags": Visit(
-        "customer", f"{OFFERING}/tags?action=recommend&tags=maps", 11
+        "customer", f"{OFFERING}/tags?action=recommend&tags=maps", 10
     ),
-    "/api/search/{text}": Visit("customer", "/api/search/maps", 11),
-    "/api/search/keyword/{text}": Visit("customer", "/api/search/keyword/offering", 11),
+    "/api/search/{text}": Visit("customer", "/api/search/maps", 10),
+    "/api/search/keyword/{text}": Visit("customer", "/api/search/keyword/offering", 10),
     # PostgreSQL first asks whether the tag has words its text search does not ignore.
-    "/api/search/tag/{tag}": Visit("customer", "/api/search/tag/maps", 11, postgresql=12),
+    "/api/search/tag/{tag}": Visit("customer", "/api/search/tag/maps", 10, postgresql=11),
     "/api/search/resource/{provider}/{name}/{version}": Visit(
-        "customer", "/api/search/resource/{w.asset_path}/{w.asset.version}", 15
+        "customer", "/api/search/resource/{w.asset_path}/{w.asset.version}", 14
     ),
     # --- accounts pages ----------------------------------------------------------------
     "/login": Visit("visitor", "/login", 0),
@@ -457,7 +463,7 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 13),
+    "/services/{slug}": Visit("steward", SERVICE, 12),
     "/my-services": Visit("steward", "/my-services", 5),
     "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 10),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),
@@ -569,6 +575,9 @@ def test_get_routes_take_a_fixed_number_of_queries(app, client_of, world, count_
     is_api = url.startswith("/api/")
     client = client_of("visitor" if is_api else visit.who)
     headers = _headers(url, user) if is_api else {}
+    if is_api:
+        # Pinned as it runs most often: with the caller's token already known.
+        client.get(url, headers=headers, follow_redirects=False)
 
     with count_queries() as counted:
         response = client.get(url, headers=headers, follow_redirects=False)

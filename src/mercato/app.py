@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 
+from mercato.accounts.token_cache import TokenCache
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
@@ -63,6 +64,20 @@ class TrailingSlashes:
         if scope["type"] == "http" and path.startswith("/api/") and path.endswith("/"):
             scope = {**scope, "path": path.rstrip("/")}
         await self.app(scope, receive, send)
+
+
+class PageSessions(SessionMiddleware):
+    """Web sessions for the pages and the WStore API, which also takes the session cookie.
+
+    The EOSC API knows its callers by token alone, so its requests skip reading and
+    signing the cookie.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(f"{EOSC_PREFIX}/"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _is_eosc(request: Request) -> bool:
@@ -210,6 +225,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Deliveries that a request's rules write are queued once its session commits.
     app.state.queue = TaskQueue(settings, app.state.session_factory)
     hand_over_deliveries(app.state.session_factory, app.state.queue)
+    app.state.tokens = TokenCache(settings)
+    app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()
 
     _install_error_handlers(app)
@@ -232,7 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(projects_web.router)
     app.include_router(orders_web.router)
     app.add_middleware(
-        SessionMiddleware,
+        PageSessions,
         secret_key=secret,
         session_cookie="mercato_session",
         max_age=settings.session_max_age,

@@ -7,10 +7,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from filelock import FileLock
 from slugify import slugify
 from sqlalchemy import (
@@ -33,6 +31,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from mercato.errors import Invalid
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # Writers queue for SQLite's single write lock rather than fail; 30 s covers any burst.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -167,7 +168,10 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> "Config":
+    # Imported here: web processes never migrate, and Alembic costs each 10 MB.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("mercato") / "migrations"))
     config.attributes["engine"] = engine
@@ -217,6 +221,8 @@ def migrate(engine: Engine) -> None:
     `mercato serve` and `mercato worker` may start together on a fresh database.
     """
     with _migration_lock(engine):
+        from alembic import command
+
         command.upgrade(alembic_config(engine), "head")
 
 

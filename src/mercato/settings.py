@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     base_url: str = Field("http://127.0.0.1:8000", description="Public address of the site.")
     host: str = Field("127.0.0.1", description="Address `mercato serve` binds to.")
     port: int = Field(8000, description="Port `mercato serve` listens on.")
+    workers: int = Field(1, ge=1, description="Web server processes `mercato serve` starts.")
     queue_url: str = Field(
         "",
         description="Task queue: `redis://host:port/db` for Redis; empty keeps it in a SQLite"
@@ -41,6 +42,13 @@ class Settings(BaseSettings):
     )
     trigger_timeout: float = Field(
         10.0, gt=0, le=300, description="Seconds a trigger call may take before it counts as down."
+    )
+    token_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="How long a web process remembers an API token's user (0: not at all);"
+        " a revoked token is refused at once.",
     )
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")

@@ -3,8 +3,9 @@
 import pytest
 
 from mercato.catalogue import rules
+from mercato.catalogue.eosc.routes import offer_json
 from mercato.catalogue.models import OmsType, OrderType
-from mercato.catalogue.omses import available_omses, current_oms
+from mercato.catalogue.omses import available_omses
 from mercato.catalogue.rules import OfferData
 from mercato.errors import Invalid
 
@@ -20,7 +21,7 @@ def test_available_omses_are_default_dedicated_global_then_provider_group(make):
     assert available_omses(make.session, service) == [default, dedicated, shared, group]
 
 
-def test_current_oms_is_the_primary_one_or_the_default(make):
+def test_an_internal_offer_is_handled_by_its_primary_oms_or_else_the_default(make):
     default = make.oms("Default", is_default=True)
     other = make.oms("Other")
     service = make.service()
@@ -28,8 +29,8 @@ def test_current_oms_is_the_primary_one_or_the_default(make):
     with_primary = make.offer(service, internal=True, primary_oms_id=other.id)
     without = make.offer(service, internal=True)
 
-    assert current_oms(with_primary, default) == other
-    assert current_oms(without, default) == default
+    assert offer_json(with_primary, default.id)["primary_oms_id"] == other.id
+    assert offer_json(without, default.id)["primary_oms_id"] == default.id
 
 
 def test_only_one_oms_may_be_the_default(make):

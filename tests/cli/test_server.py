@@ -482,3 +482,55 @@ def test_serve_and_worker_started_together_on_a_fresh_database_both_run(
     worker_output = (tmp_path / "worker.out").read_text()
     assert "Mercato worker: 1 thread(s) on the SQLite queue" in worker_output
     assert_schema_at_head(fresh_database_url)
+
+
+# --- serve --workers ------------------------------------------------------------------
+
+
+def child_pids(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return sorted(int(child) for child in children)
+
+
+def has_open(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` holds a file descriptor on ``path``."""
+    fds = Path(f"/proc/{pid}/fd")
+    return any(Path(os.readlink(fds / fd)) == path for fd in os.listdir(fds))
+
+
+def serving_processes(pid: int) -> list[int]:
+    """The processes that uvicorn's supervisor ``pid`` started to serve requests."""
+    return [
+        child
+        for child in child_pids(pid)
+        if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
+def test_serve_with_two_workers_answers_from_two_processes_and_works_the_queue_once(
+    cli_env, tmp_path
+):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start(
+        cli_env, tmp_path, "serve", "serve", "--demo", "--port", str(port), "--workers", "2"
+    )
+    try:
+        wait_until_answering(base_url, server, timeout=COMMAND_TIMEOUT)
+        with httpx.Client(base_url=base_url, timeout=10) as client:
+            statuses = {client.get("/").status_code for _ in range(20)}
+        # The queue's worker polls queue.db; a web process opens it only to hand over.
+        queue_db = (tmp_path / "data" / "queue.db").resolve()
+        web = serving_processes(server.pid)
+        opened = [has_open(pid, queue_db) for pid in (server.pid, *web)]
+    finally:
+        stopped = stop(server)
+
+    output = (tmp_path / "serve.out").read_text()
+    assert statuses == {200}
+    assert (len(web), opened) == (2, [True, False, False])
+    assert output.count("Queue worker: in process") == 1
+    assert f"Queue worker: in process {server.pid}\n" in output
+    assert stopped == 0
+    assert "Traceback" not in (tmp_path / "serve.err").read_text()

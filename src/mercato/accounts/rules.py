@@ -98,7 +98,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def _token_digest(plain: str) -> str:
+# A session.info flag: this transaction revoked tokens (see mercato.accounts.token_cache).
+TOKENS_REVOKED = "mercato.tokens_revoked"
+
+
+def token_digest(plain: str) -> str:
     # Tokens are long random strings, so a fast hash is enough; a slow one
     # would cost on every API call without adding safety.
     return hashlib.sha256(plain.encode()).hexdigest()
@@ -112,13 +116,13 @@ def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken
 
 def keep_token(session: Session, user: User, plain: str, label: str = "") -> ApiToken:
     """Store a token the user already has elsewhere, so integrations that use it keep working."""
-    if session.scalar(select(exists().where(ApiToken.digest == _token_digest(plain)))):
+    if session.scalar(select(exists().where(ApiToken.digest == token_digest(plain)))):
         raise Invalid.field("token", "is already in use")
     return _add_token(session, user, plain, label)
 
 
 def _add_token(session: Session, user: User, plain: str, label: str) -> ApiToken:
-    token = ApiToken(user=user, digest=_token_digest(plain), prefix=plain[:6], label=label)
+    token = ApiToken(user=user, digest=token_digest(plain), prefix=plain[:6], label=label)
     session.add(token)
     session.flush()
     return token
@@ -130,7 +134,7 @@ def user_for_token(session: Session, plain: str) -> User | None:
     return session.scalar(
         select(User)
         .join(ApiToken)
-        .where(ApiToken.digest == _token_digest(plain), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.digest == token_digest(plain), ApiToken.revoked_at.is_(None))
     )
 
 
@@ -149,6 +153,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     if token is None or token.user_id != user.id or not token.is_active:
         raise NotFound("Token")
     token.revoked_at = utcnow()
+    session.info[TOKENS_REVOKED] = True
     return token
 
 
@@ -158,6 +163,7 @@ def revoke_all_tokens(session: Session, user: User) -> int:
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    session.info[TOKENS_REVOKED] = True
     return result.rowcount
 
 

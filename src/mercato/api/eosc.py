@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from jsonschema import Draft4Validator, ValidationError
 
 from mercato.accounts.models import User
-from mercato.accounts.rules import user_for_token
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
 
@@ -46,7 +45,7 @@ def error_response(error: EoscError) -> JSONResponse:
 
 def token_user(request: Request, session: DbSession) -> User:
     """The user behind `X-User-Token`; checked before anything else, as EOSC does."""
-    user = user_for_token(session, request.headers.get(TOKEN_HEADER, ""))
+    user = request.app.state.tokens.user(session, request.headers.get(TOKEN_HEADER, ""))
     if user is None:
         raise EoscError(401, UNAUTHENTICATED)
     return user

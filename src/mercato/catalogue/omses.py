@@ -411,8 +411,3 @@ def available_omses_by_service(
 
 def available_omses(session: Session, service: Service) -> list[Oms]:
     return available_omses_by_service(session, [service])[service.id]
-
-
-def current_oms(offer: Offer, default: Oms | None) -> Oms | None:
-    """The OMS that handles the offer's orders: its primary OMS, else the default one."""
-    return offer.primary_oms if offer.primary_oms is not None else default

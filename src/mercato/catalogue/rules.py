@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, column, exists, func, or_, select, table
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.accounts.models import DataAdministrator, Provider, User
 from mercato.accounts.rules import administered_provider_ids
@@ -89,12 +89,17 @@ def manageable_services(session: Session, user: User) -> list[Service]:
 # --- services ----------------------------------------------------------------------
 
 
-def find_service(session: Session, reference: str) -> Service | None:
-    """A service by slug, numeric id or PID, as the EOSC API addresses resources."""
+def _service_reference(reference: str) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [Service.slug == reference, Service.pid == reference]
     if reference.isdigit():
         conditions.append(Service.id == int(reference))
-    return session.scalars(select(Service).where(or_(*conditions)).order_by(Service.id)).first()
+    return or_(*conditions)
+
+
+def find_service(session: Session, reference: str) -> Service | None:
+    """A service by slug, numeric id or PID, as the EOSC API addresses resources."""
+    query = select(Service).where(_service_reference(reference)).order_by(Service.id)
+    return session.scalars(query).first()
 
 
 def require_service(session: Session, reference: str) -> Service:
@@ -181,13 +186,33 @@ def require_offer(session: Session, service: Service, reference: str) -> Offer:
     return offer
 
 
+def require_service_offer(session: Session, service_reference: str, reference: str) -> Offer:
+    """``require_offer`` of ``require_service``'s service, with its service, in one query."""
+    if reference.isdigit():
+        service_id = (
+            select(Service.id)
+            .where(_service_reference(service_reference))
+            .order_by(Service.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        offer = session.scalar(
+            select(Offer)
+            .where(Offer.service_id == service_id, Offer.iid == int(reference))
+            .options(joinedload(Offer.service))
+        )
+        if offer is not None:
+            return offer
+    # Not found: which of the two, as the EOSC API words it.
+    return require_offer(session, require_service(session, service_reference), reference)
+
+
 def published_offers(session: Session, service: Service) -> list[Offer]:
     return list(
         session.scalars(
             select(Offer)
             .where(Offer.service_id == service.id, Offer.status == OfferStatus.PUBLISHED)
             .order_by(Offer.iid)
-            .options(selectinload(Offer.primary_oms))
         )
     )
 

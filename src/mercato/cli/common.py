@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from mercato.accounts.token_cache import TokenCache
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from mercato.errors import MercatoError
 from mercato.queue import TaskQueue, hand_over_deliveries
@@ -50,6 +51,8 @@ def unit_of_work(*, wakes_workers: bool = False) -> Iterator[Session]:
     """
     engine = migrated_engine()
     factory = make_session_factory(engine)
+    # A revocation made here is refused at once by the running web processes too.
+    TokenCache(Settings()).watch(factory)
     if wakes_workers:
         hand_over_deliveries(factory, task_queue(Settings(), engine))
     try:

@@ -1,6 +1,7 @@
 """Running Mercato: migrating, the demo, the web server and the queue workers."""
 
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -16,6 +17,8 @@ from mercato.demo import DemoAccount, load_demo
 from mercato.queue import Worker
 from mercato.settings import Settings
 from mercato.store.assets import local_files
+
+WORKER_START_SECONDS = 60
 
 
 def _print_demo_accounts(accounts_made: list[DemoAccount]) -> None:
@@ -62,8 +65,16 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Load demo data into an empty database.")] = False,
     host: Annotated[str | None, typer.Option(help="Address to bind (MERCATO_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (MERCATO_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Web server processes sharing the port (MERCATO_WORKERS)."),
+    ] = None,
 ) -> None:
-    """Migrate the database and serve the web UI and the APIs."""
+    """Migrate the database and serve the web UI and the APIs.
+
+    With several web processes, the queue worker (if it runs in-process) runs in
+    this one, which only supervises them, so the queue is worked exactly once.
+    """
     settings = Settings()
     engine = migrated_engine()
     if demo and not _load_demo(engine, settings):
@@ -71,10 +82,14 @@ def serve(
     engine.dispose()
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
+    processes = settings.workers if workers is None else workers
+    # Made here, before the web processes start, so that they all read one key.
+    settings.resolved_secret_key()
     console.print(f"Mercato on http://{bind_host}:{bind_port} (API docs at /docs)")
     in_process = Worker(task_queue(settings, engine)) if settings.worker_in_process else None
     if in_process is not None:
         in_process.start()
+        console.print(f"Queue worker: in process {os.getpid()}")
     try:
         uvicorn.run(
             "mercato.app:create_app",
@@ -82,6 +97,10 @@ def serve(
             host=bind_host,
             port=bind_port,
             proxy_headers=True,
+            workers=processes,
+            # A web process imports the whole app before it answers the supervisor's
+            # health check; on a busy machine that takes longer than uvicorn's 5 s.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
         )
     finally:
         if in_process is not None:

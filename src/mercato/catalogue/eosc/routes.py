@@ -23,7 +23,6 @@ from mercato.catalogue.models import (
 from mercato.catalogue.omses import (
     available_omses,
     available_omses_by_service,
-    current_oms,
     default_oms,
 )
 from mercato.catalogue.rules import OfferData
@@ -70,7 +69,7 @@ def _bundled_offers(fronted: list[Bundle]) -> list[dict[str, list[str]]]:
     ]
 
 
-def offer_json(offer: Offer, default: Oms | None, fronted: list[Bundle]) -> dict[str, Any]:
+def offer_json(offer: Offer, default_oms_id: int | None, fronted: list[Bundle]) -> dict[str, Any]:
     """The offer's read shape; ``fronted`` are the bundles (any status) it is the main offer of."""
     shown: dict[str, Any] = {
         "id": offer.iid,
@@ -85,9 +84,9 @@ def offer_json(offer: Offer, default: Oms | None, fronted: list[Bundle]) -> dict
     if offer.order_type == OrderType.ORDER_REQUIRED:
         shown["internal"] = offer.internal
     if offer.internal:
-        oms = current_oms(offer, default)
-        if oms is not None:
-            shown["primary_oms_id"] = oms.id
+        oms_id = offer.primary_oms_id or default_oms_id
+        if oms_id is not None:
+            shown["primary_oms_id"] = oms_id
         if offer.oms_params:
             shown["oms_params"] = offer.oms_params
     if fronted:
@@ -97,7 +96,7 @@ def offer_json(offer: Offer, default: Oms | None, fronted: list[Bundle]) -> dict
 
 def _offer_shown(session: Session, offer: Offer) -> dict[str, Any]:
     fronted = bundles_fronted_by(session, [offer.id])[offer.id]
-    return offer_json(offer, default_oms(session), fronted)
+    return offer_json(offer, _default_oms_id(session, [offer]), fronted)
 
 
 # --- request bodies ------------------------------------------------------------------
@@ -140,8 +139,15 @@ def _refuse_main_bundles(body: dict[str, Any]) -> None:
 
 
 def _find_offer(session: Session, resource_id: str, offer_id: str) -> Offer:
-    service = rules.require_service(session, resource_id)
-    return rules.require_offer(session, service, offer_id)
+    return rules.require_service_offer(session, resource_id, offer_id)
+
+
+def _default_oms_id(session: Session, offers: list[Offer]) -> int | None:
+    """The default OMS's id, looked up only if an offer shown falls back to it."""
+    if not any(offer.internal and offer.primary_oms_id is None for offer in offers):
+        return None
+    default = default_oms(session)
+    return default.id if default is not None else None
 
 
 def _check_offer_access(session: Session, user: User, offer: Offer) -> None:
@@ -173,10 +179,10 @@ def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[s
     service = rules.require_service(session, resource_id)
     if not rules.can_manage_service(session, user, service):
         return {"offers": []}
-    default = default_oms(session)
     offers = rules.published_offers(session, service)
     fronted = bundles_fronted_by(session, [offer.id for offer in offers])
-    return {"offers": [offer_json(offer, default, fronted[offer.id]) for offer in offers]}
+    default_id = _default_oms_id(session, offers)
+    return {"offers": [offer_json(offer, default_id, fronted[offer.id]) for offer in offers]}
 
 
 @router.post(
@@ -196,7 +202,7 @@ def create_offer(
     _check_resource_access(session, user, service)
     changes = _offer_changes(body)
     offer = rules.create_offer(session, service, OfferData(**changes))
-    return offer_json(offer, default_oms(session), [])
+    return offer_json(offer, _default_oms_id(session, [offer]), [])
 
 
 @router.get(

@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from mercato.accounts.models import User
-from mercato.accounts.rules import user_for_token
 from mercato.dependencies import DbSession
 from mercato.errors import Conflict, Forbidden, Invalid, MercatoError, NotFound, Unavailable
 from mercato.store.uploads import Upload
@@ -168,7 +167,7 @@ def _header_token(request: Request) -> str | None:
 def optional_caller(request: Request, session: DbSession) -> User | None:
     token = _header_token(request)
     if token is not None:
-        return user_for_token(session, token)
+        return request.app.state.tokens.user(session, token)
     user_id = request.session.get("user_id")
     return session.get(User, user_id) if isinstance(user_id, int) else None
 

@@ -1,14 +1,11 @@
 """Checking uploaded files before anything is stored: names, sizes, media types, contents."""
 
-import base64
-import binascii
 import fnmatch
 import re
 from dataclasses import dataclass
 
 from mercato.errors import Invalid
 from mercato.settings import Settings
-from mercato.store.naming import check_file_name
 
 MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
@@ -55,18 +52,6 @@ def check_allowed_media_type(settings: Settings, media_type: str) -> None:
     patterns = [p.strip().lower() for p in settings.asset_media_types.split(",") if p.strip()]
     if patterns and not any(fnmatch.fnmatchcase(media_type, p) for p in patterns):
         raise Invalid.field("content_type", f"'{media_type}' is not accepted by this store")
-
-
-def decode_upload(value: object, field: str) -> Upload:
-    """A ``{"name": ..., "data": <base64>}`` object from a JSON body."""
-    if not isinstance(value, dict) or not isinstance(value.get("data"), str):
-        raise Invalid.field(field, 'must be {"name": <file name>, "data": <base64>}')
-    name = check_file_name(value.get("name"), f"{field}.name")
-    try:
-        data = base64.b64decode(value["data"], validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid.field(f"{field}.data", "is not valid base64") from None
-    return Upload(name, data)
 
 
 def check_asset_file(settings: Settings, upload: Upload, media_type: str, field: str) -> None:

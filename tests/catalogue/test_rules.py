@@ -29,8 +29,8 @@ def test_an_internal_offer_is_handled_by_its_primary_oms_or_else_the_default(mak
     with_primary = make.offer(service, internal=True, primary_oms_id=other.id)
     without = make.offer(service, internal=True)
 
-    assert offer_json(with_primary, default.id)["primary_oms_id"] == other.id
-    assert offer_json(without, default.id)["primary_oms_id"] == default.id
+    assert offer_json(with_primary, default.id, [])["primary_oms_id"] == other.id
+    assert offer_json(without, default.id, [])["primary_oms_id"] == default.id
 
 
 def test_only_one_oms_may_be_the_default(make):

@@ -186,6 +186,33 @@ def test_pages_count_from_one(
     assert names(found) == expected
 
 
+@pytest.fixture
+def rainy(session: Session, store: Store, seller: TokenUser) -> list[str]:
+    """Twelve "rain" offerings, best matches unpublished, some equally good; the published
+    ones, best first (ties: newest offer first)."""
+    provider = store.provider(seller)
+    published = [False] * 7 + [True, True, True, False, True]
+    for number, times in enumerate([5, 5, 4, 4, 4, 3, 3, 3, 2, 2, 1, 1]):
+        description = " ".join(["rain"] * times + ["dry"] * (5 - times))
+        store.offering(
+            provider, seller, f"Offer {number}", description=description, publish=published[number]
+        )
+    return ["Offer 7", "Offer 9", "Offer 8", "Offer 11"]
+
+
+@pytest.mark.parametrize(
+    ("start", "limit"), [(1, 1), (1, 2), (2, 1), (2, 2), (3, 2), (4, 1), (4, 5), (5, 1), (9, 3)]
+)
+def test_best_first_pages_are_pages_of_every_match_ranked(
+    session: Session, rainy: list[str], start: int, limit: int
+) -> None:
+    """A page is ranked from the index's best few matches: the filter may leave out all of them."""
+    found = search.find_by_keyword(session, None, "rain", start=start, limit=limit)
+
+    assert names(search.find_by_keyword(session, None, "rain")) == rainy
+    assert names(found) == rainy[start - 1 : start - 1 + limit]
+
+
 def test_count_counts_every_match(session: Session, three: list[StoreOffering]) -> None:
     assert search.count_by_keyword(session, None, "weather") == 3
     assert search.count_by_keyword(session, None, "radar") == 1

@@ -85,6 +85,39 @@ def _keyword_query(
     return query, found.c.relevance
 
 
+# Best first, a page needs the best `start - 1 + limit` matches within the filter. Ranking
+# all matches but keeping only this many times as many as the page needs, before the
+# filter, gives the same page unless the filter leaves out most of them: then, and only
+# then, the page is read from every match.
+CANDIDATES_PER_ROW = 4
+
+
+def _best_first(
+    session: Session,
+    user: User | None,
+    words: list[str],
+    scope: Scope,
+    states: Sequence[OfferingState],
+    start: int,
+    limit: int,
+) -> list[StoreOffering] | None:
+    """The page, or None when the best candidates may not hold it."""
+    most = (start - 1 + limit) * CANDIDATES_PER_ROW
+    found = search_index.best_matches(session, words, most).cte("found")
+    found = found.prefix_with("MATERIALIZED")
+    every_match = select(func.count()).select_from(found).scalar_subquery() < most
+    query = (
+        scoped(user, scope, states, session)
+        .join(found, found.c.offer_id == StoreOffering.offer_id)
+        .add_columns(every_match)
+        .order_by(found.c.relevance, StoreOffering.offer_id.desc())
+    )
+    rows = session.execute(_page(query, start, limit)).all()
+    if len(rows) < limit and not (rows and rows[0][1]):
+        return None
+    return [row[0] for row in rows]
+
+
 def find_by_keyword(
     session: Session,
     user: User | None,
@@ -100,6 +133,10 @@ def find_by_keyword(
     words = search_index.search_words(text)
     if not words:
         return []
+    if sort is None and limit is not None:
+        page = _best_first(session, user, words, scope, states, start, limit)
+        if page is not None:
+            return page
     query, relevance = _keyword_query(session, user, words, scope, states)
     if sort is None:
         query = query.order_by(relevance, StoreOffering.offer_id.desc())

@@ -59,6 +59,17 @@ def matches(session: Session, words: list[str]) -> Select[tuple[int, float]]:
     )
 
 
+def best_matches(session: Session, words: list[str], count: int) -> Select[tuple[int, float]]:
+    """The ``count`` best of `matches`, best first, ties by the newest offer: ranked by the
+    index alone, before any filter, so the database keeps only ``count`` rows while ranking."""
+    found = matches(session, words).subquery()
+    return (
+        select(found.c.offer_id, found.c.relevance)
+        .order_by(found.c.relevance, found.c.offer_id.desc())
+        .limit(count)
+    )
+
+
 def tagged(session: Session, tag: str) -> Select[tuple[int]] | None:
     """Ids of the offerings with the tag's words, in order, among their tags: a narrowing
     of the exact tag match (None when the index cannot narrow, e.g. for stop words)."""

@@ -11,13 +11,11 @@ queue is idle.
 
 import logging
 import sqlite3
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from huey import Huey, RedisHuey, SqliteHuey
-from huey.consumer import Consumer
-from huey.storage import SqliteStorage
 from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -29,6 +27,21 @@ from mercato.ordering.events import NEW_DELIVERIES
 from mercato.settings import Settings
 from mercato.store.marketplaces import outbox
 from mercato.store.marketplaces.rules import NEW_PUBLICATIONS
+
+# huey.storage imports psycopg, if installed, for a PostgreSQL queue storage that
+# Mercato never uses; on a SQLite database nothing else loads it, and it costs each
+# web process about 11 MB. Hiding it (ImportError) while huey loads keeps it out;
+# SQLAlchemy still imports it normally for a PostgreSQL database.
+_hide_psycopg = "psycopg" not in sys.modules
+if _hide_psycopg:
+    sys.modules["psycopg"] = None  # type: ignore[assignment]
+try:
+    from huey import Huey, RedisHuey, SqliteHuey
+    from huey.consumer import Consumer
+    from huey.storage import SqliteStorage
+finally:
+    if _hide_psycopg:
+        del sys.modules["psycopg"]
 
 log = logging.getLogger(__name__)
 

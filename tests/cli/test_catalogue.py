@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from mercato.accounts import rules as accounts
 from mercato.catalogue.models import Oms, OmsType, TriggerMethod
-from mercato.cli import app
+from mercato.cli.commands import app
 
 
 @pytest.fixture

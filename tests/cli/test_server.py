@@ -495,7 +495,13 @@ def child_pids(pid: int) -> list[int]:
 def has_open(pid: int, path: Path) -> bool:
     """Whether process ``pid`` holds a file descriptor on ``path``."""
     fds = Path(f"/proc/{pid}/fd")
-    return any(Path(os.readlink(fds / fd)) == path for fd in os.listdir(fds))
+    for fd in os.listdir(fds):
+        try:
+            if Path(os.readlink(fds / fd)) == path:
+                return True
+        except FileNotFoundError:
+            pass  # closed since the listing: it was not held
+    return False
 
 
 def serving_processes(pid: int) -> list[int]:

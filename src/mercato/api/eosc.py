@@ -5,15 +5,17 @@ clients compare and log, so they are kept to the letter.
 """
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
-from jsonschema import Draft4Validator, ValidationError
 
 from mercato.accounts.models import User
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 UNAUTHENTICATED = "You need to sign in or sign up before continuing."
 FORBIDDEN = "You are not authorized to perform this action."
@@ -95,7 +97,7 @@ def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def _fragment(error: ValidationError) -> str:
+def _fragment(error: "ValidationError") -> str:
     return "#/" + "/".join(str(part) for part in error.absolute_path)
 
 
@@ -124,7 +126,7 @@ def _ruby_text(value: Any) -> str:
     return _ruby_inspect(value)
 
 
-def gem_message(error: ValidationError) -> str:
+def gem_message(error: "ValidationError") -> str:
     """Render one jsonschema error as the json-schema gem (used by EOSC) words it.
 
     ``allOf`` passes its sub-schema's message on unchanged, so the leaf error is
@@ -174,6 +176,11 @@ def gem_message(error: ValidationError) -> str:
 
 def check_schema(document: Any, schema: dict[str, Any]) -> None:
     """Raise the EOSC 400 for the first schema violation, in the schema's own order."""
+    # Imported here, not at start: only EOSC write requests need jsonschema, and
+    # a web process that never sees one saves its memory. Callers are sync routes
+    # (a worker thread), so the first import does not block the event loop.
+    from jsonschema import Draft4Validator
+
     error = next(Draft4Validator(schema).iter_errors(document), None)
     if error is not None:
         raise EoscError(400, gem_message(error))

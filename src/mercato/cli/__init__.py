@@ -1,20 +1,14 @@
-"""The `mercato` command line, one module per area's commands."""
+"""The `mercato` command line, one module per area's commands (put together in `commands`)."""
 
-import typer
 
-from mercato.cli import accounts, catalogue, datasets, server
+def main() -> None:
+    """The `mercato` console script.
 
-app = typer.Typer(
-    help="Mercato: a service marketplace with order management.", no_args_is_help=True
-)
-app.command(name="migrate")(server.migrate_schema)
-app.command()(server.demo)
-app.command()(server.serve)
-app.command()(server.worker)
-app.command(name="load")(datasets.load_data)
-app.command(name="dump")(datasets.dump_data)
-app.add_typer(accounts.user_app, name="user")
-app.add_typer(accounts.token_app, name="token")
-app.add_typer(accounts.provider_app, name="provider")
-app.add_typer(catalogue.service_app, name="service")
-app.add_typer(catalogue.oms_app, name="oms")
+    Typer, rich and the commands are imported here, not at this package's import:
+    with several workers, uvicorn spawns each web process, which re-runs the
+    console script's imports (as multiprocessing's `__mp_main__`), and a web
+    process needs none of them.
+    """
+    from mercato.cli.commands import app
+
+    app(prog_name="mercato")

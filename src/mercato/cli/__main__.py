@@ -1,5 +1,5 @@
 """`python -m mercato.cli`: the `mercato` command without its console script."""
 
-from mercato.cli import app
+from mercato.cli import main
 
-app(prog_name="mercato")
+main()

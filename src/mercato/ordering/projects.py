@@ -3,8 +3,8 @@
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,9 @@ from mercato.catalogue.models import ScientificDomain
 from mercato.errors import Conflict, Invalid, NotFound
 from mercato.ordering.events import record_event
 from mercato.ordering.models import CustomerTypology, EventType, Project
+
+if TYPE_CHECKING:
+    import pycountry.db
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -32,10 +35,19 @@ class ProjectData:
     user_group_name: str = ""
 
 
+def _countries() -> "pycountry.db.Database":
+    # Imported on first use, not at start: only the project form and project writes
+    # need pycountry's data. Its callers are sync (a worker thread), so the first
+    # import does not block the event loop.
+    import pycountry
+
+    return pycountry.countries
+
+
 def _country(name: str) -> str | None:
     """The country's ISO short name, whether given by name, code or common name."""
     try:
-        return pycountry.countries.lookup(name.strip()).name
+        return _countries().lookup(name.strip()).name
     except LookupError:
         return None
 
@@ -154,4 +166,4 @@ def require_own_project(session: Session, owner: User, project_id: int) -> Proje
 
 
 def country_names() -> list[str]:
-    return sorted(country.name for country in pycountry.countries)
+    return sorted(country.name for country in _countries())

@@ -63,9 +63,7 @@ from mercato.store.usdl.description import (
     check_price_plan,
 )
 from mercato.store.usdl.fetching import fetch_usdl
-from mercato.store.usdl.reading import parse_usdl
-from mercato.store.usdl.vocabulary import UsdlFormat, usdl_format
-from mercato.store.usdl.writing import export_usdl
+from mercato.store.usdl.formats import UsdlFormat, usdl_format
 
 __all__ = [
     "MAX_USDL_BYTES",
@@ -83,3 +81,20 @@ __all__ = [
     "parse_usdl",
     "usdl_format",
 ]
+
+
+# rdflib (about 17 MB) is imported on the first document read or written, not at
+# start: most requests need none. Callers are sync (a worker thread or the queue
+# worker), so that first import does not block the event loop.
+def parse_usdl(data: bytes | str, fmt: str) -> OfferingDescription:
+    """The offering a Linked USDL document describes; ``Invalid`` on ``usdl`` otherwise."""
+    from mercato.store.usdl import reading
+
+    return reading.parse_usdl(data, fmt)
+
+
+def export_usdl(description: OfferingDescription, fmt: str) -> bytes:
+    """The description as a Linked USDL document in the given syntax, UTF-8."""
+    from mercato.store.usdl import writing
+
+    return writing.export_usdl(description, fmt)

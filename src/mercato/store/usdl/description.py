@@ -182,6 +182,12 @@ def check_price_plan(plan: object, field: str) -> PricePlan:
         raise Invalid.field(field, validation_message(error)) from None
 
 
+def summary(error: Exception) -> str:
+    # rdflib's messages span lines and quote the input; one short line is enough.
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:200]
+
+
 def validation_message(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])

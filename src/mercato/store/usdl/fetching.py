@@ -9,9 +9,8 @@ from mercato import outgoing
 from mercato.errors import Invalid
 from mercato.outgoing import RefusedAddress, TooLarge
 from mercato.settings import Settings
-from mercato.store.usdl.description import MAX_USDL_BYTES, OfferingDescription
-from mercato.store.usdl.reading import parse_usdl, summary
-from mercato.store.usdl.vocabulary import ALIASES, UsdlFormat
+from mercato.store.usdl.description import MAX_USDL_BYTES, OfferingDescription, summary
+from mercato.store.usdl.formats import ALIASES, UsdlFormat
 
 FETCH_TIMEOUT_SECONDS = 10.0
 MAX_REDIRECTS = 3
@@ -65,6 +64,9 @@ def fetch_usdl(
     if answer.status_code != 200:
         raise Invalid.field("description_url", f"answered {answer.status_code} instead of 200")
     content_type = answer.headers.get("content-type", "")
+    # Imported here: see `mercato.store.usdl.parse_usdl`.
+    from mercato.store.usdl.reading import parse_usdl
+
     return parse_usdl(answer.body, fmt or _format_of(url, content_type))
 
 

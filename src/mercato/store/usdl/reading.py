@@ -11,19 +11,22 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 from rdflib.term import Node
 
 from mercato.errors import Invalid
-from mercato.store.usdl.description import MAX_USDL_BYTES, OfferingDescription, validation_message
+from mercato.store.usdl.description import (
+    MAX_USDL_BYTES,
+    OfferingDescription,
+    summary,
+    validation_message,
+)
+from mercato.store.usdl.formats import RDFLIB_NAMES, UsdlFormat, usdl_format
 from mercato.store.usdl.vocabulary import (
     GR,
     OPERATIONS,
     PAV,
     PRICE,
-    RDFLIB_NAMES,
     SCHEMA,
     SP,
     SPIN,
     USDL,
-    UsdlFormat,
-    usdl_format,
 )
 
 # --- reading ----------------------------------------------------------------------
@@ -46,12 +49,6 @@ def parse_usdl(data: bytes | str, fmt: str) -> OfferingDescription:
     except Exception as error:  # rdflib raises many unrelated types for bad syntax
         raise Invalid.field("usdl", f"is not valid {form.value}: {summary(error)}") from None
     return _read(graph)
-
-
-def summary(error: Exception) -> str:
-    # rdflib's messages span lines and quote the input; one short line is enough.
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text[:200]
 
 
 class _Declared(Exception):

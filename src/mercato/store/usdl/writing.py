@@ -11,19 +11,17 @@ from mercato.store.usdl.description import (
     PriceFunction,
     PricePlan,
 )
+from mercato.store.usdl.formats import RDFLIB_NAMES, UsdlFormat, usdl_format
 from mercato.store.usdl.vocabulary import (
     GR,
     OPERATIONS,
     PAV,
     PREFIXES,
     PRICE,
-    RDFLIB_NAMES,
     SCHEMA,
     SP,
     SPIN,
     USDL,
-    UsdlFormat,
-    usdl_format,
 )
 
 # --- writing ----------------------------------------------------------------------

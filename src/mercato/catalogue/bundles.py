@@ -8,10 +8,11 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.catalogue.fulfilment import Fulfilment, fulfilment
+from mercato.catalogue.iids import next_iid
 from mercato.catalogue.models import (
     Bundle,
     BundleOffer,
@@ -140,13 +141,6 @@ def check_bundle(service: Service, data: BundleData, status: BundleStatus) -> Bu
     return data
 
 
-def _next_iid(session: Session, service: Service) -> int:
-    # The service row lock keeps two concurrent creations from taking one iid.
-    session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
-    highest = session.scalar(select(func.max(Bundle.iid)).where(Bundle.service_id == service.id))
-    return (highest or 0) + 1
-
-
 def _apply(bundle: Bundle, data: BundleData) -> None:
     bundle.name, bundle.description = data.name, data.description
     bundle.order_type, bundle.main_offer = data.order_type, data.main_offer
@@ -170,7 +164,7 @@ def create_bundle(
     status: BundleStatus = BundleStatus.PUBLISHED,
 ) -> Bundle:
     data = check_bundle(service, data, status)
-    bundle = Bundle(service=service, iid=_next_iid(session, service), status=status)
+    bundle = Bundle(service=service, iid=next_iid(session, service, Bundle.iid), status=status)
     session.add(bundle)
     _apply(bundle, data)
     session.flush()
@@ -226,7 +220,10 @@ def restore_bundle(
     if taken:
         raise Invalid.field("iid", "is taken by another bundle of this service")
     bundle = Bundle(
-        id=bundle_id, service=service, iid=iid or _next_iid(session, service), status=status
+        id=bundle_id,
+        service=service,
+        iid=iid or next_iid(session, service, Bundle.iid),
+        status=status,
     )
     session.add(bundle)
     _apply(bundle, data)

@@ -5,12 +5,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, exists, func, or_, select, table
+from sqlalchemy import ColumnElement, Select, column, exists, or_, select, table
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.accounts.models import DataAdministrator, Provider, User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.catalogue.bundles import unbundle
+from mercato.catalogue.iids import next_iid
 from mercato.catalogue.models import (
     Category,
     Offer,
@@ -329,14 +330,6 @@ def check_offer_fields(data: OfferData, related: dict[str, str] | None = None) -
     return replace(data, parameters=parameters)
 
 
-def _next_iid(session: Session, service: Service) -> int:
-    # Lock the service row so two concurrent creations cannot pick the same iid
-    # (a no-op on SQLite, whose writers are serialised anyway).
-    session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
-    highest = session.scalar(select(func.max(Offer.iid)).where(Offer.service_id == service.id))
-    return (highest or 0) + 1
-
-
 def create_offer(
     session: Session,
     service: Service,
@@ -344,7 +337,7 @@ def create_offer(
     status: OfferStatus = OfferStatus.PUBLISHED,
 ) -> Offer:
     data = check_offer(session, service, data, status=status)
-    offer = Offer(service=service, iid=_next_iid(session, service), status=status)
+    offer = Offer(service=service, iid=next_iid(session, service, Offer.iid), status=status)
     session.add(offer)
     _apply(session, offer, data)
     session.flush()

@@ -63,10 +63,12 @@ def test_custom_params_have_the_two_allowed_shapes(make, custom_params):
     [
         ({"name": "  "}, {"name": ["can't be blank"]}),
         ({"description": ""}, {"description": ["can't be blank"]}),
-        (
-            {"order_url": "ftp://example.org"},
-            {"order_url": ["must start with http:// or https://"]},
-        ),
+        # The EOSC Marketplace's mp_url rule and text (reference §8.6).
+        ({"order_url": "ftp://example.org"}, {"order_url": ["is not a valid URL"]}),
+        ({"order_url": "www.abcdef.com"}, {"order_url": ["is not a valid URL"]}),
+        ({"order_url": "http://bcdef"}, {"order_url": ["is not a valid URL"]}),
+        ({"order_url": "http://localhost:5000/projects/1"}, {"order_url": ["is not a valid URL"]}),
+        ({"order_url": "http://www.abc def.com"}, {"order_url": ["is not a valid URL"]}),
     ],
 )
 def test_offer_fields_are_checked(make, fields, error):
@@ -77,6 +79,16 @@ def test_offer_fields_are_checked(make, fields, error):
         rules.check_offer(make.session, service, data)
 
     assert raised.value.errors == error
+
+
+@pytest.mark.parametrize(
+    "order_url", ["http://testvalid.com", "https://www.abcdef.com/order?plan=a", ""]
+)
+def test_order_url_rule_takes_what_upstream_takes(make, order_url):
+    service = make.service(order_type=OrderType.OTHER)
+    data = OfferData(name="N", description="D", order_type=OrderType.OTHER, order_url=order_url)
+
+    assert rules.check_offer(make.session, service, data).order_url == order_url
 
 
 def test_tags_are_trimmed_and_deduplicated(make):

@@ -24,6 +24,7 @@ from mercato.catalogue.models import (
     Service,
     ServiceStatus,
 )
+from mercato.catalogue.urls import NOT_A_URL, is_valid_url
 from mercato.errors import Invalid, NotFound
 
 CANNOT_BUNDLE_MAIN_OFFER = "cannot bundle main offer"
@@ -32,9 +33,7 @@ ONLY_PUBLIC_SERVICES = "must have offers with public services selected"
 MUST_BE_PUBLISHED = "must be published"
 VOCABULARY_REQUIRED = "are required. Please add at least one"
 BLANK = "can't be blank"
-NOT_A_URL = "is not a valid URL"
 
-_URL = re.compile(r"^https?://\S+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -100,11 +99,11 @@ def _field_problems(data: BundleData) -> dict[str, list[str]]:
     for name in ("name", "description", "helpdesk_url"):
         if not getattr(data, name):
             problems[name] = [BLANK]
-    if data.helpdesk_url and not _URL.match(data.helpdesk_url):
+    if data.helpdesk_url and not is_valid_url(data.helpdesk_url):
         problems["helpdesk_url"] = [NOT_A_URL]
     if data.contact_email and not _EMAIL.match(data.contact_email):
         problems["contact_email"] = ["is invalid"]
-    if data.related_training and not _URL.match(data.related_training_url):
+    if data.related_training and not is_valid_url(data.related_training_url):
         problems["related_training_url"] = [NOT_A_URL]
     if not data.scientific_domains:
         problems["scientific_domains"] = [VOCABULARY_REQUIRED]

@@ -25,6 +25,7 @@ from mercato.catalogue.models import (
 )
 from mercato.catalogue.omses import available_omses, default_oms, oms_params_problem
 from mercato.catalogue.parameters import check_parameters
+from mercato.catalogue.urls import NOT_A_URL, is_valid_url
 from mercato.db import unique_slug
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -295,7 +296,11 @@ def check_offer(
     data = normalised_offer(data)
     oms = session.get(Oms, data.primary_oms_id) if data.primary_oms_id is not None else None
     available = available_omses(session, service) if oms is not None else []
-    related = _oms_problems(data, oms, available, default_oms(session))
+    # The URL rule governs new writes only: a data set keeps the URLs a site once took.
+    related = (
+        {"order_url": NOT_A_URL} if data.order_url and not is_valid_url(data.order_url) else {}
+    )
+    related.update(_oms_problems(data, oms, available, default_oms(session)))
     if status == OfferStatus.PUBLISHED:
         others = _other_order_types(session, service, offer)
         related.update(_order_type_problem(data, service, others))
@@ -320,8 +325,6 @@ def check_offer_fields(data: OfferData, related: dict[str, str] | None = None) -
     except Invalid as invalid:
         problems["parameters"] = invalid.errors["parameters"][0]
         details = invalid.details
-    if data.order_url and not _URL.match(data.order_url):
-        problems["order_url"] = "must start with http:// or https://"
     problems.update(related or {})
     if problems:
         errors = {field: [message] for field, message in problems.items()}

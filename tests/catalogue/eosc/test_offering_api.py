@@ -175,7 +175,7 @@ def test_offers_lists_published_offers_by_iid(client, make, admin, service, defa
                 "description": "An offer for tests",
                 "parameters": ALL_PARAMETERS,
                 "order_type": "order_required",
-                "order_url": None,
+                "order_url": "",
                 "internal": True,
                 "primary_oms_id": default_oms.id,
             },
@@ -185,7 +185,7 @@ def test_offers_lists_published_offers_by_iid(client, make, admin, service, defa
                 "description": "An offer for tests",
                 "parameters": [],
                 "order_type": "open_access",
-                "order_url": None,
+                "order_url": "",
             },
         ]
     }
@@ -280,7 +280,7 @@ def test_create_offer_with_all_parameter_types(client, admin, service, session, 
         "description": "sample description",
         "parameters": ALL_PARAMETERS,
         "order_type": "order_required",
-        "order_url": None,
+        "order_url": "",
         "offer_category": "service_category-storage",
         "internal": True,
         "primary_oms_id": default_oms.id,
@@ -920,7 +920,7 @@ def test_every_broken_field_is_reported_at_once(client, admin, service, session)
             "name": ["can't be blank"],
             "description": ["can't be blank"],
             "parameters": ["is invalid"],
-            "order_url": ["must start with http:// or https://"],
+            "order_url": ["is not a valid URL"],
         }
     }
     # Keys in the EOSC model's validation order (reference §8.6).

@@ -60,7 +60,7 @@ def test_a_main_offer_lists_every_bundle_it_fronts_with_all_their_offers(
         "description": "An offer for tests",
         "parameters": [],
         "order_type": "order_required",
-        "order_url": None,
+        "order_url": "",
         "offer_category": "service_category-other",
         "internal": True,
         "primary_oms_id": default_oms.id,

@@ -47,7 +47,7 @@ def test_put_and_patch_change_an_offer_alike(client, make, admin, service, sessi
         "description": "An offer for tests",
         "parameters": [],
         "order_type": "order_required",
-        "order_url": None,
+        "order_url": "",
         "internal": False,
     }
     session.refresh(offer)
@@ -185,7 +185,7 @@ def test_update_to_an_oms_without_custom_params_drops_the_oms_params_sent(
         "description": "An offer for tests",
         "parameters": [],
         "order_type": "order_required",
-        "order_url": None,
+        "order_url": "",
         "internal": True,
         "primary_oms_id": plain.id,
     }

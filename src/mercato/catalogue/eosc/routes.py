@@ -77,7 +77,7 @@ def offer_json(offer: Offer, default_oms_id: int | None, fronted: list[Bundle]) 
         "description": offer.description,
         "parameters": offer.parameters,
         "order_type": offer.order_type.value,
-        "order_url": offer.order_url or None,
+        "order_url": offer.order_url,
     }
     if offer.offer_category is not None:
         shown["offer_category"] = offer.offer_category.value

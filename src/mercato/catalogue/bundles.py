@@ -331,13 +331,37 @@ def offers_to_order(bundle: Bundle) -> list[Offer]:
 
 
 def is_orderable(bundle: Bundle) -> bool:
-    """A published bundle whose every offer can be ordered in Mercato now."""
+    """A published bundle whose every offer is published, of a published service.
+
+    Any order type will do, as in the EOSC Marketplace: an offer ordered on the
+    provider's own page is ordered there after the bundle (``external_offers``).
+    """
     return bundle.is_published and all(
-        offer.is_published
-        and offer.service.status == ServiceStatus.PUBLISHED
-        and fulfilment(offer) != Fulfilment.EXTERNAL
+        offer.is_published and offer.service.status == ServiceStatus.PUBLISHED
         for offer in offers_to_order(bundle)
     )
+
+
+def external_offers(bundle: Bundle) -> list[Offer]:
+    """The bundle's offers the customer orders on the provider's own page."""
+    return [o for o in offers_to_order(bundle) if fulfilment(o) == Fulfilment.EXTERNAL]
+
+
+def bundles_containing(session: Session, offer: Offer) -> list[Bundle]:
+    """The published bundles of published services that the offer is one of, by name."""
+    query = (
+        select(Bundle)
+        .join(BundleOffer, BundleOffer.bundle_id == Bundle.id)
+        .join(Service, Service.id == Bundle.service_id)
+        .where(
+            BundleOffer.offer_id == offer.id,
+            Bundle.status == BundleStatus.PUBLISHED,
+            Service.status == ServiceStatus.PUBLISHED,
+        )
+        .order_by(Bundle.name, Bundle.id)
+        .options(selectinload(Bundle.service))
+    )
+    return list(session.scalars(query))
 
 
 def require_orderable_bundle(session: Session, service: Service, reference: str) -> Bundle:

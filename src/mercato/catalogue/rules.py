@@ -219,6 +219,12 @@ def published_offers(session: Session, service: Service) -> list[Offer]:
     )
 
 
+def standalone_offers(session: Session, service: Service) -> list[Offer]:
+    """Published offers that may be ordered on their own: not those meant only for
+    bundles (the EOSC Marketplace's ``inclusive`` offers)."""
+    return [offer for offer in published_offers(session, service) if not offer.bundle_exclusive]
+
+
 def normalised_offer(data: OfferData) -> OfferData:
     """Drop what the order type makes meaningless, as the EOSC Marketplace does silently."""
     internal = data.internal and data.order_type == OrderType.ORDER_REQUIRED

@@ -70,9 +70,14 @@ class PastOrder:
     created_at: datetime | None = None
 
 
-def _check_orderable(offer: Offer) -> None:
+ONLY_IN_BUNDLES = "is only ordered as part of a bundle"
+
+
+def _check_orderable_alone(offer: Offer) -> None:
     if offer.status != OfferStatus.PUBLISHED or offer.service.status != ServiceStatus.PUBLISHED:
         raise Invalid.field("offer", "is not available for ordering")
+    if offer.bundle_exclusive:
+        raise Invalid.field("offer", ONLY_IN_BUNDLES)
     if fulfilment(offer) == Fulfilment.EXTERNAL:
         raise Invalid.field("offer", "is ordered on the provider's own page")
 
@@ -126,15 +131,30 @@ def _set_status(
 
 
 def first_status(offer: Offer) -> StatusType:
-    """The status a new order of the offer starts in: open-access offers are ready at once."""
-    return StatusType.READY if fulfilment(offer) == Fulfilment.READY else StatusType.CREATED
+    """The status a new order of the offer starts in.
+
+    Only orders an OMS handles wait for it. The others are ready at once, as the
+    EOSC Marketplace's non-orderable items are: open-access offers and, inside a
+    bundle, offers ordered on the provider's own page.
+    """
+    return StatusType.CREATED if fulfilment(offer) == Fulfilment.OMS else StatusType.READY
 
 
 def place_order(
     session: Session, customer: User, project: Project, offer: Offer, request: OrderRequest
 ) -> Order:
-    """Order an offer into the customer's project; open-access offers are ready at once."""
-    _check_orderable(offer)
+    """Order an offer into the customer's project; open-access offers are ready at once.
+
+    Offers meant only for bundles and offers ordered on the provider's own page
+    cannot be ordered on their own.
+    """
+    _check_orderable_alone(offer)
+    return _place(session, customer, project, offer, request)
+
+
+def _place(
+    session: Session, customer: User, project: Project, offer: Offer, request: OrderRequest
+) -> Order:
     properties = check_values(offer.parameters, request.values)
     voucher_id = request.voucher_id.strip() if request.request_voucher else ""
     status, now = first_status(offer), utcnow()
@@ -162,15 +182,17 @@ def place_bundle_order(
 ) -> list[Order]:
     """Order every offer of a bundle into the project, the main offer first.
 
-    One order per offer, each as ``place_order`` makes it (its own type, values and
-    event), all in the caller's transaction: a refused offer refuses the bundle.
-    ``requests`` are in the order of ``offers_to_order``.
+    One order per offer, each as ordering it alone would make it (its own type,
+    values and event), all in the caller's transaction: a refused offer refuses
+    the bundle. Unlike alone, offers meant only for bundles are ordered, and an
+    offer ordered on the provider's own page becomes an order ready at once, as
+    the EOSC Marketplace does. ``requests`` are in the order of ``offers_to_order``.
     """
     if not is_orderable(bundle):
         raise Invalid.field("bundle", "is not available for ordering")
     offers = offers_to_order(bundle)
     return [
-        place_order(session, customer, project, offer, request)
+        _place(session, customer, project, offer, request)
         for offer, request in zip(offers, requests, strict=True)
     ]
 

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from mercato.catalogue import rules
 from mercato.catalogue.models import BundleStatus, OfferStatus, OrderType
+from mercato.errors import Invalid
 from mercato.ordering.models import Event, EventResource, EventType, Order, Project, StatusType
+from mercato.ordering.orders import OrderRequest, place_order
 from tests.web.pages import field_error, log_in, submit
 
 SELECT = {
@@ -117,7 +119,7 @@ def test_a_problem_in_any_offer_orders_nothing(client, make, session, customer, 
     assert session.scalars(select(Project.id)).all() == [project.id]
 
 
-@pytest.mark.parametrize("change", ["bundle draft", "offer draft", "offer external"])
+@pytest.mark.parametrize("change", ["bundle draft", "offer draft"])
 def test_a_bundle_that_cannot_be_ordered_now_is_404(
     client, make, session, customer, bundle, change
 ):
@@ -126,8 +128,6 @@ def test_a_bundle_that_cannot_be_ordered_now_is_404(
             bundle.status = BundleStatus.DRAFT
         case "offer draft":
             rules.update_offer(session, bundle.offers[0], {}, OfferStatus.DRAFT)
-        case "offer external":
-            rules.update_offer(session, bundle.offers[0], {"internal": False})
     session.commit()
     project = make.project(customer)
 
@@ -148,3 +148,98 @@ def test_ordering_a_bundle_needs_a_login(client, bundle):
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
+
+
+ORDER_WEBSITE = "https://example.org/storage/disk/order"
+
+
+def test_an_offer_ordered_on_the_providers_website_is_ordered_ready_in_the_bundle(
+    client, make, session, customer, bundle
+):
+    # Upstream orders a bundle whatever its offers' order types; an offer that is
+    # not orderable in the marketplace becomes an item that is ready at once.
+    rules.update_offer(session, bundle.offers[0], {"internal": False, "order_url": ORDER_WEBSITE})
+    session.commit()
+    project = make.project(customer, name="Climate study")
+    service_page = client.get("/services/compute").text
+    form = client.get(FORM).text
+
+    response = submit(
+        client,
+        FORM,
+        FORM,
+        {"project": str(project.id), "offer-0-value-0": "4", "offer-1-value-0": "ABC-1"},
+    )
+
+    hint = (
+        "“Disk” is ordered on the provider's website: ordering the bundle adds it to your "
+        "project, ready at once, with a link to that website."
+    )
+    assert hint in service_page
+    assert f'its order page links to <a href="{ORDER_WEBSITE}" rel="noopener">' in form
+    assert response.status_code == 303
+    assert _orders(session) == [
+        (1, "VM", "order_required", StatusType.CREATED, [4]),
+        (2, "Disk", "order_required", StatusType.READY, ["ABC-1"]),
+        (3, "Manual", "open_access", StatusType.READY, []),
+    ]
+    flashed = client.get(response.headers["location"]).text
+    assert (
+        "3 orders placed. Finish ordering “Disk” on the provider&#39;s website: see its order."
+        in flashed
+    )
+    disk = client.get(f"/projects/{project.id}/orders/2").text
+    assert (
+        f'<a class="button" href="{ORDER_WEBSITE}" rel="noopener">Go to the order website</a>'
+        in disk
+    )
+    assert "Go to the order website" not in client.get(f"/projects/{project.id}/orders/1").text
+
+
+def test_an_offer_meant_only_for_bundles_is_not_offered_on_its_own(
+    client, make, session, customer, bundle
+):
+    disk = bundle.offers[0]
+    rules.update_offer(session, disk, {"bundle_exclusive": True})
+    session.commit()
+    project = make.project(customer)
+    order_form = f"/services/{disk.service.slug}/offers/{disk.iid}/order"
+
+    storage_page = client.get(f"/services/{disk.service.slug}").text
+    page = client.get(order_form)
+    posted = submit(client, FORM, order_form, {"project": str(project.id), "value-0": "x"})
+
+    assert "<h3>Disk</h3>" not in storage_page
+    assert order_form not in storage_page
+    assert "This service has no published offers yet." in storage_page
+    assert page.status_code == 404
+    assert (
+        '“Disk” of <a href="/services/storage">Storage</a> is only ordered as part of a bundle.'
+        in page.text
+    )
+    assert '<a href="/services/compute#bundle-1">Research kit</a> · Compute' in page.text
+    assert posted.status_code == 404
+    assert session.scalars(select(Order)).all() == []
+
+
+def test_an_offer_meant_only_for_bundles_is_refused_alone_but_ordered_in_its_bundle(
+    client, make, session, customer, bundle
+):
+    disk = bundle.offers[0]
+    rules.update_offer(session, disk, {"bundle_exclusive": True})
+    session.commit()
+    project = make.project(customer)
+
+    with pytest.raises(Invalid) as refused:
+        place_order(session, customer, project, disk, OrderRequest(values={"code": "A"}))
+    session.rollback()
+    response = submit(
+        client,
+        FORM,
+        FORM,
+        {"project": str(project.id), "offer-0-value-0": "4", "offer-1-value-0": "ABC-1"},
+    )
+
+    assert refused.value.errors == {"offer": ["is only ordered as part of a bundle"]}
+    assert response.status_code == 303
+    assert [row[1] for row in _orders(session)] == ["VM", "Disk", "Manual"]

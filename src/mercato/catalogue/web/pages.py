@@ -100,13 +100,14 @@ def provider(
 @router.get("/services/{slug}")
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
     shown = rules.require_visible_service(session, user, slug)
-    offers = rules.published_offers(session, shown)
+    offers = rules.standalone_offers(session, shown)
     published = bundles.service_bundles(session, shown, [BundleStatus.PUBLISHED])
     context = {
         "service": shown,
         "offers": offers,
         "bundles": published,
         "orderable_bundles": {bundle.id for bundle in published if bundles.is_orderable(bundle)},
+        "external_offers": {bundle.id: bundles.external_offers(bundle) for bundle in published},
         "order_entries": {offer.id: order_entry(offer) for offer in offers},
         "can_manage": user is not None and rules.can_manage_service(session, user, shown),
     }

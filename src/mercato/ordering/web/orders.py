@@ -41,6 +41,12 @@ def _elsewhere(request: Request, offer: Offer) -> Response:
     return page(request, "error.html", {"title": "Ordered with the provider", "message": message})
 
 
+def _only_in_bundles(request: Request, session: Session, offer: Offer) -> Response:
+    """Offers meant only for bundles: no order form, but the bundles that order them."""
+    context = {"offer": offer, "bundles": bundles.bundles_containing(session, offer)}
+    return page(request, "ordering/only_in_bundles.html", context, 404)
+
+
 def _order_form_page(
     request: Request,
     session: Session,
@@ -79,6 +85,8 @@ def order_offer(
     request: Request, session: DbSession, user: CurrentUser, slug: str, iid: str
 ) -> Response:
     offer = catalogue.require_orderable_offer(session, slug, iid)
+    if offer.bundle_exclusive:
+        return _only_in_bundles(request, session, offer)
     if fulfilment(offer) == Fulfilment.EXTERNAL:
         return _elsewhere(request, offer)
     return _order_form_page(request, session, user, offer, FormData())
@@ -94,6 +102,8 @@ def place(
     submitted: SubmittedForm,
 ) -> Response:
     offer = catalogue.require_orderable_offer(session, slug, iid)
+    if offer.bundle_exclusive:
+        return _only_in_bundles(request, session, offer)
     how = fulfilment(offer)
     if how == Fulfilment.EXTERNAL:
         return _elsewhere(request, offer)
@@ -139,6 +149,7 @@ def _bundle_form_page(
             for position, offer in enumerate(offers)
         ],
         "takes_voucher": any(fulfilment(offer) == Fulfilment.OMS for offer in offers),
+        "elsewhere": {offer.id: external_url(offer) for offer in bundles.external_offers(bundle)},
         **_project_choice(session, user, form, errors),
     }
     return page(request, "ordering/bundle_order_form.html", context, 400 if errors else 200)
@@ -178,10 +189,12 @@ def place_bundle(
         session.rollback()  # a new project must not outlive the refused order
         return _bundle_form_page(request, session, user, bundle, submitted, problems)
     orders = place_bundle_order(session, user, project, bundle, wanted)
-    placed = f"{len(orders)} orders placed"
-    flash(
-        request, f"Bundle “{bundle.name}” has been ordered in project “{project.name}”: {placed}."
-    )
+    message = f"Bundle “{bundle.name}” has been ordered in project “{project.name}”: "
+    message += f"{len(orders)} orders placed."
+    elsewhere = ", ".join(f"“{offer.name}”" for offer in bundles.external_offers(bundle))
+    if elsewhere:
+        message += f" Finish ordering {elsewhere} on the provider's website: see its order."
+    flash(request, message)
     return RedirectResponse(f"/projects/{project.id}", status_code=303)
 
 
@@ -192,10 +205,13 @@ def _order_path(order: Order) -> str:
 def _order_page(
     request: Request, session: Session, order: Order, draft: str = "", error: str = ""
 ) -> Response:
+    offer = order.offer
     context = {
         "order": order,
         "project": order.project,
-        "offer": order.offer,
+        "offer": offer,
+        # Only a bundle orders such an offer: the customer finishes on the provider's page.
+        "order_website": external_url(offer) if fulfilment(offer) == Fulfilment.EXTERNAL else "",
         "messages": customer_messages(session, order.project, order),
         "draft": draft,
         "errors": {"message": [error]} if error else {},

@@ -75,20 +75,20 @@ service_scientific_domains = Table(
 )
 
 
-class Category(Base):
+class Term:
+    """A term of one of the catalogue's vocabularies, found by its name or slug."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class Category(Term, Base):
     __tablename__ = "categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(255), unique=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
 
-
-class ScientificDomain(Base):
+class ScientificDomain(Term, Base):
     __tablename__ = "scientific_domains"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(255), unique=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
 
 
 class Service(Base):
@@ -212,22 +212,51 @@ class Offer(Base):
         return self.status == OfferStatus.PUBLISHED
 
 
-bundle_categories = Table(
-    "bundle_categories",
-    Base.metadata,
-    Column("bundle_id", ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True),
-    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
-)
+class BundleGoal(Term, Base):
+    """What a bundle helps to do (EOSC vocabulary ``Vocabulary::BundleGoal``)."""
 
-bundle_scientific_domains = Table(
-    "bundle_scientific_domains",
-    Base.metadata,
-    Column("bundle_id", ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "scientific_domain_id",
-        ForeignKey("scientific_domains.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    __tablename__ = "bundle_goals"
+
+
+class CapabilityOfGoal(Term, Base):
+    """What a bundle's research product can do (``Vocabulary::BundleCapabilityOfGoal``)."""
+
+    __tablename__ = "capabilities_of_goals"
+
+
+class TargetUser(Term, Base):
+    """Who a bundle is meant for (EOSC vocabulary ``target_user``)."""
+
+    __tablename__ = "target_users"
+
+
+class MarketplaceLocation(Term, Base):
+    """Where in the marketplace a bundle is shown (``Vocabulary::MarketplaceLocation``)."""
+
+    __tablename__ = "marketplace_locations"
+
+
+def _bundle_link(name: str, column: str, target: str) -> Table:
+    """A bundle's choices of one vocabulary."""
+    return Table(
+        name,
+        Base.metadata,
+        Column("bundle_id", ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True),
+        Column(column, ForeignKey(f"{target}.id", ondelete="CASCADE"), primary_key=True),
+    )
+
+
+bundle_categories = _bundle_link("bundle_categories", "category_id", "categories")
+bundle_scientific_domains = _bundle_link(
+    "bundle_scientific_domains", "scientific_domain_id", "scientific_domains"
+)
+bundle_bundle_goals = _bundle_link("bundle_bundle_goals", "bundle_goal_id", "bundle_goals")
+bundle_capabilities_of_goals = _bundle_link(
+    "bundle_capabilities_of_goals", "capability_of_goal_id", "capabilities_of_goals"
+)
+bundle_target_users = _bundle_link("bundle_target_users", "target_user_id", "target_users")
+bundle_marketplace_locations = _bundle_link(
+    "bundle_marketplace_locations", "marketplace_location_id", "marketplace_locations"
 )
 
 
@@ -280,6 +309,18 @@ class Bundle(Base):
     )
     scientific_domains: Mapped[list[ScientificDomain]] = relationship(
         secondary=bundle_scientific_domains, order_by=ScientificDomain.name
+    )
+    bundle_goals: Mapped[list[BundleGoal]] = relationship(
+        secondary=bundle_bundle_goals, order_by=BundleGoal.name
+    )
+    capabilities_of_goals: Mapped[list[CapabilityOfGoal]] = relationship(
+        secondary=bundle_capabilities_of_goals, order_by=CapabilityOfGoal.name
+    )
+    target_users: Mapped[list[TargetUser]] = relationship(
+        secondary=bundle_target_users, order_by=TargetUser.name
+    )
+    marketplace_locations: Mapped[list[MarketplaceLocation]] = relationship(
+        secondary=bundle_marketplace_locations, order_by=MarketplaceLocation.name
     )
 
     __table_args__ = (UniqueConstraint("service_id", "iid"),)

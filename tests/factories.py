@@ -11,7 +11,7 @@ from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider, User
 from mercato.catalogue import bundles
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.bundles import BundleData
+from mercato.catalogue.bundles import REQUIRED_VOCABULARIES, BundleData
 from mercato.catalogue.models import (
     Bundle,
     BundleStatus,
@@ -20,7 +20,6 @@ from mercato.catalogue.models import (
     Oms,
     OmsType,
     OrderType,
-    ScientificDomain,
     Service,
 )
 from mercato.catalogue.omses import create_oms
@@ -30,6 +29,15 @@ from mercato.ordering.models import AuthorRole, Message, MessageScope, Order, Pr
 from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import ProjectData, create_project
 from mercato.settings import Settings
+
+# The term a factory bundle has of each vocabulary it needs one of.
+TERMS = {
+    "bundle_goals": "Processing",
+    "capabilities_of_goals": "Compute",
+    "target_users": "Researchers",
+    "scientific_domains": "Physics",
+    "marketplace_locations": "Process and Analyse",
+}
 
 T = TypeVar("T")
 
@@ -220,9 +228,8 @@ class Factory:
         fields.setdefault("description", "A bundle for tests")
         fields.setdefault("order_type", main_offer.order_type)
         fields.setdefault("helpdesk_url", "https://helpdesk.example.org")
-        fields.setdefault(
-            "scientific_domains", catalogue.named_rows(self.session, ScientificDomain, ["Physics"])
-        )
+        for name, model in REQUIRED_VOCABULARIES.items():
+            fields.setdefault(name, catalogue.named_rows(self.session, model, [TERMS[name]]))
         data = BundleData(main_offer=main_offer, offers=offers, **fields)
         return self._done(bundles.create_bundle(self.session, main_offer.service, data, status))
 

@@ -14,21 +14,24 @@ from mercato.catalogue.models import (
     Offer,
     OfferStatus,
     OrderType,
-    ScientificDomain,
     ServiceStatus,
 )
 from mercato.errors import Invalid
+from tests.factories import TERMS
 
 
 def _data(make, main, offers, **fields):
-    domains = rules.named_rows(make.session, ScientificDomain, ["Physics"])
+    terms = {
+        name: rules.named_rows(make.session, model, [TERMS[name]])
+        for name, model in bundles.REQUIRED_VOCABULARIES.items()
+    }
     values = {
         "name": "Compute and storage",
         "description": "Both at once",
         "order_type": OrderType.ORDER_REQUIRED,
         "main_offer": main,
         "offers": offers,
-        "scientific_domains": domains,
+        **terms,
         "helpdesk_url": "https://helpdesk.example.org",
         **fields,
     }
@@ -72,6 +75,15 @@ def test_a_bundle_keeps_its_offers_of_other_services_in_order_without_duplicates
         ("draft service", {"offers": ["must have offers with public services selected"]}),
         ("draft main offer", {"main_offer": ["must be published"]}),
         ("no domain", {"scientific_domains": ["are required. Please add at least one"]}),
+        (
+            "no other vocabulary",
+            {
+                "bundle_goals": ["are required. Please add at least one"],
+                "capabilities_of_goals": ["are required. Please add at least one"],
+                "target_users": ["are required. Please add at least one"],
+                "marketplace_locations": ["are required. Please add at least one"],
+            },
+        ),
         ("no offers", {"offers": ["can't be blank"]}),
         (
             "blank fields",
@@ -108,6 +120,14 @@ def test_bundle_rules_speak_the_marketplace_texts(make, case, expected):
             data = replace(data, main_offer=make.offer(service, status=OfferStatus.DRAFT))
         case "no domain":
             data = replace(data, scientific_domains=[])
+        case "no other vocabulary":
+            data = replace(
+                data,
+                bundle_goals=[],
+                capabilities_of_goals=[],
+                target_users=[],
+                marketplace_locations=[],
+            )
         case "no offers":
             data = replace(data, offers=[])
         case "blank fields":

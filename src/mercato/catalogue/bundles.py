@@ -15,14 +15,19 @@ from mercato.catalogue.fulfilment import Fulfilment, fulfilment
 from mercato.catalogue.iids import next_iid
 from mercato.catalogue.models import (
     Bundle,
+    BundleGoal,
     BundleOffer,
     BundleStatus,
+    CapabilityOfGoal,
     Category,
+    MarketplaceLocation,
     Offer,
     OrderType,
     ScientificDomain,
     Service,
     ServiceStatus,
+    TargetUser,
+    Term,
 )
 from mercato.catalogue.urls import NOT_A_URL, is_valid_url
 from mercato.errors import Invalid, NotFound
@@ -36,6 +41,17 @@ BLANK = "can't be blank"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+# The vocabularies a bundle needs a term of, in the EOSC Marketplace's validation order.
+REQUIRED_VOCABULARIES: dict[str, type[Term]] = {
+    "bundle_goals": BundleGoal,
+    "capabilities_of_goals": CapabilityOfGoal,
+    "target_users": TargetUser,
+    "scientific_domains": ScientificDomain,
+    "marketplace_locations": MarketplaceLocation,
+}
+# Every vocabulary of a bundle, by the field that holds its terms.
+VOCABULARIES: dict[str, type[Term]] = {**REQUIRED_VOCABULARIES, "categories": Category}
+
 
 @dataclass(frozen=True)
 class BundleData:
@@ -48,6 +64,10 @@ class BundleData:
     offers: list[Offer]
     categories: list[Category] = field(default_factory=list)
     scientific_domains: list[ScientificDomain] = field(default_factory=list)
+    bundle_goals: list[BundleGoal] = field(default_factory=list)
+    capabilities_of_goals: list[CapabilityOfGoal] = field(default_factory=list)
+    target_users: list[TargetUser] = field(default_factory=list)
+    marketplace_locations: list[MarketplaceLocation] = field(default_factory=list)
     helpdesk_url: str = ""
     contact_email: str = ""
     related_training: bool = False
@@ -61,8 +81,7 @@ class BundleData:
             order_type=bundle.order_type,
             main_offer=bundle.main_offer,
             offers=bundle.offers,
-            categories=list(bundle.categories),
-            scientific_domains=list(bundle.scientific_domains),
+            **{name: list(getattr(bundle, name)) for name in VOCABULARIES},
             helpdesk_url=bundle.helpdesk_url,
             contact_email=bundle.contact_email,
             related_training=bundle.related_training,
@@ -99,14 +118,15 @@ def _field_problems(data: BundleData) -> dict[str, list[str]]:
     for name in ("name", "description", "helpdesk_url"):
         if not getattr(data, name):
             problems[name] = [BLANK]
+    for name in REQUIRED_VOCABULARIES:
+        if not getattr(data, name):
+            problems[name] = [VOCABULARY_REQUIRED]
     if data.helpdesk_url and not is_valid_url(data.helpdesk_url):
         problems["helpdesk_url"] = [NOT_A_URL]
     if data.contact_email and not _EMAIL.match(data.contact_email):
         problems["contact_email"] = ["is invalid"]
     if data.related_training and not is_valid_url(data.related_training_url):
         problems["related_training_url"] = [NOT_A_URL]
-    if not data.scientific_domains:
-        problems["scientific_domains"] = [VOCABULARY_REQUIRED]
     return problems
 
 
@@ -143,7 +163,8 @@ def check_bundle(service: Service, data: BundleData, status: BundleStatus) -> Bu
 def _apply(bundle: Bundle, data: BundleData) -> None:
     bundle.name, bundle.description = data.name, data.description
     bundle.order_type, bundle.main_offer = data.order_type, data.main_offer
-    bundle.categories, bundle.scientific_domains = data.categories, data.scientific_domains
+    for name in VOCABULARIES:
+        setattr(bundle, name, getattr(data, name))
     bundle.helpdesk_url, bundle.contact_email = data.helpdesk_url, data.contact_email
     bundle.related_training = data.related_training
     bundle.related_training_url = data.related_training_url
@@ -270,6 +291,10 @@ def _with_offers() -> tuple[object, ...]:
     return (offers.joinedload(Offer.service).joinedload(Service.provider),)
 
 
+def _with_vocabularies() -> tuple[object, ...]:
+    return tuple(selectinload(getattr(Bundle, name)) for name in VOCABULARIES)
+
+
 def service_bundles(
     session: Session, service: Service, statuses: Collection[BundleStatus] = tuple(BundleStatus)
 ) -> list[Bundle]:
@@ -278,11 +303,7 @@ def service_bundles(
         select(Bundle)
         .where(Bundle.service_id == service.id, Bundle.status.in_(list(statuses)))
         .order_by(Bundle.iid)
-        .options(
-            selectinload(Bundle.main_offer),
-            selectinload(Bundle.scientific_domains),
-            *_with_offers(),
-        )
+        .options(selectinload(Bundle.main_offer), *_with_vocabularies(), *_with_offers())
     )
     return list(session.scalars(query))
 
@@ -309,11 +330,7 @@ def find_bundle(session: Session, service: Service, reference: str) -> Bundle | 
     query = (
         select(Bundle)
         .where(Bundle.service_id == service.id, Bundle.iid == int(reference))
-        .options(
-            selectinload(Bundle.categories),
-            selectinload(Bundle.scientific_domains),
-            *_with_offers(),
-        )
+        .options(*_with_vocabularies(), *_with_offers())
     )
     return session.scalar(query)
 

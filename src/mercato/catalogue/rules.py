@@ -22,6 +22,7 @@ from mercato.catalogue.models import (
     ScientificDomain,
     Service,
     ServiceStatus,
+    Term,
 )
 from mercato.catalogue.omses import available_omses, default_oms, oms_params_problem
 from mercato.catalogue.parameters import check_parameters
@@ -111,9 +112,8 @@ def require_service(session: Session, reference: str) -> Service:
     return service
 
 
-def named_rows(
-    session: Session, model: type[Category] | type[ScientificDomain], names: list[str]
-) -> list[Any]:
+def named_rows(session: Session, model: type[Term], names: list[str]) -> list[Any]:
+    """The vocabulary's terms of these names, in that order; missing ones are added."""
     rows = []
     for name in dict.fromkeys(n.strip() for n in names if n.strip()):
         row = session.scalar(select(model).where(model.name == name))

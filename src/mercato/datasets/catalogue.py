@@ -13,14 +13,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.catalogue import rules as catalogue
-from mercato.catalogue.bundles import BundleData, restore_bundle
+from mercato.catalogue.bundles import VOCABULARIES, BundleData, restore_bundle
 from mercato.catalogue.models import (
     Bundle,
     BundleOffer,
-    Category,
     Offer,
     Oms,
-    ScientificDomain,
     Service,
 )
 from mercato.catalogue.omses import OmsData, register_oms
@@ -184,10 +182,10 @@ def _load_bundle(loading: Loading, record: BundleRecord) -> Bundle:
         order_type=record.order_type,
         main_offer=offer(record.main_offer, "main_offer"),
         offers=[offer(ref, f"offers[{position}]") for position, ref in enumerate(record.offers)],
-        categories=catalogue.named_rows(session, Category, record.categories),
-        scientific_domains=catalogue.named_rows(
-            session, ScientificDomain, record.scientific_domains
-        ),
+        **{
+            name: catalogue.named_rows(session, model, getattr(record, name))
+            for name, model in VOCABULARIES.items()
+        },
         helpdesk_url=record.helpdesk_url,
         contact_email=record.contact_email,
         related_training=record.related_training,
@@ -306,8 +304,7 @@ def dump_bundles(session: Session) -> list[BundleRecord]:
             selectinload(Bundle.bundle_offers)
             .selectinload(BundleOffer.offer)
             .selectinload(Offer.service),
-            selectinload(Bundle.categories),
-            selectinload(Bundle.scientific_domains),
+            *(selectinload(getattr(Bundle, name)) for name in VOCABULARIES),
         )
     )
     return [
@@ -322,8 +319,7 @@ def dump_bundles(session: Session) -> list[BundleRecord]:
             status=bundle.status,
             main_offer=offer_ref(bundle.main_offer.service.slug, bundle.main_offer.iid),
             offers=[offer_ref(offer.service.slug, offer.iid) for offer in bundle.offers],
-            categories=[category.name for category in bundle.categories],
-            scientific_domains=[domain.name for domain in bundle.scientific_domains],
+            **{name: [term.name for term in getattr(bundle, name)] for name in VOCABULARIES},
             helpdesk_url=bundle.helpdesk_url,
             contact_email=bundle.contact_email,
             related_training=bundle.related_training,

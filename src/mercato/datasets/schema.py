@@ -157,6 +157,10 @@ class BundleRecord(Record):
     offers: list[Ref] = Field(description="Offers of any service, in order; not the main offer.")
     categories: list[Text] = Field(default_factory=list)
     scientific_domains: list[Text] = Field(default_factory=list)
+    bundle_goals: list[Text] = Field(default_factory=list)
+    capabilities_of_goals: list[Text] = Field(default_factory=list)
+    target_users: list[Text] = Field(default_factory=list)
+    marketplace_locations: list[Text] = Field(default_factory=list)
     helpdesk_url: str = ""
     contact_email: Text = ""
     related_training: bool = False

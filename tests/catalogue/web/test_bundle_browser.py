@@ -4,8 +4,10 @@ creates a bundle, a customer orders it."""
 import pytest
 from sqlalchemy import select
 
-from mercato.catalogue.models import ScientificDomain
+from mercato.catalogue.bundles import REQUIRED_VOCABULARIES
+from mercato.catalogue.rules import named_rows
 from mercato.ordering.models import Order
+from tests.factories import TERMS
 from tests.web.pages import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,7 +19,8 @@ def test_a_bundle_is_made_in_the_form_then_ordered_as_one_choice(page, make, ses
     compute = make.service(make.provider(admin, name="Cyfronet"), name="Cloud Platform")
     make.offer(compute, name="Standard VM", internal=True)
     make.offer(make.service(name="Object Storage"), name="Bucket", internal=True)
-    session.add(ScientificDomain(name="Physics", slug="physics"))
+    for name, model in REQUIRED_VOCABULARIES.items():
+        named_rows(session, model, [TERMS[name]])
     session.commit()
 
     log_in_browser(page, "anna@example.org")
@@ -27,7 +30,8 @@ def test_a_bundle_is_made_in_the_form_then_ordered_as_one_choice(page, make, ses
     page.fill("#description", "A VM and a bucket")
     page.select_option("#main_offer", label="Standard VM")
     page.get_by_label("Object Storage · Bucket").check()
-    page.get_by_label("Physics").check()
+    for term in TERMS.values():
+        page.get_by_label(term).check()
     page.fill("#helpdesk_url", "https://help.example.org")
     page.get_by_role("button", name="Publish bundle").click()
 

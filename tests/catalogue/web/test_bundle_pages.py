@@ -4,8 +4,9 @@ unpublish, draft and delete bundles; the service page shows the published ones."
 import pytest
 from sqlalchemy import select
 
-from mercato.catalogue import rules
-from mercato.catalogue.models import Bundle, BundleStatus, OfferStatus, ScientificDomain
+from mercato.catalogue import bundles, rules
+from mercato.catalogue.models import Bundle, BundleStatus, OfferStatus
+from tests.factories import TERMS
 from tests.web.pages import field_error, log_in, submit
 
 NEW = "/services/cloud/bundles/new"
@@ -29,7 +30,8 @@ def main(make, service):
 
 @pytest.fixture
 def storage(make):
-    make.session.add_all([ScientificDomain(name="Physics", slug="physics")])
+    for name, model in bundles.REQUIRED_VOCABULARIES.items():
+        rules.named_rows(make.session, model, [TERMS[name], "Other term"])
     make.session.commit()
     return make.offer(make.service(name="Storage"), name="Disk", internal=True)
 
@@ -41,7 +43,7 @@ def _bundle(main, storage, **fields: str) -> dict[str, object]:
         "order_type": "order_required",
         "main_offer": str(main.id),
         "offers": [str(storage.id)],
-        "scientific_domains": ["Physics"],
+        **{name: [term] for name, term in TERMS.items()},
         "helpdesk_url": "https://help.example.org",
         "action": "publish",
         **fields,
@@ -68,10 +70,15 @@ def test_a_data_administrator_creates_a_published_bundle(client, session, admin,
         main,
         [storage],
     )
-    assert (bundle.contact_email, [d.name for d in bundle.scientific_domains]) == (
-        "a@example.org",
-        ["Physics"],
-    )
+    assert bundle.contact_email == "a@example.org"
+    chosen = {name: [term.name for term in getattr(bundle, name)] for name in TERMS}
+    assert chosen == {
+        "bundle_goals": ["Processing"],
+        "capabilities_of_goals": ["Compute"],
+        "target_users": ["Researchers"],
+        "scientific_domains": ["Physics"],
+        "marketplace_locations": ["Process and Analyse"],
+    }
     listing = client.get("/services/cloud/offers").text
     assert "Bundle “VM with disk” has been published." in listing
     assert (
@@ -86,6 +93,7 @@ def test_a_refused_bundle_shows_every_problem_and_saves_nothing(
     log_in(client, admin)
     typed = _bundle(main, storage, offers=[str(storage.id), str(main.id)], helpdesk_url="help")
     del typed["scientific_domains"]
+    del typed["target_users"]
 
     page = submit(client, NEW, NEW, typed)
 
@@ -93,7 +101,10 @@ def test_a_refused_bundle_shows_every_problem_and_saves_nothing(
     assert field_error(page.text, "offers") == "cannot bundle main offer"
     assert field_error(page.text, "helpdesk_url") == "is not a valid URL"
     assert field_error(page.text, "scientific_domains") == "are required. Please add at least one"
-    assert "The bundle was not saved: please fix these 3 problems" in page.text
+    assert field_error(page.text, "target_users") == "are required. Please add at least one"
+    assert "The bundle was not saved: please fix these 4 problems" in page.text
+    assert '<input type="checkbox" name="bundle_goals" value="Processing" checked>' in page.text
+    assert '<input type="checkbox" name="bundle_goals" value="Other term">' in page.text
     assert 'value="help"' in page.text
     assert _bundles(session) == []
 

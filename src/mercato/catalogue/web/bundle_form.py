@@ -6,16 +6,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 from starlette.datastructures import FormData
 
-from mercato.catalogue.bundles import BundleData
+from mercato.catalogue.bundles import VOCABULARIES, BundleData
 from mercato.catalogue.models import (
     Bundle,
-    Category,
     Offer,
     OfferStatus,
     OrderType,
-    ScientificDomain,
     Service,
     ServiceStatus,
+    Term,
 )
 from mercato.errors import Invalid
 
@@ -25,7 +24,11 @@ FIELD_LABELS = {
     "order_type": "Order type",
     "main_offer": "Main offer",
     "offers": "Bundled offers",
+    "bundle_goals": "Bundle goals",
+    "capabilities_of_goals": "Capabilities of goals",
+    "target_users": "Target users",
     "scientific_domains": "Scientific domains",
+    "marketplace_locations": "Marketplace locations",
     "categories": "Categories",
     "helpdesk_url": "Helpdesk URL",
     "contact_email": "Contact e-mail",
@@ -42,8 +45,13 @@ class BundleForm:
     order_type: str = OrderType.ORDER_REQUIRED.value
     main_offer: str = ""  # an offer id
     offers: list[str] = field(default_factory=list)  # offer ids
-    categories: list[str] = field(default_factory=list)  # names
-    scientific_domains: list[str] = field(default_factory=list)  # names
+    # Vocabularies' term names.
+    categories: list[str] = field(default_factory=list)
+    scientific_domains: list[str] = field(default_factory=list)
+    bundle_goals: list[str] = field(default_factory=list)
+    capabilities_of_goals: list[str] = field(default_factory=list)
+    target_users: list[str] = field(default_factory=list)
+    marketplace_locations: list[str] = field(default_factory=list)
     helpdesk_url: str = ""
     contact_email: str = ""
     related_training: bool = False
@@ -56,8 +64,7 @@ class Choices:
 
     main_offers: list[Offer]  # the service's current offers
     offers: list[Offer]  # published offers of published services, and the bundle's own
-    categories: list[Category]
-    scientific_domains: list[ScientificDomain]
+    terms: dict[str, list[Term]]  # every term of each vocabulary, by the bundle's field
 
 
 def bundle_form(bundle: Bundle) -> BundleForm:
@@ -67,8 +74,7 @@ def bundle_form(bundle: Bundle) -> BundleForm:
         order_type=bundle.order_type.value,
         main_offer=str(bundle.main_offer_id),
         offers=[str(offer.id) for offer in bundle.offers],
-        categories=[category.name for category in bundle.categories],
-        scientific_domains=[domain.name for domain in bundle.scientific_domains],
+        **{name: [term.name for term in getattr(bundle, name)] for name in VOCABULARIES},
         helpdesk_url=bundle.helpdesk_url,
         contact_email=bundle.contact_email,
         related_training=bundle.related_training,
@@ -89,8 +95,7 @@ def submitted_form(submitted: FormData) -> BundleForm:
         order_type=text("order_type"),
         main_offer=text("main_offer"),
         offers=chosen("offers"),
-        categories=chosen("categories"),
-        scientific_domains=chosen("scientific_domains"),
+        **{name: chosen(name) for name in VOCABULARIES},
         helpdesk_url=text("helpdesk_url"),
         contact_email=text("contact_email"),
         related_training="related_training" in submitted,
@@ -123,10 +128,10 @@ def choices(session: Session, service: Service, bundle: Bundle | None) -> Choice
     return Choices(
         main_offers=list(session.scalars(main_offers)),
         offers=list(session.scalars(offers)),
-        categories=list(session.scalars(select(Category).order_by(Category.name))),
-        scientific_domains=list(
-            session.scalars(select(ScientificDomain).order_by(ScientificDomain.name))
-        ),
+        terms={
+            name: list(session.scalars(select(model).order_by(model.name)))
+            for name, model in VOCABULARIES.items()
+        },
     )
 
 
@@ -155,10 +160,10 @@ def bundle_data(form: BundleForm, offered: Choices) -> BundleData:
         order_type=_order_type(form.order_type),
         main_offer=_main_offer(form, offered),
         offers=[by_id[value] for value in form.offers if value in by_id],
-        categories=[row for row in offered.categories if row.name in form.categories],
-        scientific_domains=[
-            row for row in offered.scientific_domains if row.name in form.scientific_domains
-        ],
+        **{
+            name: [term for term in terms if term.name in getattr(form, name)]
+            for name, terms in offered.terms.items()
+        },
         helpdesk_url=form.helpdesk_url,
         contact_email=form.contact_email,
         related_training=form.related_training,

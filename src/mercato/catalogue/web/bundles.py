@@ -44,6 +44,7 @@ def _form_page(
         "choices": forms.choices(session, service, bundle),
         "errors": error.errors if error else {},
         "field_labels": forms.FIELD_LABELS,
+        "required_vocabularies": bundles.REQUIRED_VOCABULARIES,
     }
     return render(request, "catalogue/bundle_form.html", context, 400 if error else 200)
 

@@ -463,9 +463,9 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 12),
+    "/services/{slug}": Visit("steward", SERVICE, 15),
     "/my-services": Visit("steward", "/my-services", 5),
-    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 10),
+    "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 9),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),
     "/services/{slug}/offers/{iid}/edit": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/edit", 8
@@ -473,12 +473,12 @@ PINNED: dict[str, Visit] = {
     "/services/{slug}/offers/{iid}/delete": Visit(
         "steward", SERVICE + "/offers/{w.offer.iid}/delete", 7
     ),
-    "/services/{slug}/bundles/new": Visit("steward", f"{SERVICE}/bundles/new", 9),
+    "/services/{slug}/bundles/new": Visit("steward", f"{SERVICE}/bundles/new", 13),
     "/services/{slug}/bundles/{iid}/edit": Visit(
-        "steward", SERVICE + "/bundles/{w.bundle.iid}/edit", 13
+        "steward", SERVICE + "/bundles/{w.bundle.iid}/edit", 21
     ),
     "/services/{slug}/bundles/{iid}/delete": Visit(
-        "steward", SERVICE + "/bundles/{w.bundle.iid}/delete", 9
+        "steward", SERVICE + "/bundles/{w.bundle.iid}/delete", 7
     ),
     "/omses": Visit("admin", "/omses", 4),
     "/omses/new": Visit("admin", "/omses/new", 4),
@@ -498,7 +498,7 @@ PINNED: dict[str, Visit] = {
         "customer", SERVICE + "/offers/{w.offer.iid}/order", 7
     ),
     "/services/{slug}/bundles/{iid}/order": Visit(
-        "customer", SERVICE + "/bundles/{w.bundle.iid}/order", 10
+        "customer", SERVICE + "/bundles/{w.bundle.iid}/order", 8
     ),
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),

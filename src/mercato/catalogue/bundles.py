@@ -291,19 +291,25 @@ def _with_offers() -> tuple[object, ...]:
     return (offers.joinedload(Offer.service).joinedload(Service.provider),)
 
 
-def _with_vocabularies() -> tuple[object, ...]:
-    return tuple(selectinload(getattr(Bundle, name)) for name in VOCABULARIES)
+def _with_vocabularies(names: Collection[str]) -> tuple[object, ...]:
+    return tuple(selectinload(getattr(Bundle, name)) for name in names)
 
 
 def service_bundles(
-    session: Session, service: Service, statuses: Collection[BundleStatus] = tuple(BundleStatus)
+    session: Session,
+    service: Service,
+    statuses: Collection[BundleStatus] = tuple(BundleStatus),
+    vocabularies: Collection[str] = (),
 ) -> list[Bundle]:
-    """The bundles of a service in the given statuses, by iid, with their offers."""
+    """The bundles of a service in the given statuses, by iid, with their offers and the
+    terms of the given vocabularies."""
     query = (
         select(Bundle)
         .where(Bundle.service_id == service.id, Bundle.status.in_(list(statuses)))
         .order_by(Bundle.iid)
-        .options(selectinload(Bundle.main_offer), *_with_vocabularies(), *_with_offers())
+        .options(
+            selectinload(Bundle.main_offer), *_with_vocabularies(vocabularies), *_with_offers()
+        )
     )
     return list(session.scalars(query))
 
@@ -330,7 +336,7 @@ def find_bundle(session: Session, service: Service, reference: str) -> Bundle | 
     query = (
         select(Bundle)
         .where(Bundle.service_id == service.id, Bundle.iid == int(reference))
-        .options(*_with_vocabularies(), *_with_offers())
+        .options(*_with_offers())
     )
     return session.scalar(query)
 

@@ -97,17 +97,29 @@ def provider(
     return _page(request, "catalogue/provider.html", context)
 
 
+# The vocabularies a bundle's card shows, with their headings.
+_BUNDLE_CARD_TERMS = {
+    "bundle_goals": "Goals",
+    "capabilities_of_goals": "Capabilities",
+    "target_users": "For",
+    "scientific_domains": "Scientific domains",
+}
+
+
 @router.get("/services/{slug}")
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
     shown = rules.require_visible_service(session, user, slug)
     offers = rules.standalone_offers(session, shown)
-    published = bundles.service_bundles(session, shown, [BundleStatus.PUBLISHED])
+    published = bundles.service_bundles(
+        session, shown, [BundleStatus.PUBLISHED], _BUNDLE_CARD_TERMS
+    )
     context = {
         "service": shown,
         "offers": offers,
         "bundles": published,
         "orderable_bundles": {bundle.id for bundle in published if bundles.is_orderable(bundle)},
         "external_offers": {bundle.id: bundles.external_offers(bundle) for bundle in published},
+        "bundle_terms": _BUNDLE_CARD_TERMS,
         "order_entries": {offer.id: order_entry(offer) for offer in offers},
         "can_manage": user is not None and rules.can_manage_service(session, user, shown),
     }

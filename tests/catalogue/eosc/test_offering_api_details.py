@@ -426,3 +426,27 @@ def test_quantity_price_keeps_its_max(client, admin, service):
 
     assert response.status_code == 201
     assert response.json()["parameters"][0]["config"]["max"] == 10
+
+
+# --- order_url: upstream's column is "" when unset, its rule is mp_url (§8.6, §8.7) ---
+
+
+@pytest.mark.parametrize(
+    ("written", "status", "shown"),
+    [
+        (None, 200, ""),
+        ("https://order.example.org/vm", 200, "https://order.example.org/vm"),
+        ("http://localhost:5000/projects/1", 400, {"order_url": ["is not a valid URL"]}),
+        ("www.abcdef.com", 400, {"order_url": ["is not a valid URL"]}),
+    ],
+)
+def test_order_url_reads_as_upstream_writes_it(
+    client, make, admin, service, written, status, shown
+):
+    make.offer(service, order_url="https://before.example.org")
+
+    response = _write(client, "PATCH", _url(service), {"order_url": written}, admin.headers)
+
+    assert response.status_code == status
+    body = response.json()
+    assert (body["order_url"] if status == 200 else body["error"]) == shown

@@ -31,6 +31,8 @@ INVALID_CURRENCY = "Invalid currency format"
 CURRENCY_EXISTS = "The currency already exists"
 DEFAULT_CURRENCY = "The currency cannot be deleted: It is the default currency"
 CURRENCY_IN_USE = "The currency cannot be deleted: An offering is using it"
+INVALID_PERIOD = "The renovation period must be a whole number of days, at least 1"
+INVALID_MINOR_UNIT = "The minor unit must be a whole number from 0 to 6"
 
 
 def check_admin(user: User) -> None:
@@ -77,7 +79,7 @@ def _check_unit(data: UnitData) -> tuple[str, PricingModel, int | None]:
     if isinstance(days, str) and days.strip().isdigit():
         days = int(days)
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        raise Invalid.field("renovation_period", "must be a whole number of days, at least 1")
+        raise Invalid.field("renovation_period", INVALID_PERIOD)
     return name, model, days
 
 
@@ -162,7 +164,7 @@ def _check_currency(data: CurrencyData) -> None:
     if len(data.name) > MAX_NAME:
         raise Invalid.field("name", f"must be at most {MAX_NAME} characters")
     if isinstance(data.minor_unit, bool) or data.minor_unit not in range(7):
-        raise Invalid.field("minor_unit", "must be a whole number from 0 to 6")
+        raise Invalid.field("minor_unit", INVALID_MINOR_UNIT)
 
 
 def _check_code_free(session: Session, code: str, currency_id: int | None = None) -> None:

@@ -24,6 +24,7 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
@@ -248,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bundles_web.router)
     app.include_router(omses_web.router)
     app.include_router(marketplaces_web.router)
+    app.include_router(commerce_web.router)
     app.include_router(deliveries_web.router)
     app.include_router(queue_web.router)
     app.include_router(projects_web.router)

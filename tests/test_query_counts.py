@@ -303,19 +303,15 @@ def build_world(make: Factory, store: Store, size: int) -> World:
 
     # --- commerce: price units, currencies and tax rates beside the shipped ones -------
     units = [
-        registry.add_unit(
-            session, admin.user, registry.UnitData(f"per {number + 2} days", "subscription", 2)
-        )
+        registry.add_unit(session, registry.UnitData(f"per {number + 2} days", "subscription", 2))
         for number in range(size)
     ]
     currencies = [
-        registry.add_currency(session, admin.user, registry.CurrencyData(f"C{number:02}"))
+        registry.add_currency(session, registry.CurrencyData(f"C{number:02}"))
         for number in range(size)
     ]
     tax_rates = [
-        registry.add_tax_rate(
-            session, admin.user, registry.TaxRateData(f"A{chr(65 + number)}", number)
-        )
+        registry.add_tax_rate(session, registry.TaxRateData(f"A{chr(65 + number)}", number))
         for number in range(size)
     ]
     session.commit()

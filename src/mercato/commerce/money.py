@@ -27,7 +27,7 @@ def to_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, bool):
         # WStore's float(True) is 1.0: booleans pass its number check.
         return Decimal(int(value))
-    if isinstance(value, int | float | str):
+    if isinstance(value, Decimal | int | float | str):
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:

@@ -2,7 +2,8 @@
 
 Messages are WStore's where WStore has one (store-wire.md §10.1, §10.2), each on
 the field it is about, so the WStore API sends it as it is and pages show it by
-the field.
+the field. Only site admins change them: the API and the pages check that first
+(``check_admin``), as the order of WStore's checks needs; data-set loading has no caller.
 """
 
 import re
@@ -89,9 +90,8 @@ def _check_unit_name_free(session: Session, name: str, unit_id: int | None = Non
         raise Invalid.field("name", UNIT_EXISTS)
 
 
-def add_unit(session: Session, user: User, data: UnitData) -> PriceUnit:
+def add_unit(session: Session, data: UnitData) -> PriceUnit:
     """WStore's order: the name is checked free before the model (§10.1)."""
-    check_admin(user)
     if data.name.strip():
         _check_unit_name_free(session, data.name.strip())
     name, model, days = _check_unit(data)
@@ -108,8 +108,7 @@ def find_unit(session: Session, unit_id: int) -> PriceUnit:
     return unit
 
 
-def change_unit(session: Session, user: User, unit: PriceUnit, data: UnitData) -> PriceUnit:
-    check_admin(user)
+def change_unit(session: Session, unit: PriceUnit, data: UnitData) -> PriceUnit:
     name, model, days = _check_unit(data)
     _check_unit_name_free(session, name, unit.id)
     unit.name, unit.model, unit.renewal_days = name, model, days
@@ -117,9 +116,8 @@ def change_unit(session: Session, user: User, unit: PriceUnit, data: UnitData) -
     return unit
 
 
-def remove_unit(session: Session, user: User, unit: PriceUnit) -> None:
+def remove_unit(session: Session, unit: PriceUnit) -> None:
     """Plans keep unit names, not rows: a removed unit only stops new plans using it."""
-    check_admin(user)
     session.delete(unit)
     session.flush()
 
@@ -173,9 +171,8 @@ def _check_code_free(session: Session, code: str, currency_id: int | None = None
         raise Conflict.field("currency", CURRENCY_EXISTS)
 
 
-def add_currency(session: Session, user: User, data: CurrencyData) -> Currency:
+def add_currency(session: Session, data: CurrencyData) -> Currency:
     """The first currency, or one added as default, becomes the default (§10.2)."""
-    check_admin(user)
     _check_currency(data)
     _check_code_free(session, data.code)
     is_default = data.is_default or default_currency(session) is None
@@ -193,16 +190,13 @@ def add_currency(session: Session, user: User, data: CurrencyData) -> Currency:
     return currency
 
 
-def change_currency(
-    session: Session, user: User, currency: Currency, data: CurrencyData
-) -> Currency:
+def change_currency(session: Session, currency: Currency, data: CurrencyData) -> Currency:
     """Name and minor unit may change, and it may become the default; the code stays, as
     prices name it."""
-    check_admin(user)
     _check_currency(CurrencyData(currency.code, data.name, data.minor_unit))
     currency.name, currency.minor_unit = data.name, data.minor_unit
     if data.is_default and not currency.is_default:
-        make_default_currency(session, user, currency)
+        make_default_currency(session, currency)
     session.flush()
     return currency
 
@@ -212,10 +206,9 @@ def _clear_default(session: Session) -> None:
 
 
 def make_default_currency(
-    session: Session, user: User, currency: Currency, spelling: str | None = None
+    session: Session, currency: Currency, spelling: str | None = None
 ) -> Currency:
     """WStore keeps the default with the spelling the admin used in the path (§10.2)."""
-    check_admin(user)
     _clear_default(session)
     session.flush()
     currency.is_default = True
@@ -233,8 +226,7 @@ def is_currency_in_use(session: Session, currency: Currency) -> bool:
     return False
 
 
-def remove_currency(session: Session, user: User, currency: Currency) -> None:
-    check_admin(user)
+def remove_currency(session: Session, currency: Currency) -> None:
     if currency.is_default:
         raise Forbidden(DEFAULT_CURRENCY)
     if is_currency_in_use(session, currency):
@@ -289,8 +281,7 @@ def _check_country_free(session: Session, country: str, rate_id: int | None = No
         raise Conflict.field("country", "already has a tax rate")
 
 
-def add_tax_rate(session: Session, user: User, data: TaxRateData) -> TaxRate:
-    check_admin(user)
+def add_tax_rate(session: Session, data: TaxRateData) -> TaxRate:
     country, rate, label = _check_tax_rate(data)
     _check_country_free(session, country)
     tax_rate = TaxRate(country=country, rate=rate, label=label)
@@ -299,8 +290,7 @@ def add_tax_rate(session: Session, user: User, data: TaxRateData) -> TaxRate:
     return tax_rate
 
 
-def change_tax_rate(session: Session, user: User, tax_rate: TaxRate, data: TaxRateData) -> TaxRate:
-    check_admin(user)
+def change_tax_rate(session: Session, tax_rate: TaxRate, data: TaxRateData) -> TaxRate:
     country, rate, label = _check_tax_rate(data)
     _check_country_free(session, country, tax_rate.id)
     tax_rate.country, tax_rate.rate, tax_rate.label = country, rate, label
@@ -308,8 +298,7 @@ def change_tax_rate(session: Session, user: User, tax_rate: TaxRate, data: TaxRa
     return tax_rate
 
 
-def remove_tax_rate(session: Session, user: User, tax_rate: TaxRate) -> None:
-    check_admin(user)
+def remove_tax_rate(session: Session, tax_rate: TaxRate) -> None:
     session.delete(tax_rate)
     session.flush()
 

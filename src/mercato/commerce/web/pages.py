@@ -113,7 +113,7 @@ def add_unit(
     return _saved(
         request,
         session,
-        lambda: registry.add_unit(session, admin, data),
+        lambda: registry.add_unit(session, data),
         lambda errors: _units_page(request, session, form, errors),
         f"Price unit “{data.name}” is registered.",
         UNITS,
@@ -139,7 +139,7 @@ def change_unit(
     return _saved(
         request,
         session,
-        lambda: registry.change_unit(session, admin, unit, data),
+        lambda: registry.change_unit(session, unit, data),
         lambda errors: _units_page(
             request, session, form, errors, registry.find_unit(session, unit_id)
         ),
@@ -152,7 +152,7 @@ def change_unit(
 def remove_unit(request: Request, session: DbSession, admin: AdminUser, unit_id: int) -> Response:
     unit = registry.find_unit(session, unit_id)
     name = unit.name
-    registry.remove_unit(session, admin, unit)
+    registry.remove_unit(session, unit)
     flash(request, f"Price unit “{name}” is removed.")
     return RedirectResponse(UNITS, status_code=303)
 
@@ -217,7 +217,7 @@ def add_currency(
     return _saved(
         request,
         session,
-        lambda: registry.add_currency(session, admin, data),
+        lambda: registry.add_currency(session, data),
         lambda errors: _currencies_page(request, session, form, errors),
         f"Currency {data.code} is registered.",
         CURRENCIES,
@@ -248,7 +248,7 @@ def change_currency(
     return _saved(
         request,
         session,
-        lambda: registry.change_currency(session, admin, currency, data),
+        lambda: registry.change_currency(session, currency, data),
         lambda errors: _currencies_page(
             request, session, form, errors, registry.find_currency_by_id(session, currency_id)
         ),
@@ -262,7 +262,7 @@ def make_default_currency(
     request: Request, session: DbSession, admin: AdminUser, currency_id: int
 ) -> Response:
     currency = registry.find_currency_by_id(session, currency_id)
-    registry.make_default_currency(session, admin, currency)
+    registry.make_default_currency(session, currency)
     flash(request, f"{currency.code} is the default currency.")
     return RedirectResponse(CURRENCIES, status_code=303)
 
@@ -274,7 +274,7 @@ def remove_currency(
     currency = registry.find_currency_by_id(session, currency_id)
     code = currency.code
     try:
-        registry.remove_currency(session, admin, currency)
+        registry.remove_currency(session, currency)
     except Forbidden as refused:
         session.rollback()
         flash(request, f"{code}: {refused}.", "error")
@@ -321,7 +321,7 @@ def add_tax_rate(
     return _saved(
         request,
         session,
-        lambda: registry.add_tax_rate(session, admin, data),
+        lambda: registry.add_tax_rate(session, data),
         lambda errors: _tax_rates_page(request, session, form, errors),
         f"The tax rate of {form['country'].upper()} is registered.",
         TAX_RATES,
@@ -349,7 +349,7 @@ def change_tax_rate(
     return _saved(
         request,
         session,
-        lambda: registry.change_tax_rate(session, admin, tax_rate, data),
+        lambda: registry.change_tax_rate(session, tax_rate, data),
         lambda errors: _tax_rates_page(
             request, session, form, errors, registry.find_tax_rate(session, tax_rate_id)
         ),
@@ -364,6 +364,6 @@ def remove_tax_rate(
 ) -> Response:
     tax_rate = registry.find_tax_rate(session, tax_rate_id)
     country = tax_rate.country
-    registry.remove_tax_rate(session, admin, tax_rate)
+    registry.remove_tax_rate(session, tax_rate)
     flash(request, f"The tax rate of {country} is removed.")
     return RedirectResponse(TAX_RATES, status_code=303)

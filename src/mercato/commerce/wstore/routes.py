@@ -70,7 +70,7 @@ def add_unit(user: Caller, received: JsonBody, request: Request, session: DbSess
         raise WStoreError(400, "Missing required field")
     data = registry.UnitData(name, model, body.get("renovation_period"))
     try:
-        registry.add_unit(session, user, data)
+        registry.add_unit(session, data)
     except Invalid as error:
         raise _refused(error) from None
     return envelope(request, 201, "Created")
@@ -114,7 +114,7 @@ def add_currency(
         is_default=body.get("default") is True,
     )
     try:
-        registry.add_currency(session, user, data)
+        registry.add_currency(session, data)
     except Invalid as error:
         raise _refused(error) from None
     return envelope(request, 201, "Created")
@@ -135,7 +135,7 @@ def _registered(session: DbSession, code: str) -> Currency:
 )
 def remove_currency(code: str, session: DbSession, user: Caller) -> Response:
     registry.check_admin(user)
-    registry.remove_currency(session, user, _registered(session, code))
+    registry.remove_currency(session, _registered(session, code))
     return Response(status_code=204)
 
 
@@ -151,5 +151,5 @@ def make_default_currency(
     registry.check_admin(user)
     if registry.default_currency(session) is None:
         raise WStoreError(404, NOT_FOUND)
-    registry.make_default_currency(session, user, _registered(session, code), spelling=code)
+    registry.make_default_currency(session, _registered(session, code), spelling=code)
     return envelope(request, 200, "OK")

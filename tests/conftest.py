@@ -125,11 +125,30 @@ def engine(database_url: str) -> Iterator[Engine]:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     migrate(engine)
+    _note_seeded_rows(engine)
     yield engine
     engine.dispose()
 
 
+# The rows the migrations seed (WStore's shipped units and currency), per engine URL:
+# every test starts from the database a fresh migration makes.
+_SEEDED: dict[str, dict[str, list[dict]]] = {}
+
+
+def _note_seeded_rows(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _SEEDED[str(engine.url)] = {
+            table.name: [
+                {k: v for k, v in row._mapping.items() if k != "id"}
+                for row in connection.execute(table.select().order_by(table.c.id))
+            ]
+            for table in Base.metadata.sorted_tables
+            if "id" in table.c
+        }
+
+
 def empty_tables(engine: Engine) -> None:
+    """Empty every table, then put back what the migrations seeded, with the same ids."""
     tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -138,6 +157,11 @@ def empty_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        for table in Base.metadata.sorted_tables:
+            rows = _SEEDED.get(str(engine.url), {}).get(table.name)
+            if rows:
+                # Without ids: a restarted identity (or SQLite's max + 1) numbers them again.
+                connection.execute(table.insert(), rows)
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ from mercato.catalogue.models import (
     Service,
     ServiceStatus,
 )
+from mercato.commerce import registry
+from mercato.commerce.models import Currency, PriceUnit, TaxRate
 from mercato.db import make_session_factory, read_only, utcnow
 from mercato.ordering.models import (
     AuthorRole,
@@ -92,6 +94,9 @@ class World:
     offering: StoreOffering  # published, reviewed, acquired
     draft: StoreOffering  # not yet published
     remote_store: RemoteStore
+    unit: PriceUnit
+    currency: Currency
+    tax_rate: TaxRate
 
     def user(self, who: str) -> TokenUser | None:
         return None if who == "visitor" else getattr(self, who)
@@ -296,6 +301,21 @@ def build_world(make: Factory, store: Store, size: int) -> World:
             )
     session.commit()
 
+    # --- commerce: price units, currencies and tax rates beside the shipped ones -------
+    units = [
+        registry.add_unit(session, registry.UnitData(f"per {number + 2} days", "subscription", 2))
+        for number in range(size)
+    ]
+    currencies = [
+        registry.add_currency(session, registry.CurrencyData(f"C{number:02}"))
+        for number in range(size)
+    ]
+    tax_rates = [
+        registry.add_tax_rate(session, registry.TaxRateData(f"A{chr(65 + number)}", number))
+        for number in range(size)
+    ]
+    session.commit()
+
     return World(
         admin=admin,
         steward=steward,
@@ -313,6 +333,9 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         offering=offerings[0],
         draft=draft,
         remote_store=remote_stores[0],
+        unit=units[0],
+        currency=currencies[0],
+        tax_rate=tax_rates[0],
     )
 
 
@@ -418,6 +441,8 @@ PINNED: dict[str, Visit] = {
     # --- the WStore API ----------------------------------------------------------------
     "/api/administration/marketplaces": Visit("admin", "/api/administration/marketplaces", 1),
     "/api/administration/repositories": Visit("admin", "/api/administration/repositories", 1),
+    "/api/administration/units": Visit("customer", "/api/administration/units", 1),
+    "/api/administration/currency": Visit("customer", "/api/administration/currency", 1),
     "/api/administration/organizations/{organization}": Visit(
         "steward", "/api/administration/organizations/{w.provider.slug}", 3
     ),
@@ -524,6 +549,17 @@ PINNED: dict[str, Visit] = {
     "/store/assets/{provider}/{name}/delete": Visit("steward", f"{ASSET}/delete", 9),
     "/admin/marketplaces": Visit("admin", "/admin/marketplaces", 5),
     "/admin/repositories": Visit("admin", "/admin/repositories", 3),
+    # --- commerce pages ----------------------------------------------------------------
+    "/admin/units": Visit("admin", "/admin/units", 3),
+    "/admin/units/{unit_id}/edit": Visit("admin", "/admin/units/{w.unit.id}/edit", 4),
+    "/admin/currencies": Visit("admin", "/admin/currencies", 3),
+    "/admin/currencies/{currency_id}/edit": Visit(
+        "admin", "/admin/currencies/{w.currency.id}/edit", 4
+    ),
+    "/admin/tax-rates": Visit("admin", "/admin/tax-rates", 3),
+    "/admin/tax-rates/{tax_rate_id}/edit": Visit(
+        "admin", "/admin/tax-rates/{w.tax_rate.id}/edit", 4
+    ),
 }
 
 # Routes that read no rows of a list or a page, or serve one file's bytes.

@@ -24,6 +24,8 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.web import pages as commerce_web
+from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
 from mercato.ordering.eosc import routes as ordering_api
@@ -47,6 +49,8 @@ from mercato.web import pages as web_pages
 from mercato.web.rendering import templates
 
 EOSC_PREFIX = "/api/v1"
+# Every router of WStore routes, for the 405's Allow header.
+WSTORE_PARTS = (*store_api.PARTS, commerce_api.router)
 
 
 class TrailingSlashes:
@@ -126,7 +130,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> Response:
         if is_wstore_path(request.url.path):
             if error.status_code == 405:
-                return method_not_allowed(request)
+                return method_not_allowed(request, WSTORE_PARTS)
             return wstore_envelope(request, error.status_code, str(error.detail), error.headers)
         if request.url.path.startswith("/api/"):
             return JSONResponse(
@@ -236,6 +240,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ordering_api.router)
     app.include_router(marketplaces_api.router)
     app.include_router(store_api.router)
+    app.include_router(commerce_api.router)
     app.include_router(web_pages.router)
     app.include_router(accounts_web.router)
     app.include_router(store_web.router)
@@ -244,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bundles_web.router)
     app.include_router(omses_web.router)
     app.include_router(marketplaces_web.router)
+    app.include_router(commerce_web.router)
     app.include_router(deliveries_web.router)
     app.include_router(queue_web.router)
     app.include_router(projects_web.router)

@@ -10,6 +10,7 @@ from mercato.catalogue.models import (
     ScientificDomain,
     Service,
 )
+from mercato.commerce.models import Currency, PriceUnit, TaxRate
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
@@ -35,6 +36,7 @@ __all__ = [
     "Bundle",
     "BundleOffer",
     "Category",
+    "Currency",
     "DataAdministrator",
     "Delivery",
     "DeliveryAttempt",
@@ -44,6 +46,7 @@ __all__ = [
     "Offer",
     "Oms",
     "Order",
+    "PriceUnit",
     "Project",
     "Provider",
     "ProviderStoreSettings",
@@ -57,5 +60,6 @@ __all__ = [
     "Service",
     "StatusChange",
     "StoreOffering",
+    "TaxRate",
     "User",
 ]

@@ -42,12 +42,14 @@ def test_load_then_dump_writes_the_same_data_set_a_second_database_dumps(tmp_pat
 
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.splitlines()[-1] == (
-        "Loaded 9 users, 6 providers, 33 services, 3 omses, 69 offers, 2 bundles, 2 projects, "
+        "Loaded 2 currencies, 1 units, 2 tax rates, 9 users, 6 providers, 33 services, 3 omses, "
+        "69 offers, 2 bundles, 2 projects, "
         f"4 orders, 5 messages, 4 assets, 4 offerings from {DEMO}."
     )
     assert dumped.returncode == 0 and reloaded.returncode == 0, dumped.stderr + reloaded.stderr
     assert dumped.stdout.splitlines()[-1] == (
-        "Wrote 9 users, 6 providers, 33 services, 3 omses, 69 offers, 2 bundles, 2 projects, "
+        "Wrote 2 currencies, 7 units, 2 tax rates, 9 users, 6 providers, 33 services, 3 omses, "
+        "69 offers, 2 bundles, 2 projects, "
         f"4 orders, 5 messages, 4 assets, 4 offerings to {one} (no passwords, no API tokens)."
     )
     assert json.loads(one.read_text()) == json.loads(two.read_text())

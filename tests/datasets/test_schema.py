@@ -55,6 +55,9 @@ def test_demo_data_set_reads_as_a_data_set_with_every_kind_of_record():
     data = DataSet.model_validate_json(_demo_text())
 
     assert data.counts() == {
+        "currencies": 2,
+        "units": 1,
+        "tax_rates": 2,
         "users": 9,
         "providers": 6,
         "services": 33,

@@ -11,10 +11,18 @@ from sqlalchemy.orm import Session
 
 import mercato.demo
 from mercato.catalogue.models import Offer
+from mercato.commerce.models import PricingModel
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.dumping import dump_dataset, dump_records, write_dataset
 from mercato.datasets.loading import DataSetFile, load_dataset, open_dataset, read_dataset
-from mercato.datasets.schema import KINDS, DataSet, Record, UserRecord
+from mercato.datasets.schema import (
+    KINDS,
+    CurrencyRecord,
+    DataSet,
+    Record,
+    UnitRecord,
+    UserRecord,
+)
 from tests.datasets.test_catalogue import records
 
 DEMO = Path(mercato.demo.__file__).parent / "demo.json"
@@ -139,16 +147,31 @@ def test_a_dump_is_written_as_the_whole_data_set_would_be(
     assert counts["offerings"] > 0
 
 
-def test_an_empty_database_dumps_the_format_and_version_only(
+def test_an_empty_database_dumps_only_what_the_migrations_seed(
     session: Session, loading: Loading, tmp_path: Path
 ) -> None:
     counts = write_dataset(dump_records(session, loading.files, tmp_path), tmp_path / "dump.json")
 
-    empty = DataSet(format="mercato-dataset", version=1)
-    assert (tmp_path / "dump.json").read_text() == (
-        empty.model_dump_json(indent=2, exclude_defaults=True) + "\n"
+    seeded = DataSet(
+        format="mercato-dataset",
+        version=1,
+        currencies=[CurrencyRecord(code="EUR", name="Euro", is_default=True)],
+        units=[
+            UnitRecord(name="invocation", model=PricingModel.PAY_PER_USE),
+            UnitRecord(name="issue", model=PricingModel.PAY_PER_USE),
+            UnitRecord(name="single payment", model=PricingModel.SINGLE_PAYMENT),
+            UnitRecord(name="per month", model=PricingModel.SUBSCRIPTION, renewal_days=30),
+            UnitRecord(name="per week", model=PricingModel.SUBSCRIPTION, renewal_days=7),
+            UnitRecord(name="per year", model=PricingModel.SUBSCRIPTION, renewal_days=365),
+        ],
     )
-    assert set(counts.values()) == {0}
+    assert (tmp_path / "dump.json").read_text() == (
+        seeded.model_dump_json(indent=2, exclude_defaults=True) + "\n"
+    )
+    assert {kind: count for kind, count in counts.items() if count} == {
+        "currencies": 1,
+        "units": 6,
+    }
 
 
 def test_a_dump_that_fails_midway_leaves_no_file(tmp_path: Path) -> None:

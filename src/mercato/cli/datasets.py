@@ -44,4 +44,5 @@ def dump_data(path: DataSetFile) -> None:
 
 
 def _counted(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {kind}" for kind, count in counts.items() if count) or "nothing"
+    shown = (f"{count} {kind.replace('_', ' ')}" for kind, count in counts.items() if count)
+    return ", ".join(shown) or "nothing"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mercato.datasets.accounts import dump_providers, dump_users
 from mercato.datasets.catalogue import dump_bundles, dump_offers, dump_omses, dump_services
+from mercato.datasets.commerce import dump_currencies, dump_tax_rates, dump_units
 from mercato.datasets.ordering import dump_messages, dump_orders, dump_projects
 from mercato.datasets.schema import FORMAT, KINDS, VERSION, DataSet, Record
 from mercato.datasets.store import dump_assets, dump_offerings
@@ -24,6 +25,9 @@ Dumped = dict[str, Iterable[Record]]
 def dump_records(session: Session, files: Files, folder: Path) -> Dumped:
     """Every kind's records, read lazily; stored files are copied under ``folder``."""
     return {
+        "currencies": dump_currencies(session),
+        "units": dump_units(session),
+        "tax_rates": dump_tax_rates(session),
         "users": dump_users(session),
         "providers": dump_providers(session),
         "services": dump_services(session),

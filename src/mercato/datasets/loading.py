@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from mercato.datasets.accounts import load_providers, load_users
 from mercato.datasets.catalogue import load_bundles, load_offers, load_omses, load_services
+from mercato.datasets.commerce import load_currencies, load_tax_rates, load_units
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.ordering import load_messages, load_orders, load_projects
 from mercato.datasets.schema import FORMAT, KINDS, VERSION, DataSet, Record
@@ -22,6 +23,9 @@ from mercato.datasets.store import load_assets, load_offerings
 
 # In the order of the DataSet's lists: each kind only names kinds loaded before it.
 STEPS: tuple[tuple[str, Callable[[Loading, Any], None]], ...] = (
+    ("currencies", load_currencies),
+    ("units", load_units),
+    ("tax_rates", load_tax_rates),
     ("users", load_users),
     ("providers", load_providers),
     ("services", load_services),

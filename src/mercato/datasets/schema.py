@@ -5,6 +5,7 @@ records of its kind in the same file. The JSON Schema of ``docs/dataset.schema.j
 is generated from these models, so the file and the loader can never disagree.
 """
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -18,6 +19,7 @@ from mercato.catalogue.models import (
     ServiceStatus,
     TriggerMethod,
 )
+from mercato.commerce.models import PricingModel
 from mercato.ordering.models import AuthorRole, CustomerTypology, MessageScope, StatusType
 from mercato.store.models import AssetKind, NotificationTarget
 
@@ -39,6 +41,37 @@ class Token(Record):
 
     token: Annotated[str, StringConstraints(min_length=16, max_length=255)]
     label: Text = ""
+
+
+class CurrencyRecord(Record):
+    """A currency prices may be given in; the one of the same code (any case) is updated."""
+
+    code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    name: Text = ""
+    minor_unit: Annotated[int, Field(ge=0, le=6)] = Field(
+        2, description="Digits after the decimal point: 2 for EUR, 0 for JPY."
+    )
+    is_default: bool = Field(False, description="The store's default; the first one anyway.")
+
+
+class UnitRecord(Record):
+    """A price unit; the one of the same name is updated."""
+
+    name: Text
+    model: PricingModel
+    renewal_days: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Days a period lasts; subscriptions only, and required there."
+    )
+
+
+class TaxRateRecord(Record):
+    """The tax rate of buyers in a country; the country's rate is updated."""
+
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2)] = Field(
+        description="ISO 3166-1 alpha-2."
+    )
+    rate: Decimal = Field(description="Percent of the duty-free amount, from 0 to 100.")
+    label: Annotated[str, StringConstraints(max_length=64)] = "VAT"
 
 
 class UserRecord(Record):
@@ -303,6 +336,9 @@ class DataSet(Record):
 
     format: Literal["mercato-dataset"]
     version: Literal[1]
+    currencies: list[CurrencyRecord] = Field(default_factory=list)
+    units: list[UnitRecord] = Field(default_factory=list)
+    tax_rates: list[TaxRateRecord] = Field(default_factory=list)
     users: list[UserRecord] = Field(default_factory=list)
     providers: list[ProviderRecord] = Field(default_factory=list)
     services: list[ServiceRecord] = Field(default_factory=list)
@@ -321,6 +357,9 @@ class DataSet(Record):
 
 
 KINDS = (
+    "currencies",
+    "units",
+    "tax_rates",
     "users",
     "providers",
     "services",

@@ -1,5 +1,7 @@
 """The WStore-compatible API under /api/ (not /api/v1/) and the files under /media/."""
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -66,15 +68,16 @@ def offering_media(folder: str, file_name: str, session: DbSession, files: FileS
     raise NotFound("Image")
 
 
-def method_not_allowed(request: Request) -> Response:
+def method_not_allowed(request: Request, parts: Sequence[APIRouter]) -> Response:
     """405 with an empty body and ``Allow`` listing every method of the path.
 
     The routes of a path are declared in WStore's order of its ``Allow``
     header (store-wire.md §0.1), so the order they match in is that order.
+    ``parts`` are the routers of every WStore route: the store's and other areas'.
     """
     path = request.scope["path"]
     methods: list[str] = []
-    for part in PARTS:
+    for part in parts:
         for route in part.routes:
             if isinstance(route, APIRoute) and route.path_regex.match(path):
                 methods += [m for m in sorted(route.methods) if m not in methods]

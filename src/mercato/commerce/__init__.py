@@ -1,0 +1,1 @@
+"""Selling: currencies, price units, tax rates, price plans and the charges they make."""

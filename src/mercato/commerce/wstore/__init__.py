@@ -1,0 +1,1 @@
+"""The WStore-compatible API of commerce, under /api/ (store-wire.md §10)."""

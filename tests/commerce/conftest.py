@@ -1,0 +1,3 @@
+from tests.store.world import seller, store
+
+__all__ = ["seller", "store"]

@@ -55,6 +55,7 @@ def test_oms_create_sets_every_field_and_prints_the_oms(mercato, session, make):
         "Providers:      nordic-cloud\n"
         "Service:        none\n"
         "Trigger:        PUT https://192.0.2.10/hook (Basic authorization as mercato)\n"
+        "Signed:         no\n"
     )
     assert (oms.trigger_method, oms.trigger_password) == (TriggerMethod.PUT, "pw")
 

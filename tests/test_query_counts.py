@@ -483,7 +483,8 @@ PINNED: dict[str, Visit] = {
     ),
     # --- accounts pages ----------------------------------------------------------------
     "/login": Visit("visitor", "/login", 0),
-    "/account": Visit("customer", "/account", 4),
+    # The tokens, and the providers whose notification signing the user manages.
+    "/account": Visit("customer", "/account", 5),
     # --- catalogue pages ---------------------------------------------------------------
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),

@@ -39,5 +39,10 @@ class Conflict(Invalid):
     """Input names something that already exists; surfaces that tell it apart answer 409."""
 
 
+class Unprocessable(Invalid):
+    """Input contradicts what an earlier request with it stored (an ``Idempotency-Key``
+    sent again with another request); surfaces that tell it apart answer 422."""
+
+
 class Unavailable(MercatoError):
     """An outside system (a marketplace, a repository) failed or did not answer; HTTP 502."""

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from mercato import outgoing
 from mercato.db import transaction, utcnow
-from mercato.ordering import triggers
+from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
 from mercato.settings import Settings
 from mercato.store.marketplaces import outbox
@@ -148,8 +148,8 @@ class TaskQueue:
             log.warning("could not enqueue publications; the sweep will", exc_info=True)
 
     def sweep(self, *, always: bool = False) -> int:
-        """Wake a worker if deliveries are due that no worker holds; by default only when
-        the queue is idle. Returns how many are due.
+        """Wake a worker if deliveries are due that no worker holds, and forget expired
+        idempotency keys; by default only when the queue is idle. Returns how many are due.
 
         An idle queue means nothing due is waiting in it, so what the outbox
         still has due was lost (a crash, a failed hand-over) and is re-queued.
@@ -160,6 +160,8 @@ class TaskQueue:
             now = utcnow()
             due = triggers.due_deliveries(session, now)
             publications = outbox.due_publications(session, now)
+            # Housekeeping rides along, in the transaction the sweep takes anyway.
+            idempotency.forget_expired_keys(session, now)
         if due:
             self.wake()
         if publications:

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
         description="How long a web process remembers an API token's user (0: not at all);"
         " a revoked token is refused at once.",
     )
+    idempotency_key_hours: float = Field(
+        24.0,
+        gt=0,
+        description="How long an `Idempotency-Key` answers its retries with the first"
+        " request's result; later it is forgotten and may be used again.",
+    )
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")
     asset_max_bytes: int = Field(
@@ -69,6 +76,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'mercato.db').resolve()}"
+
+    @property
+    def idempotency_key_lifetime(self) -> timedelta:
+        return timedelta(hours=self.idempotency_key_hours)
 
     @property
     def is_secure(self) -> bool:

@@ -2,29 +2,9 @@
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from mercato.accounts import rules as accounts
 from mercato.catalogue.models import Oms, OmsType, TriggerMethod
-from mercato.cli.commands import app
-
-
-@pytest.fixture
-def mercato(database_url, settings, tmp_path):
-    """Run `mercato` with arguments; returns (exit code, stdout, stderr)."""
-    runner = CliRunner()
-    env = {
-        "MERCATO_DATABASE_URL": database_url,
-        "MERCATO_DATA_DIR": str(tmp_path),
-        # Triggers may call the documentation network (TEST-NET-1) as if an admin allowed it.
-        "MERCATO_OUTGOING_ALLOWED_NETWORKS": "192.0.2.0/24",
-    }
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args), env=env)
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
 
 
 def _oms(session, name: str) -> Oms:
@@ -55,6 +35,7 @@ def test_oms_create_sets_every_field_and_prints_the_oms(mercato, session, make):
         "Providers:      nordic-cloud\n"
         "Service:        none\n"
         "Trigger:        PUT https://192.0.2.10/hook (Basic authorization as mercato)\n"
+        "Signed:         no\n"
     )
     assert (oms.trigger_method, oms.trigger_password) == (TriggerMethod.PUT, "pw")
 
@@ -180,3 +161,24 @@ def test_oms_token_refuses_someone_who_does_not_administer_it(mercato, session, 
 
     assert result == (1, "", "Error: Administrator not found\n")
     assert accounts.user_for_token(session, stranger.token) == stranger.user
+
+
+def test_oms_signing_secret_prints_a_new_secret_once(mercato, session, make):
+    make.oms("Desk")
+
+    code, out, err = mercato("oms", "signing-secret", "Desk")
+
+    assert (code, err) == (0, "")
+    assert out == f"{_oms(session, 'Desk').signing_secret}\n"
+    assert out.startswith("whsec_")
+    assert "Signed:         yes\n" in mercato("oms", "show", "Desk")[1]
+
+
+def test_oms_signing_secret_remove_sends_triggers_unsigned(mercato, session, make):
+    make.oms("Desk")
+    mercato("oms", "signing-secret", "Desk")
+
+    code, out, err = mercato("oms", "signing-secret", "Desk", "--remove")
+
+    assert (code, out, err) == (0, "Triggers of Desk are no longer signed.\n", "")
+    assert _oms(session, "Desk").signing_secret == ""

@@ -6,18 +6,15 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from mercato.catalogue.models import Oms, TriggerMethod
-from mercato.db import make_session_factory
 from mercato.errors import Invalid
 from mercato.ordering import triggers
 from mercato.ordering.events import NEW_DELIVERIES
 from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus
-from mercato.settings import Settings
 from tests.ordering.trigger_receiver import Received, receiving
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -29,24 +26,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def trigger_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={"outgoing_allowed_networks": "127.0.0.0/8", "trigger_timeout": 2.0}
-    )
-
-
-@pytest.fixture
-def factory(engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
-
-
-@pytest.fixture
-def http():
-    with httpx.Client() as client:
-        yield client
 
 
 @pytest.fixture

@@ -64,11 +64,18 @@ class Provider(Base):
     abbreviation: Mapped[str] = mapped_column(String(64), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(2048), default="")
+    # Signs the purchase notifications sent to the provider (Standard Webhooks) when
+    # set; kept readable, since signing needs it, and shown only once, when generated.
+    notification_signing_secret: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     data_administrators: Mapped[list["DataAdministrator"]] = relationship(
         back_populates="provider", cascade="all, delete-orphan", order_by="DataAdministrator.id"
     )
+
+    @property
+    def signs_notifications(self) -> bool:
+        return bool(self.notification_signing_secret)
 
 
 class DataAdministrator(Base):

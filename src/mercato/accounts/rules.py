@@ -18,7 +18,8 @@ from mercato.accounts.models import (
     oms_administrators,
 )
 from mercato.db import unique_slug, utcnow
-from mercato.errors import Invalid, NotFound
+from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.webhooks import new_signing_secret
 
 _password_hasher = PasswordHasher()
 # Deliberately loose: the address is checked by mail delivery, not by regex.
@@ -231,6 +232,42 @@ def administered_provider_ids(session: Session, user: User) -> set[int]:
 
 def is_data_administrator(session: Session, user: User, provider_id: int) -> bool:
     return provider_id in administered_provider_ids(session, user)
+
+
+def can_manage_provider(session: Session, user: User, provider_id: int) -> bool:
+    """Site admins and the provider's data administrators act for it."""
+    return user.is_admin or provider_id in administered_provider_ids(session, user)
+
+
+def check_can_manage_provider(session: Session, user: User, provider_id: int) -> None:
+    if not can_manage_provider(session, user, provider_id):
+        raise Forbidden("Forbidden")
+
+
+def administered_providers(session: Session, user: User) -> list[Provider]:
+    """The providers ``user`` is a data administrator of, by name."""
+    query = (
+        select(Provider)
+        .join(DataAdministrator)
+        .where(DataAdministrator.email == user.email)
+        .order_by(Provider.name)
+    )
+    return list(session.scalars(query))
+
+
+def rotate_notification_secret(session: Session, provider: Provider) -> str:
+    """Give the provider a new secret that signs its purchase notifications; shown once."""
+    provider.notification_signing_secret = new_signing_secret()
+    session.flush()
+    return provider.notification_signing_secret
+
+
+def remove_notification_secret(session: Session, provider: Provider) -> None:
+    """Send the provider's purchase notifications unsigned."""
+    if not provider.notification_signing_secret:
+        raise Invalid.field("notification_signing_secret", "is not set")
+    provider.notification_signing_secret = ""
+    session.flush()
 
 
 def administered_oms_ids(session: Session, user: User) -> set[int]:

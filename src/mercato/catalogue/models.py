@@ -152,6 +152,9 @@ class Oms(Base):
     # the trigger sends it, exactly as the EOSC Marketplace does.
     trigger_user: Mapped[str] = mapped_column(String(255), default="")
     trigger_password: Mapped[str] = mapped_column(String(255), default="")
+    # Signs the trigger calls (Standard Webhooks) when set; kept readable, since
+    # signing needs it, and shown to the admins only once, when generated.
+    signing_secret: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     administrators: Mapped[list[User]] = relationship(
@@ -174,6 +177,10 @@ class Oms(Base):
     @property
     def has_trigger(self) -> bool:
         return bool(self.trigger_url)
+
+    @property
+    def signs_triggers(self) -> bool:
+        return bool(self.signing_secret)
 
 
 class Offer(Base):

@@ -27,6 +27,7 @@ from mercato.catalogue.models import (
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 from mercato.outgoing import check_url
 from mercato.settings import Settings
+from mercato.webhooks import new_signing_secret
 
 _HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
 _TEXT_LIMIT = 255
@@ -371,6 +372,25 @@ def regenerate_administrator_token(session: Session, oms: Oms, administrator: Us
         raise NotFound("Administrator")
     _, plain = accounts.regenerate_token(session, administrator)
     return plain
+
+
+def rotate_signing_secret(session: Session, oms: Oms) -> str:
+    """Give the OMS a new secret that signs its triggers from now on; shown once.
+
+    The old secret signs nothing more: deliveries not yet sent are signed with
+    the new one.
+    """
+    oms.signing_secret = new_signing_secret()
+    session.flush()
+    return oms.signing_secret
+
+
+def remove_signing_secret(session: Session, oms: Oms) -> None:
+    """Send the OMS's triggers unsigned again."""
+    if not oms.signing_secret:
+        raise Invalid.field("signing_secret", "is not set")
+    oms.signing_secret = ""
+    session.flush()
 
 
 # --- which OMS handles an offer ------------------------------------------------------

@@ -111,3 +111,24 @@ def provider_create(
             session, name=name, website=website, data_administrator_emails=admin or []
         )
     console.print(f"Created provider {provider.name} ({provider.slug}).")
+
+
+@provider_app.command("notification-secret")
+def provider_notification_secret(
+    provider: Annotated[str, typer.Argument(help="The provider's slug.")],
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Remove the secret: notifications go unsigned.")
+    ] = False,
+) -> None:
+    """Give a provider a new secret that signs its purchase notifications and print it
+    (shown only once)."""
+    with unit_of_work() as session:
+        found = accounts.require_provider(session, provider)
+        if remove:
+            accounts.remove_notification_secret(session, found)
+        else:
+            secret = accounts.rotate_notification_secret(session, found)
+    if remove:
+        console.print(f"Notifications to {found.name} are no longer signed.", highlight=False)
+    else:
+        console.print(secret, highlight=False, soft_wrap=True)

@@ -108,6 +108,7 @@ def _print_oms(oms: Oms) -> None:
         ("Providers", ", ".join(provider.slug for provider in oms.providers) or "none"),
         ("Service", oms.service.slug if oms.service is not None else "none"),
         ("Trigger", trigger),
+        ("Signed", "yes" if oms.signs_triggers else "no"),
     ]
     for label, value in lines:
         console.print(f"{label + ':':<16}{escape(value)}", highlight=False, soft_wrap=True)
@@ -217,3 +218,24 @@ def oms_token(
         administrator = accounts.require_user(session, email)
         plain = registry.regenerate_administrator_token(session, shown, administrator)
     console.print(plain, highlight=False, soft_wrap=True)
+
+
+@oms_app.command("signing-secret")
+def oms_signing_secret(
+    oms: OmsName,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Remove the secret: triggers go unsigned.")
+    ] = False,
+) -> None:
+    """Give an OMS a new secret that signs its triggers and print it (shown only once)."""
+    with unit_of_work() as session:
+        shown = registry.find_oms(session, oms)
+        if remove:
+            registry.remove_signing_secret(session, shown)
+            secret = ""
+        else:
+            secret = registry.rotate_signing_secret(session, shown)
+    if remove:
+        console.print(f"Triggers of {escape(shown.name)} are no longer signed.", highlight=False)
+    else:
+        console.print(secret, highlight=False, soft_wrap=True)

@@ -242,3 +242,27 @@ class DeliveryAttempt(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
     delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")
+
+
+class IdempotencyKey(Base):
+    """An ``Idempotency-Key`` a user sent with a request that buys or orders.
+
+    Written in the transaction of what the request made, so the key exists exactly
+    when that does; the unique (user, key) pair makes a concurrent retry wait for
+    the first request and then find its result instead of buying again.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the request (method, path, content): the same key with another
+    # request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # What the first request answered, for the surface that answered it to repeat.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "key"),)

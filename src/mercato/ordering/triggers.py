@@ -30,6 +30,7 @@ from mercato.ordering.events import note_new_deliveries
 from mercato.ordering.models import Delivery, DeliveryAttempt, DeliveryStatus
 from mercato.outgoing import RefusedAddress, TooLarge, UnresolvableHost
 from mercato.settings import Settings
+from mercato.webhooks import signature_headers
 
 Clock = Callable[[], datetime]
 
@@ -86,6 +87,13 @@ class Call:
     method: str
     user: str
     password: str
+    # Signs the call when set (Standard Webhooks); empty: sent as before, unsigned.
+    signing_secret: str = ""
+
+    @property
+    def message_id(self) -> str:
+        """The ``webhook-id``: one per delivery, the same on every attempt and redelivery."""
+        return f"msg_trigger_{self.delivery_id}"
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_
     omses = {
         row.id: row
         for row in session.execute(
-            select(*trigger_columns, Oms.trigger_password).where(
+            select(*trigger_columns, Oms.trigger_password, Oms.signing_secret).where(
                 Oms.id.in_({row.oms_id for row in claimed})
             )
         )
@@ -176,12 +184,15 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_
             omses[row.oms_id].trigger_method.value,
             omses[row.oms_id].trigger_user,
             omses[row.oms_id].trigger_password,
+            omses[row.oms_id].signing_secret,
         )
         for row in sorted(claimed)
     ]
 
 
-def _call(settings: Settings, client: httpx.Client, call: Call) -> tuple[int | None, str, bool]:
+def _call(
+    settings: Settings, client: httpx.Client, call: Call, started_at: datetime
+) -> tuple[int | None, str, bool]:
     """The status code, error and whether to retry, of the one HTTP call of an attempt.
 
     Through ``mercato.outgoing.call``: checked, pinned to the address checked, no
@@ -190,12 +201,18 @@ def _call(settings: Settings, client: httpx.Client, call: Call) -> tuple[int | N
     if not call.url:
         return None, "the OMS no longer has a trigger", False
     auth = httpx.BasicAuth(call.user, call.password) if call.user or call.password else None
+    headers = (
+        signature_headers(call.signing_secret, call.message_id, started_at, b"")
+        if call.signing_secret
+        else None
+    )
     try:
         answer = outgoing.call(
             settings,
             client,
             call.method.upper(),
             call.url,
+            headers=headers,
             auth=auth,
             timeout=settings.trigger_timeout,
         )
@@ -212,9 +229,10 @@ def _call(settings: Settings, client: httpx.Client, call: Call) -> tuple[int | N
 
 
 def send(settings: Settings, client: httpx.Client, call: Call, started_at: datetime) -> Outcome:
-    """Make the call: the OMS's method, an empty body, Basic credentials when set."""
+    """Make the call: the OMS's method, an empty body, Basic credentials and the
+    Standard Webhooks signature headers (timestamped ``started_at``) when set."""
     began = time.perf_counter()
-    status_code, error, is_retryable = _call(settings, client, call)
+    status_code, error, is_retryable = _call(settings, client, call, started_at)
     took = round((time.perf_counter() - began) * 1000)
     return Outcome(started_at, took, status_code, error, is_retryable)
 

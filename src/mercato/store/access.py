@@ -4,7 +4,7 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
-from mercato.accounts.rules import administered_provider_ids
+from mercato.accounts.rules import administered_provider_ids, check_can_manage_provider
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Order, Project
 
@@ -25,15 +25,6 @@ def providers_by_id(session: Session, ids: set[int]) -> list[Provider]:
     """The providers with these ids, by id, in one query."""
     query = select(Provider).where(Provider.id.in_(ids)).order_by(Provider.id)
     return list(session.scalars(query))
-
-
-def can_manage_provider(session: Session, user: User, provider_id: int) -> bool:
-    return user.is_admin or provider_id in administered_provider_ids(session, user)
-
-
-def check_can_manage_provider(session: Session, user: User, provider_id: int) -> None:
-    if not can_manage_provider(session, user, provider_id):
-        raise Forbidden("Forbidden")
 
 
 def require_managed_provider(session: Session, user: User, reference: str) -> Provider:

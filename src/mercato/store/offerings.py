@@ -15,12 +15,13 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import Provider, User
+from mercato.accounts.rules import can_manage_provider, check_can_manage_provider
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.models import Offer, OfferStatus, OrderType, Service, ServiceStatus
 from mercato.catalogue.rules import OfferData, offer_has_orders
 from mercato.db import utcnow
 from mercato.errors import Conflict, Invalid, NotFound
-from mercato.store.access import can_manage_provider, check_can_manage_provider, has_ordered
+from mercato.store.access import has_ordered
 from mercato.store.assets import Files
 from mercato.store.marketplaces.rules import check_marketplaces, withdraw_from_marketplaces
 from mercato.store.models import (

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
+from mercato.errors import Forbidden, Invalid, MercatoError, NotFound, Unprocessable
 from mercato.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -19,13 +19,16 @@ def error_page(request: Request, error: MercatoError) -> Response:
         message = "You are not allowed to do this."
         return render(request, "error.html", {"title": "Not allowed", "message": message}, 403)
     if isinstance(error, Invalid):
-        return validation_error_page(request, error.errors)
+        status = 422 if isinstance(error, Unprocessable) else 400
+        return validation_error_page(request, error.errors, status)
     raise error
 
 
-def validation_error_page(request: Request, problems: dict[str, list[str]]) -> Response:
+def validation_error_page(
+    request: Request, problems: dict[str, list[str]], status: int = 400
+) -> Response:
     context = {"title": "Please check your input", "problems": problems}
-    return render(request, "error.html", context, 400)
+    return render(request, "error.html", context, status)
 
 
 def http_error_page(request: Request, error: HTTPException) -> Response:

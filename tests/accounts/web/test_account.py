@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from mercato.accounts import rules
-from mercato.accounts.models import ApiToken
+from mercato.accounts.models import ApiToken, Provider
 from tests.web.pages import log_in, submit
 
 RESOURCES = "/api/v1/resources"
@@ -107,3 +107,80 @@ def test_token_actions_need_a_login(client, session):
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert session.scalars(select(ApiToken)).all() == []
+
+
+def test_data_administrator_generates_a_notification_secret_shown_once(client, make, session):
+    user = make.user()
+    provider = make.provider(user, name="Nordic Cloud")
+    log_in(client, user)
+
+    response = submit(client, "/account", f"/account/providers/{provider.slug}/notification-secret")
+
+    assert response.status_code == 200
+    secret = _shown_token(response.text)
+    assert "New signing secret of Nordic Cloud" in response.text
+    session.expire_all()
+    assert session.get_one(Provider, provider.id).notification_signing_secret == secret
+    assert secret.startswith("whsec_")
+    page = client.get("/account").text
+    assert secret not in page
+    assert "<td>signed</td>" in page
+
+
+def test_data_administrator_removes_a_notification_secret(client, make, session):
+    user = make.user()
+    provider = make.provider(user, name="Nordic Cloud")
+    rules.rotate_notification_secret(session, provider)
+    session.commit()
+    log_in(client, user)
+
+    response = submit(
+        client, "/account", f"/account/providers/{provider.slug}/notification-secret/delete"
+    )
+
+    assert (response.status_code, response.headers["location"]) == (303, "/account")
+    session.expire_all()
+    assert session.get_one(Provider, provider.id).notification_signing_secret == ""
+    assert "<td>not signed</td>" in client.get("/account").text
+
+
+def test_removing_an_unset_notification_secret_is_refused(client, make, session):
+    user = make.user()
+    provider = make.provider(user, name="Nordic Cloud")
+    log_in(client, user)
+
+    response = submit(
+        client, "/account", f"/account/providers/{provider.slug}/notification-secret/delete"
+    )
+
+    assert response.status_code == 400
+    assert "notification_signing_secret" in response.text
+
+
+def test_site_admin_may_set_any_providers_notification_secret(client, make, session):
+    provider = make.provider(name="Nordic Cloud")
+    log_in(client, make.user(is_admin=True))
+
+    response = submit(client, "/account", f"/account/providers/{provider.slug}/notification-secret")
+
+    assert response.status_code == 200
+    session.expire_all()
+    assert session.get_one(Provider, provider.id).notification_signing_secret != ""
+
+
+def test_others_may_not_set_a_providers_notification_secret(client, make, session):
+    provider = make.provider(make.user(), name="Nordic Cloud")
+    log_in(client, make.user())
+
+    response = submit(client, "/account", f"/account/providers/{provider.slug}/notification-secret")
+
+    assert response.status_code == 403
+    session.expire_all()
+    assert session.get_one(Provider, provider.id).notification_signing_secret == ""
+
+
+def test_account_page_lists_no_providers_to_someone_who_administers_none(client, make):
+    make.provider(name="Nordic Cloud")
+    log_in(client, make.user())
+
+    assert "Notification signing" not in client.get("/account").text

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from mercato.accounts import rules as accounts
+from mercato.catalogue import omses as registry
 from mercato.catalogue.models import Oms, OmsType, TriggerMethod
 from tests.web.pages import field_error, input_value, log_in, submit
 
@@ -306,3 +307,61 @@ def test_visitors_are_sent_to_log_in(client):
 
 def test_an_unknown_oms_is_not_found(client, admin):
     assert client.get("/omses/999").status_code == 404
+
+
+def test_admin_generates_a_signing_secret_shown_once(client, session, make, admin):
+    oms = make.oms("Desk")
+
+    response = submit(client, f"/omses/{oms.id}", f"/omses/{oms.id}/signing-secret")
+
+    assert response.status_code == 200
+    secret = _shown_token(response.text)
+    assert "New signing secret of Desk" in response.text
+    session.expire_all()
+    assert session.get_one(Oms, oms.id).signing_secret == secret
+    assert secret.startswith("whsec_")
+    page = client.get(f"/omses/{oms.id}").text
+    assert secret not in page
+    assert "Trigger calls are signed." in page
+    assert "Rotate signing secret" in page
+
+
+def test_admin_rotates_a_signing_secret(client, session, make, admin):
+    oms = make.oms("Desk")
+    old = registry.rotate_signing_secret(session, oms)
+    session.commit()
+
+    response = submit(client, f"/omses/{oms.id}", f"/omses/{oms.id}/signing-secret")
+
+    new = _shown_token(response.text)
+    session.expire_all()
+    assert session.get_one(Oms, oms.id).signing_secret == new != old
+
+
+def test_admin_removes_a_signing_secret(client, session, make, admin):
+    oms = make.oms("Desk")
+    registry.rotate_signing_secret(session, oms)
+    session.commit()
+
+    response = submit(client, f"/omses/{oms.id}", f"/omses/{oms.id}/signing-secret/delete")
+
+    assert (response.status_code, response.headers["location"]) == (303, f"/omses/{oms.id}")
+    session.expire_all()
+    assert session.get_one(Oms, oms.id).signing_secret == ""
+    assert "Trigger calls are not signed." in client.get(f"/omses/{oms.id}").text
+
+
+@pytest.mark.parametrize("action", ["signing-secret", "signing-secret/delete"])
+def test_only_site_admins_change_a_signing_secret(client, session, make, action):
+    operator = make.user()
+    oms = make.oms("Operations", is_default=True, administrators=[operator])
+    registry.rotate_signing_secret(session, oms)
+    session.commit()
+    secret = oms.signing_secret
+    log_in(client, operator)
+
+    response = submit(client, "/account", f"/omses/{oms.id}/{action}")
+
+    assert response.status_code == 403
+    session.expire_all()
+    assert session.get_one(Oms, oms.id).signing_secret == secret

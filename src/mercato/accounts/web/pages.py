@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from mercato.accounts import rules
-from mercato.accounts.models import ApiToken
+from mercato.accounts.models import Provider, User
 from mercato.accounts.web.auth import CurrentUser, OptionalUser, log_in, log_out
 from mercato.dependencies import DbSession
 from mercato.web.forms import local_path
@@ -51,14 +52,25 @@ def logout(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _account_page(request: Request, tokens: list[ApiToken], new_token: str = "") -> Response:
-    context = {"tokens": tokens, "new_token": new_token}
+def _account_page(
+    request: Request,
+    session: Session,
+    user: User,
+    new_token: str = "",
+    new_secret: tuple[Provider, str] | None = None,
+) -> Response:
+    context = {
+        "tokens": rules.active_tokens(session, user),
+        "new_token": new_token,
+        "providers": rules.administered_providers(session, user),
+        "new_secret": new_secret,
+    }
     return render(request, "accounts/account.html", context)
 
 
 @router.get("/account")
 def account(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    return _account_page(request, rules.active_tokens(session, user))
+    return _account_page(request, session, user)
 
 
 # A new token is shown on the page that answers the POST and stored nowhere
@@ -68,13 +80,13 @@ def create_token(
     request: Request, session: DbSession, user: CurrentUser, label: TextField = ""
 ) -> Response:
     _, plain = rules.issue_token(session, user, label.strip())
-    return _account_page(request, rules.active_tokens(session, user), plain)
+    return _account_page(request, session, user, plain)
 
 
 @router.post("/account/tokens/regenerate")
 def regenerate_tokens(request: Request, session: DbSession, user: CurrentUser) -> Response:
     _, plain = rules.regenerate_token(session, user)
-    return _account_page(request, rules.active_tokens(session, user), plain)
+    return _account_page(request, session, user, plain)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
@@ -83,4 +95,30 @@ def revoke_token(
 ) -> Response:
     token = rules.revoke_token(session, user, token_id)
     flash(request, f"Token {token.prefix}… has been revoked.")
+    return RedirectResponse("/account", status_code=303)
+
+
+def _managed_provider(session: Session, user: User, slug: str) -> Provider:
+    provider = rules.require_provider(session, slug)
+    rules.check_can_manage_provider(session, user, provider.id)
+    return provider
+
+
+# Like a token, a new signing secret is shown on the page answering the POST only.
+@router.post("/account/providers/{slug}/notification-secret")
+def rotate_notification_secret(
+    request: Request, session: DbSession, user: CurrentUser, slug: str
+) -> Response:
+    provider = _managed_provider(session, user, slug)
+    secret = rules.rotate_notification_secret(session, provider)
+    return _account_page(request, session, user, new_secret=(provider, secret))
+
+
+@router.post("/account/providers/{slug}/notification-secret/delete")
+def remove_notification_secret(
+    request: Request, session: DbSession, user: CurrentUser, slug: str
+) -> Response:
+    provider = _managed_provider(session, user, slug)
+    rules.remove_notification_secret(session, provider)
+    flash(request, f"Notifications to {provider.name} are no longer signed.")
     return RedirectResponse("/account", status_code=303)

@@ -48,8 +48,18 @@ def _form_page(
     return render(request, "ordering/oms_form.html", context, 400 if error else 200)
 
 
-def _oms_page(request: Request, oms: Oms, new_token: tuple[User, str] | None = None) -> Response:
-    context: dict[str, Any] = {**VOCABULARY, "oms": oms, "new_token": new_token}
+def _oms_page(
+    request: Request,
+    oms: Oms,
+    new_token: tuple[User, str] | None = None,
+    new_secret: str = "",
+) -> Response:
+    context: dict[str, Any] = {
+        **VOCABULARY,
+        "oms": oms,
+        "new_token": new_token,
+        "new_secret": new_secret,
+    }
     return render(request, "ordering/oms.html", context)
 
 
@@ -126,3 +136,23 @@ def regenerate_token(
         raise NotFound("Administrator")
     plain = registry.regenerate_administrator_token(session, shown, administrator)
     return _oms_page(request, shown, (administrator, plain))
+
+
+# Like a token, a new signing secret is shown on the page answering the POST only.
+@router.post("/omses/{oms_id}/signing-secret")
+def rotate_signing_secret(
+    request: Request, session: DbSession, admin: AdminUser, oms_id: int
+) -> Response:
+    shown = registry.require_oms(session, oms_id)
+    secret = registry.rotate_signing_secret(session, shown)
+    return _oms_page(request, shown, new_secret=secret)
+
+
+@router.post("/omses/{oms_id}/signing-secret/delete")
+def remove_signing_secret(
+    request: Request, session: DbSession, admin: AdminUser, oms_id: int
+) -> Response:
+    shown = registry.require_oms(session, oms_id)
+    registry.remove_signing_secret(session, shown)
+    flash(request, f"Triggers of “{shown.name}” are no longer signed.")
+    return RedirectResponse(f"/omses/{oms_id}", status_code=303)

@@ -4,7 +4,7 @@ The EOSC Marketplace's terms come with them (its db/internal_vocabulary.yml,
 db/vocabulary.yml and landing page at 738a0db), so a new site can make bundles.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-07 18:11:28.257733
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from slugify import slugify
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -13,14 +13,16 @@ from mercato.catalogue import bundles
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.fulfilment import Fulfilment, external_url, fulfilment
 from mercato.catalogue.models import Bundle, Offer
-from mercato.dependencies import DbSession
+from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
+from mercato.ordering import idempotency
 from mercato.ordering.customer_views import customer_messages, require_own_order, write_message
-from mercato.ordering.models import Order
+from mercato.ordering.models import IdempotencyKey, Order
 from mercato.ordering.orders import OrderRequest, place_bundle_order, place_order
 from mercato.ordering.projects import projects_of
 from mercato.ordering.web import order_form
 from mercato.ordering.web.projects import page
+from mercato.settings import Settings
 from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash
 
@@ -77,7 +79,48 @@ def _project_choice(
         "chosen_project": str(form.get("project", default_project)),
         "form": form,
         "errors": {name: [message] for name, message in (errors or {}).items()},
+        # A refused form keeps its key: nothing was ordered with it yet.
+        "idempotency_key": str(form.get(idempotency.FORM_FIELD) or idempotency.new_key()),
     }
+
+
+# Form fields that are not part of what is ordered: a retry may carry another CSRF token.
+_NOT_ORDERED = frozenset({"csrftoken", idempotency.FORM_FIELD})
+
+
+def _claim(
+    request: Request, session: Session, settings: Settings, user: User, form: FormData
+) -> IdempotencyKey | None:
+    """The Idempotency-Key of an order form's submission (the header, else the form's
+    hidden field), claimed for it; None when it has none."""
+    key = request.headers.get(idempotency.KEY_HEADER) or str(form.get(idempotency.FORM_FIELD, ""))
+    if not key:
+        return None
+    content = sorted(
+        (name, str(value)) for name, value in form.multi_items() if name not in _NOT_ORDERED
+    )
+    request_fingerprint = idempotency.fingerprint(request.method, request.url.path, content)
+    lifetime = settings.idempotency_key_lifetime
+    return idempotency.claim_key(session, user, key, request_fingerprint, lifetime=lifetime)
+
+
+def _placed(
+    request: Request, session: Session, held: IdempotencyKey | None, location: str, notice: str
+) -> Response:
+    """Tell the customer the order is placed and go on to ``location``; a retry with
+    the same key is answered the same from ``held``."""
+    if held is not None:
+        idempotency.settle_key(session, held, {"location": location, "notice": notice})
+    flash(request, notice)
+    return RedirectResponse(location, status_code=303)
+
+
+def _replayed(request: Request, held: IdempotencyKey | None) -> Response | None:
+    """The first answer again, when ``held`` is the key of a request already made."""
+    if held is None or held.result is None:
+        return None
+    flash(request, held.result["notice"])
+    return RedirectResponse(held.result["location"], status_code=303)
 
 
 @router.get("/services/{slug}/offers/{iid}/order")
@@ -96,6 +139,7 @@ def order_offer(
 def place(
     request: Request,
     session: DbSession,
+    settings: AppSettings,
     user: CurrentUser,
     slug: str,
     iid: str,
@@ -107,6 +151,9 @@ def place(
     how = fulfilment(offer)
     if how == Fulfilment.EXTERNAL:
         return _elsewhere(request, offer)
+    held = _claim(request, session, settings, user, submitted)
+    if (replayed := _replayed(request, held)) is not None:
+        return replayed
     values = order_form.submitted_values(offer.parameters, submitted)
     problems = order_form.value_errors(offer.parameters, values)
     try:
@@ -118,8 +165,8 @@ def place(
         return _order_form_page(request, session, user, offer, submitted, problems)
     wanted = order_form.order_request(submitted, values, how == Fulfilment.OMS)
     order = place_order(session, user, project, offer, wanted)
-    flash(request, _PLACED[how].format(offer=offer.name, project=project.name))
-    return RedirectResponse(_order_path(order), status_code=303)
+    notice = _PLACED[how].format(offer=offer.name, project=project.name)
+    return _placed(request, session, held, _order_path(order), notice)
 
 
 # --- bundles: one order per offer, the main offer first ---------------------------------
@@ -167,12 +214,16 @@ def order_bundle(
 def place_bundle(
     request: Request,
     session: DbSession,
+    settings: AppSettings,
     user: CurrentUser,
     slug: str,
     iid: str,
     submitted: SubmittedForm,
 ) -> Response:
     bundle = _orderable_bundle(session, slug, iid)
+    held = _claim(request, session, settings, user, submitted)
+    if (replayed := _replayed(request, held)) is not None:
+        return replayed
     wanted: list[OrderRequest] = []
     problems: dict[str, str] = {}
     for position, offer in enumerate(bundles.offers_to_order(bundle)):
@@ -189,13 +240,12 @@ def place_bundle(
         session.rollback()  # a new project must not outlive the refused order
         return _bundle_form_page(request, session, user, bundle, submitted, problems)
     orders = place_bundle_order(session, user, project, bundle, wanted)
-    message = f"Bundle “{bundle.name}” has been ordered in project “{project.name}”: "
-    message += f"{len(orders)} orders placed."
+    notice = f"Bundle “{bundle.name}” has been ordered in project “{project.name}”: "
+    notice += f"{len(orders)} orders placed."
     elsewhere = ", ".join(f"“{offer.name}”" for offer in bundles.external_offers(bundle))
     if elsewhere:
-        message += f" Finish ordering {elsewhere} on the provider's website: see its order."
-    flash(request, message)
-    return RedirectResponse(f"/projects/{project.id}", status_code=303)
+        notice += f" Finish ordering {elsewhere} on the provider's website: see its order."
+    return _placed(request, session, held, f"/projects/{project.id}", notice)
 
 
 def _order_path(order: Order) -> str:

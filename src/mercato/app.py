@@ -24,6 +24,7 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.registry import pricing_terms
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
@@ -229,6 +230,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Deliveries that a request's rules write are queued once its session commits.
     app.state.queue = TaskQueue(settings, app.state.session_factory)
     hand_over_deliveries(app.state.session_factory, app.state.queue)
+    # The store checks price plans against commerce's registries without importing it.
+    app.state.pricing_terms = pricing_terms
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()

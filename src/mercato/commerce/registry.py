@@ -20,6 +20,7 @@ from mercato.commerce.money import Currency as CurrencyTerms
 from mercato.commerce.plans import Units, UnitTerms
 from mercato.errors import Conflict, Forbidden, Invalid, NotFound
 from mercato.store.models import StoreOffering
+from mercato.store.pricing import PricingTerms
 
 CODE = re.compile(r"^[\w -]+$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -301,6 +302,12 @@ def change_tax_rate(session: Session, tax_rate: TaxRate, data: TaxRateData) -> T
 def remove_tax_rate(session: Session, tax_rate: TaxRate) -> None:
     session.delete(tax_rate)
     session.flush()
+
+
+def pricing_terms(session: Session) -> PricingTerms:
+    """What WStore's plan check accepts: the registered units and currencies as they are now."""
+    units = {unit.name: unit.model.value for unit in list_units(session)}
+    return PricingTerms(units, frozenset(c.code for c in list_currencies(session)))
 
 
 # --- what a charge needs -------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from mercato.dependencies import AppSettings, DbSession
 from mercato.store.assets import Files, local_files, require_managed_asset
@@ -12,6 +12,7 @@ from mercato.store.offerings import (
     require_managed_offering,
     require_visible_offering,
 )
+from mercato.store.pricing import WSTORE_TERMS, PricingTerms
 from mercato.store.wstore.wire import Caller
 
 
@@ -20,6 +21,16 @@ def file_store(settings: AppSettings) -> Files:
 
 
 FileStore = Annotated[Files, Depends(file_store)]
+
+
+def pricing_terms(request: Request, session: DbSession) -> PricingTerms:
+    """The units and currencies plans may use, read from the registries the app wires in
+    (``app.state.pricing_terms``: commerce keeps them, and the store cannot import it)."""
+    read_terms = getattr(request.app.state, "pricing_terms", None)
+    return WSTORE_TERMS if read_terms is None else read_terms(session)
+
+
+Terms = Annotated[PricingTerms, Depends(pricing_terms)]
 Start = Annotated[int, Query(ge=1, description="First item, counting from 1")]
 Limit = Annotated[int | None, Query(ge=1, description="How many items at most")]
 

@@ -2,11 +2,14 @@
 
 Every message here follows ``Invalid pricing info: `` on the wire, except the
 one for a store without currencies, which WStore sends bare. The first failure
-wins. Until the store keeps unit and currency registries, the registered units
-are WStore's shipped ones and the one registered currency is its default, EUR.
+wins. The registered units and currencies come in as ``PricingTerms``: the caller
+reads them from the store's registries (commerce keeps those, and the store does
+not import it); ``WSTORE_TERMS``, WStore's shipped units and EUR, serves where no
+registry is at hand.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from mercato.errors import Invalid
@@ -21,7 +24,17 @@ UNITS = {
     "per week": "subscription",
     "per year": "subscription",
 }
-CURRENCIES = ("EUR",)
+
+
+@dataclass(frozen=True)
+class PricingTerms:
+    """The registered units (name as registered -> pricing model) and currency codes."""
+
+    units: Mapping[str, str]
+    currencies: frozenset[str] = field(default_factory=frozenset)
+
+
+WSTORE_TERMS = PricingTerms(UNITS, frozenset({"EUR"}))
 NO_CURRENCIES = "There are'n currencies registered in WStore, please contact with an admin"
 OPERATIONS = ("+", "-", "*", "/")
 NO_PRICING = (
@@ -55,7 +68,7 @@ def _is_number(value: object) -> bool:
 
 
 def check_price_plans(
-    pricing: object, *, is_open: bool, has_previous_version: bool
+    pricing: object, terms: PricingTerms, *, is_open: bool, has_previous_version: bool
 ) -> list[dict[str, Any]]:
     """The plans of an offering's ``pricing`` object, checked as WStore checks them."""
     if not isinstance(pricing, Mapping) or "price_plans" not in pricing:
@@ -74,7 +87,7 @@ def check_price_plans(
                 "It is not possible to define an updating price plan without previous "
                 "versions of the offering"
             )
-        _check_components(plan)
+        _check_components(plan, terms)
     return plans
 
 
@@ -92,24 +105,24 @@ def _check_plan(plan: Mapping[str, Any], count: int, labels: list[str]) -> None:
     labels.append(plan["label"])
 
 
-def _check_components(plan: Mapping[str, Any]) -> None:
+def _check_components(plan: Mapping[str, Any], terms: PricingTerms) -> None:
     components = plan.get("price_components") or []
     deductions = plan.get("deductions") or []
     for component in components:
-        _check_component(component if isinstance(component, Mapping) else {}, deduction=False)
+        _check_component(component if isinstance(component, Mapping) else {}, terms, False)
     for component in deductions:
-        _check_component(component if isinstance(component, Mapping) else {}, deduction=True)
+        _check_component(component if isinstance(component, Mapping) else {}, terms, True)
     if not (components or deductions):
         return
     if "currency" not in plan:
         raise _refuse("Missing currency field")
-    if not CURRENCIES:
+    if not terms.currencies:
         raise _refuse(NO_CURRENCIES)
-    if str(plan["currency"]).lower() not in (code.lower() for code in CURRENCIES):
+    if str(plan["currency"]).lower() not in (code.lower() for code in terms.currencies):
         raise _refuse(f"The currency {_text(plan['currency'])} is not supported")
 
 
-def _check_component(component: Mapping[str, Any], *, deduction: bool) -> None:
+def _check_component(component: Mapping[str, Any], terms: PricingTerms, deduction: bool) -> None:
     # WStore checks the key `label` but names it "title" in the message.
     if "label" not in component:
         raise _refuse("Missing title field in price component")
@@ -118,7 +131,7 @@ def _check_component(component: Mapping[str, Any], *, deduction: bool) -> None:
     is_basic = "value" in component and "unit" in component
     is_function = "text_function" in component and "price_function" in component
     if is_basic:
-        _check_basic(component, deduction)
+        _check_basic(component, terms, deduction)
     if is_function:
         _check_function(component["price_function"])
     if not (is_basic or is_function):
@@ -130,9 +143,10 @@ def _check_component(component: Mapping[str, Any], *, deduction: bool) -> None:
         )
 
 
-def _check_basic(component: Mapping[str, Any], deduction: bool) -> None:
+def _check_basic(component: Mapping[str, Any], terms: PricingTerms, deduction: bool) -> None:
     unit = component["unit"]
-    model = UNITS.get(unit.lower()) if isinstance(unit, str) else None
+    # WStore looks the unit up lower-cased among the names as registered.
+    model = terms.units.get(unit.lower()) if isinstance(unit, str) else None
     if model is None:
         raise _refuse(f"A price component contains an unsupported unit: {_text(unit)}")
     if deduction and model != PAY_PER_USE:

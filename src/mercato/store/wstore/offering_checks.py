@@ -19,7 +19,7 @@ from mercato.errors import Invalid
 from mercato.store.models import Asset, ProviderStoreSettings, StoreOffering
 from mercato.store.naming import FILE_NAME, NAME, OFFERING_VERSION, compare_versions
 from mercato.store.offerings import AssetRef, offering_service
-from mercato.store.pricing import check_price_plans, pricing_message
+from mercato.store.pricing import PricingTerms, check_price_plans, pricing_message
 from mercato.store.uploads import Upload
 from mercato.store.usdl.description import check_price_plan
 from mercato.store.wstore.wire import WStoreError
@@ -141,7 +141,7 @@ def media_uploads(document: Mapping[str, Any]) -> tuple[Upload | None, list[Uplo
 
 
 def check_description_form(
-    form: object, *, is_open: bool, has_previous_version: bool
+    form: object, terms: PricingTerms, *, is_open: bool, has_previous_version: bool
 ) -> list[dict[str, Any]]:
     """Steps 16-20 on ``offering_description``; the checked price plans."""
     if not isinstance(form, Mapping) or not all(
@@ -158,7 +158,7 @@ def check_description_form(
             raise bad(INFO + "Title and text fields cannot be empty in legal info")
     try:
         plans = check_price_plans(
-            form["pricing"], is_open=is_open, has_previous_version=has_previous_version
+            form["pricing"], terms, is_open=is_open, has_previous_version=has_previous_version
         )
     except Invalid as error:
         raise bad(pricing_message(error)) from None

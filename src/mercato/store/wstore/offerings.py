@@ -15,13 +15,13 @@ from mercato.store import listing
 from mercato.store import offerings as rules
 from mercato.store.access import acting_provider
 from mercato.store.descriptions import description_from_usdl, usdl_of
-from mercato.store.http import FileStore, FoundOffering, ManagedOffering
+from mercato.store.http import FileStore, FoundOffering, ManagedOffering, Terms
 from mercato.store.listing import Scope, Sort
 from mercato.store.marketplaces.publishing import publish
 from mercato.store.marketplaces.rules import list_marketplaces
 from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.offerings import Description, Media, NewOffering, find_offering
-from mercato.store.pricing import check_price_plans, pricing_message
+from mercato.store.pricing import PricingTerms, check_price_plans, pricing_message
 from mercato.store.usdl import UsdlFormat, export_usdl, fetch_usdl, parse_usdl, usdl_format
 from mercato.store.wstore import offering_checks as checks
 from mercato.store.wstore.shapes import Viewer, offering_json
@@ -54,17 +54,17 @@ def _text(value: Any, field: str, required: bool = False) -> str:
     return value
 
 
-def _guide_plans(pricing: Any, is_open: bool) -> list[dict[str, Any]]:
+def _guide_plans(pricing: Any, terms: PricingTerms, is_open: bool) -> list[dict[str, Any]]:
     """``{"price_plans": [...]}`` checked as WStore does, or the Guide's ``price_model: free``."""
     if pricing is None or pricing == {"price_model": "free"}:
         return []
     try:
-        return check_price_plans(pricing, is_open=is_open, has_previous_version=False)
+        return check_price_plans(pricing, terms, is_open=is_open, has_previous_version=False)
     except Invalid as error:
         raise WStoreError(400, pricing_message(error)) from None
 
 
-def _guide_form(form: Any, is_open: bool) -> Description:
+def _guide_form(form: Any, terms: PricingTerms, is_open: bool) -> Description:
     """The Programmer Guide's ``offering_info``: ``abstract`` and ``pricing`` may be left out."""
     if not isinstance(form, dict):
         raise Invalid.field("offering_info", "must be an object")
@@ -75,13 +75,15 @@ def _guide_form(form: Any, is_open: bool) -> Description:
         description=_text(form.get("description"), "description", required=True),
         abstract=_text(form.get("abstract"), "abstract"),
         legal=legal,
-        price_plans=_guide_plans(form.get("pricing"), is_open),
+        price_plans=_guide_plans(form.get("pricing"), terms, is_open),
     )
 
 
-def _wstore_form(form: Any, is_open: bool, has_previous_version: bool) -> Description:
+def _wstore_form(
+    form: Any, terms: PricingTerms, is_open: bool, has_previous_version: bool
+) -> Description:
     plans = checks.check_description_form(
-        form, is_open=is_open, has_previous_version=has_previous_version
+        form, terms, is_open=is_open, has_previous_version=has_previous_version
     )
     legal = form.get("legal")
     return Description(
@@ -103,7 +105,11 @@ def _is_usdl_document(value: Any) -> bool:
 
 
 def _description(
-    document: dict[str, Any], settings: Settings, is_open: bool, has_previous_version: bool
+    document: dict[str, Any],
+    settings: Settings,
+    terms: PricingTerms,
+    is_open: bool,
+    has_previous_version: bool,
 ) -> Description | None:
     """The description given one of the ways WStore and its Programmer Guide know.
 
@@ -115,12 +121,12 @@ def _description(
     if _is_usdl_document(value):
         return _usdl_document(value, "offering_description")
     if "offering_description" in document:
-        return _wstore_form(value, is_open, has_previous_version)
+        return _wstore_form(value, terms, is_open, has_previous_version)
     value = document.get("offering_info")
     if _is_usdl_document(value):
         return _usdl_document(value, "offering_info")
     if value is not None:
-        return _guide_form(value, is_open)
+        return _guide_form(value, terms, is_open)
     url = document.get("description_url")
     if url is None:
         return None
@@ -210,7 +216,12 @@ def _check_provider(session: Session, user: User) -> None:
 
 @router.post(PREFIX, status_code=201, summary="Create an offering")
 def create_offering(
-    user: Caller, received: JsonOrXmlBody, request: Request, session: DbSession, files: FileStore
+    user: Caller,
+    received: JsonOrXmlBody,
+    request: Request,
+    session: DbSession,
+    files: FileStore,
+    terms: Terms,
 ) -> Response:
     _check_provider(session, user)
     body = read_body(received).document
@@ -224,7 +235,7 @@ def create_offering(
     image, screenshots = checks.media_uploads(document)
     is_open = document.get("open", False) is True
     # In a worker thread: a USDL URL is fetched over the network.
-    description = _description(document, files.settings, is_open, has_previous_version)
+    description = _description(document, files.settings, terms, is_open, has_previous_version)
     if description is None:
         raise Invalid.field("offering_description", "is missing: describe the offering")
     refs = checks.asset_refs(document.get("resources", []))
@@ -281,6 +292,7 @@ def update_offering(
     request: Request,
     session: DbSession,
     files: FileStore,
+    terms: Terms,
 ) -> Response:
     if not rules.can_manage(session, user, offering):
         raise WStoreError(403, "You are not allowed to edit the current offering")
@@ -293,6 +305,7 @@ def update_offering(
     description = _description(
         {key: document[key] for key in FORM_KEYS if key in document},
         files.settings,
+        terms,
         offering.is_open,
         has_previous_version=True,
     )

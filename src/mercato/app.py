@@ -24,6 +24,7 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.wstore import routes as commerce_api
@@ -230,8 +231,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Deliveries that a request's rules write are queued once its session commits.
     app.state.queue = TaskQueue(settings, app.state.session_factory)
     hand_over_deliveries(app.state.session_factory, app.state.queue)
-    # The store checks price plans against commerce's registries without importing it.
+    # The store checks and the pages show price plans with commerce's registries and
+    # charges; neither the store nor the catalogue may import commerce, so they are handed in.
     app.state.pricing_terms = pricing_terms
+    app.state.plan_tables = plan_tables
+    app.state.offer_plan_tables = offer_plan_tables
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()

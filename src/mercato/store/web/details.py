@@ -68,6 +68,8 @@ def _details_page(
         "acquired": user is not None and has_ordered(session, user, offering.offer_id),
         "acquire": order_entry(offering.offer) if is_published and not manages else None,
         "usdl": usdl_url("", offering),
+        # Priced by commerce, which the app hands in (the store cannot import it).
+        "plan_tables": request.app.state.plan_tables(session, offering.price_plans),
         "publications": publications(session, offering) if manages else [],
         "review_form": review_form or {"rating": "5"},
         "errors": errors or {},

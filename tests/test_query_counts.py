@@ -72,6 +72,21 @@ except ImportError:  # older FastAPI lists included routes flat in app.routes
 
 
 SIZE = 3
+# Priced plans in the registered units and currency, one per model, and a free one.
+PLANS = [
+    {
+        "label": f"plan {number}",
+        "title": f"Plan {number}",
+        "description": "Priced",
+        "currency": "EUR",
+        "price_components": [
+            {"label": "setup", "description": "", "value": "9.99", "unit": "single payment"},
+            {"label": "fee", "description": "", "value": 10, "unit": "per month"},
+            {"label": "calls", "description": "", "value": "0.005", "unit": "invocation"},
+        ],
+    }
+    for number in range(SIZE)
+] + [{"label": "free", "title": "Free", "description": "No charge"}]
 # Never called: no worker runs in the tests; deliveries only need an OMS with a trigger.
 TRIGGER = "http://127.0.0.1:9/hook"
 
@@ -220,7 +235,9 @@ def build_world(make: Factory, store: Store, size: int) -> World:
     session.commit()
     offerings = [
         # An open offering takes only open assets.
-        store.offering(shop, steward, f"Offering {number}", bound=assets, publish=True)
+        store.offering(
+            shop, steward, f"Offering {number}", bound=assets, publish=True, price_plans=PLANS
+        )
         if number == 0
         else store.offering(
             shop, steward, f"Offering {number}", bound=assets[:1], is_open=True, publish=True
@@ -489,7 +506,8 @@ PINNED: dict[str, Visit] = {
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
     "/providers/{slug}": Visit("customer", "/providers/{w.service.provider.slug}", 8),
-    "/services/{slug}": Visit("steward", SERVICE, 15),
+    # + the store plans of its offers (their units and currencies only when one is priced).
+    "/services/{slug}": Visit("steward", SERVICE, 16),
     "/my-services": Visit("steward", "/my-services", 5),
     "/services/{slug}/offers": Visit("steward", f"{SERVICE}/offers", 9),
     "/services/{slug}/offers/new": Visit("steward", f"{SERVICE}/offers/new", 7),
@@ -531,8 +549,9 @@ PINNED: dict[str, Visit] = {
     "/store/my-offerings": Visit("steward", "/store/my-offerings", 13),
     "/search": Visit("customer", "/search?q=offering", 14),
     "/store/from-other-stores": Visit("customer", "/store/from-other-stores", 2),
+    # + the registered units and currencies that price its plans.
     "/store/offerings/{provider}/{name}/{version}": Visit(
-        "customer", "/store/offerings/{w.offering_path}", 16
+        "customer", "/store/offerings/{w.offering_path}", 18
     ),
     "/store/offerings/new": Visit("steward", "/store/offerings/new", 8),
     "/store/offerings/{provider}/{name}/{version}/edit": Visit("steward", f"{DRAFT}/edit", 11),

@@ -89,6 +89,8 @@ def test_a_plan_whose_unit_was_removed_is_shown_without_prices(client, store, se
     page = client.get(OFFERING).text
 
     assert _headings(page, "h3") == ["Basic (basic)", "Free (free)", "In yen (yen)"]
+    assert page.count("Its prices name a unit that is no longer registered.") == 1
+    assert page.count('<p class="meta">Free.</p>') == 1
     assert _table_rows(page.split("<h2>Price plans</h2>")[1])[:2] == [
         ["licence Forever", "Single payment", "1500.5 JPY"],
         ["1501 JPY plus tax"],

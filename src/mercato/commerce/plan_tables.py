@@ -41,7 +41,8 @@ class PriceLine:
 @dataclass(frozen=True)
 class PlanTable:
     """A plan ready to show. ``at_purchase`` is the duty-free amount charged at purchase,
-    with its currency; None for a free plan or one whose unit is no longer registered."""
+    with its currency; None for a free plan or one whose unit is no longer registered
+    (which then has no lines and is not free)."""
 
     label: str
     title: str
@@ -49,6 +50,7 @@ class PlanTable:
     currency: str
     lines: tuple[PriceLine, ...]
     at_purchase: str | None
+    is_free: bool
 
 
 def _price(value: object, currency: str, unit: str, model: PricingModel) -> str:
@@ -92,6 +94,7 @@ def plan_table(plan: Plan, units: Units, currency: Currency | None) -> PlanTable
         code,
         tuple(lines),
         at_purchase,
+        not (components or deductions),
     )
 
 

@@ -56,7 +56,11 @@ class OfferData:
 
 def can_manage_service(session: Session, user: User, service: Service) -> bool:
     """Admins and the data administrators of the service's provider manage it."""
-    return user.is_admin or service.provider_id in administered_provider_ids(session, user)
+    return can_manage_services_of(session, user, service.provider_id)
+
+
+def can_manage_services_of(session: Session, user: User, provider_id: int) -> bool:
+    return user.is_admin or provider_id in administered_provider_ids(session, user)
 
 
 def check_can_manage_service(session: Session, user: User, service: Service) -> None:
@@ -89,7 +93,7 @@ def manageable_services(session: Session, user: User) -> list[Service]:
 # --- services ----------------------------------------------------------------------
 
 
-def _service_reference(reference: str) -> ColumnElement[bool]:
+def matches_service(reference: str) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [Service.slug == reference, Service.pid == reference]
     if reference.isdigit():
         conditions.append(Service.id == int(reference))
@@ -98,7 +102,7 @@ def _service_reference(reference: str) -> ColumnElement[bool]:
 
 def find_service(session: Session, reference: str) -> Service | None:
     """A service by slug, numeric id or PID, as the EOSC API addresses resources."""
-    query = select(Service).where(_service_reference(reference)).order_by(Service.id)
+    query = select(Service).where(matches_service(reference)).order_by(Service.id)
     return session.scalars(query).first()
 
 
@@ -191,7 +195,7 @@ def require_service_offer(session: Session, service_reference: str, reference: s
     if reference.isdigit():
         service_id = (
             select(Service.id)
-            .where(_service_reference(service_reference))
+            .where(matches_service(service_reference))
             .order_by(Service.id)
             .limit(1)
             .scalar_subquery()

@@ -1,19 +1,28 @@
-"""Offers as plain column rows, for the Offering API's hot reads.
+"""Services and offers as plain column rows, for the Offering API's hot reads.
 
 Loading ORM objects (identity map, relationship loaders) took most of an offer
 read's CPU; these reads select only the columns shown, in as few queries as the
-answer needs. Rows answer to the same attribute names as the models, so the
-read shapes take either.
+answer needs, whether the caller administers the service's provider included.
+Rows answer to the same attribute names as the models, so the read shapes take
+either.
 """
 
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Exists, Row, exists, select
+from sqlalchemy.orm import Session, aliased
 
+from mercato.accounts.models import DataAdministrator, User
 from mercato.catalogue import rules
-from mercato.catalogue.models import Bundle, BundleOffer, Offer, OfferStatus, Service
+from mercato.catalogue.models import (
+    Bundle,
+    BundleOffer,
+    Offer,
+    OfferStatus,
+    Service,
+    ServiceStatus,
+)
 from mercato.errors import NotFound
 
 # What the Offering API shows of an offer, and what deciding that takes.
@@ -33,10 +42,24 @@ _OFFER_COLUMNS = (
 )
 
 
-def service_access(session: Session, reference: str) -> Row[Any]:
-    """A service's id, status and provider, by slug, numeric id or PID."""
+def _administered_by(user: User) -> Exists:
+    """Whether ``user`` is a data administrator of the service's provider."""
+    return exists().where(
+        DataAdministrator.provider_id == Service.provider_id,
+        DataAdministrator.email == user.email,
+    )
+
+
+def service_access(session: Session, user: User, reference: str) -> Row[Any]:
+    """A service's id, status and provider, and whether ``user`` administers it
+    (``administered``), by slug, numeric id or PID."""
     row = session.execute(
-        select(Service.id, Service.status, Service.provider_id)
+        select(
+            Service.id,
+            Service.status,
+            Service.provider_id,
+            _administered_by(user).label("administered"),
+        )
         .where(rules.matches_service(reference))
         .order_by(Service.id)
         .limit(1)
@@ -46,8 +69,12 @@ def service_access(session: Session, reference: str) -> Row[Any]:
     return row
 
 
-def service_offer(session: Session, service_reference: str, reference: str) -> Row[Any]:
-    """An offer of a service, with the service's status and provider, in one query."""
+def service_offer(
+    session: Session, user: User, service_reference: str, reference: str
+) -> tuple[Row[Any], list[tuple[int, list[str]]]]:
+    """An offer of a service, with the service's status (``service_status``) and whether
+    ``user`` administers it (``administered``), and the bundles it fronts (as
+    `bundled_offers` gives them), in one query."""
     if reference.isdigit():
         service_id = (
             select(Service.id)
@@ -56,20 +83,61 @@ def service_offer(session: Session, service_reference: str, reference: str) -> R
             .limit(1)
             .scalar_subquery()
         )
-        row = session.execute(
+        bundled, bundled_service = aliased(Offer), aliased(Service)
+        # One row per offer of each bundle the offer fronts (one row if none).
+        rows = session.execute(
             select(
                 *_OFFER_COLUMNS,
                 Service.status.label("service_status"),
-                Service.provider_id,
+                _administered_by(user).label("administered"),
+                Bundle.id.label("bundle_id"),
+                bundled_service.slug.label("bundled_slug"),
+                bundled.iid.label("bundled_iid"),
             )
             .join(Service, Service.id == Offer.service_id)
+            .outerjoin(Bundle, Bundle.main_offer_id == Offer.id)
+            .outerjoin(BundleOffer, BundleOffer.bundle_id == Bundle.id)
+            .outerjoin(bundled, bundled.id == BundleOffer.offer_id)
+            .outerjoin(bundled_service, bundled_service.id == bundled.service_id)
             .where(Offer.service_id == service_id, Offer.iid == int(reference))
-        ).first()
-        if row is not None:
-            return row
+            .order_by(Bundle.id, BundleOffer.position)
+        ).all()
+        if rows:
+            fronted: list[tuple[int, list[str]]] = []
+            for row in rows:
+                if row.bundle_id is not None:
+                    _add_bundled(fronted, row.bundle_id, row.bundled_slug, row.bundled_iid)
+            return rows[0], fronted
     # Not found: which of the two, as the EOSC API words it.
-    service_access(session, service_reference)
+    service_access(session, user, service_reference)
     raise NotFound("Offer")
+
+
+def _add_bundled(
+    fronted: list[tuple[int, list[str]]], bundle_id: int, slug: str | None, iid: int | None
+) -> None:
+    """Add one row of a bundle's offers (in the bundle's order) to ``fronted``."""
+    if not fronted or fronted[-1][0] != bundle_id:
+        fronted.append((bundle_id, []))
+    if slug is not None:
+        fronted[-1][1].append(f"{slug}/{iid}")
+
+
+def managed_services(session: Session, user: User) -> Sequence[Row[Any]]:
+    """What `rules.managed_services` finds, as rows of the columns the API shows."""
+    return session.execute(
+        select(
+            Service.id,
+            Service.slug,
+            Service.pid,
+            Service.name,
+            Service.description,
+            Service.status,
+            Service.provider_id,
+        )
+        .where(Service.status != ServiceStatus.DELETED, _administered_by(user))
+        .order_by(Service.id)
+    ).all()
 
 
 def published_offers(session: Session, service_id: int) -> Sequence[Row[Any]]:
@@ -97,9 +165,5 @@ def bundled_offers(
         .order_by(Bundle.id, BundleOffer.position)
     )
     for main_offer_id, bundle_id, slug, iid in session.execute(query):
-        bundles = fronted[main_offer_id]
-        if not bundles or bundles[-1][0] != bundle_id:
-            bundles.append((bundle_id, []))
-        if slug is not None:
-            bundles[-1][1].append(f"{slug}/{iid}")
+        _add_bundled(fronted[main_offer_id], bundle_id, slug, iid)
     return fronted

@@ -56,11 +56,7 @@ class OfferData:
 
 def can_manage_service(session: Session, user: User, service: Service) -> bool:
     """Admins and the data administrators of the service's provider manage it."""
-    return can_manage_services_of(session, user, service.provider_id)
-
-
-def can_manage_services_of(session: Session, user: User, provider_id: int) -> bool:
-    return user.is_admin or provider_id in administered_provider_ids(session, user)
+    return user.is_admin or service.provider_id in administered_provider_ids(session, user)
 
 
 def check_can_manage_service(session: Session, user: User, service: Service) -> None:

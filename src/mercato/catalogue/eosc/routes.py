@@ -62,7 +62,7 @@ def _oms_json(oms: Oms) -> dict[str, Any]:
     return shown
 
 
-def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
+def resource_json(service: Service | Row[Any], omses: list[Oms]) -> dict[str, Any]:
     return {
         "id": service.slug,
         "eid": service.pid,
@@ -101,7 +101,7 @@ def offer_json(
     return shown
 
 
-def _offer_shown(session: Session, offer: Offer | Row[Any]) -> dict[str, Any]:
+def _offer_shown(session: Session, offer: Offer) -> dict[str, Any]:
     fronted = offer_reads.bundled_offers(session, [offer.id])[offer.id]
     return offer_json(offer, _default_oms_id(session, [offer]), fronted)
 
@@ -162,28 +162,31 @@ def _check_offer_access(session: Session, user: User, offer: Offer | Row[Any]) -
     if offer.status != OfferStatus.PUBLISHED:
         raise Forbidden()
     if isinstance(offer, Offer):
-        _check_resource_access(session, user, offer.service.status, offer.service.provider_id)
-    else:
-        _check_resource_access(session, user, offer.service_status, offer.provider_id)
+        _check_service_access(session, user, offer.service)
+    elif offer.service_status == ServiceStatus.DELETED or not (user.is_admin or offer.administered):
+        raise Forbidden()
 
 
-def _check_resource_access(
-    session: Session, user: User, status: ServiceStatus, provider_id: int
-) -> None:
-    if status == ServiceStatus.DELETED:
+def _check_service_access(session: Session, user: User, service: Service) -> None:
+    if service.status == ServiceStatus.DELETED:
         raise Forbidden()
-    if not rules.can_manage_services_of(session, user, provider_id):
-        raise Forbidden()
+    rules.check_can_manage_service(session, user, service)
 
 
 # --- routes --------------------------------------------------------------------------
 
 
-@router.get("", summary="List resources administered by the caller", responses=_ERRORS)
-def list_resources(session: DbSession, user: TokenUser) -> dict[str, Any]:
-    services = rules.managed_services(session, user)
+@router.get(
+    "",
+    summary="List resources administered by the caller",
+    responses=_ERRORS,
+    response_model=dict[str, Any],
+)
+def list_resources(session: DbSession, user: TokenUser) -> Response:
+    services = offer_reads.managed_services(session, user)
     omses = available_omses_by_service(session, services)
-    return {"resources": [resource_json(service, omses[service.id]) for service in services]}
+    shown = [resource_json(service, omses[service.id]) for service in services]
+    return json_response({"resources": shown})
 
 
 @router.get(
@@ -193,8 +196,8 @@ def list_resources(session: DbSession, user: TokenUser) -> dict[str, Any]:
     response_model=dict[str, Any],
 )
 def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> Response:
-    service = offer_reads.service_access(session, resource_id)
-    if not rules.can_manage_services_of(session, user, service.provider_id):
+    service = offer_reads.service_access(session, user, resource_id)
+    if not (user.is_admin or service.administered):
         return json_response({"offers": []})
     offers = offer_reads.published_offers(session, service.id)
     fronted = offer_reads.bundled_offers(session, [offer.id for offer in offers])
@@ -217,7 +220,7 @@ def create_offer(
     body = json_body(raw)
     check_schema(body, OFFER_WRITE)
     _refuse_main_bundles(body)
-    _check_resource_access(session, user, service.status, service.provider_id)
+    _check_service_access(session, user, service)
     changes = _offer_changes(body)
     offer = rules.create_offer(session, service, OfferData(**changes))
     return offer_json(offer, _default_oms_id(session, [offer]), [])
@@ -230,9 +233,9 @@ def create_offer(
     response_model=dict[str, Any],
 )
 def get_offer(resource_id: str, offer_id: str, session: DbSession, user: TokenUser) -> Response:
-    offer = offer_reads.service_offer(session, resource_id, offer_id)
+    offer, fronted = offer_reads.service_offer(session, user, resource_id, offer_id)
     _check_offer_access(session, user, offer)
-    return json_response(_offer_shown(session, offer))
+    return json_response(offer_json(offer, _default_oms_id(session, [offer]), fronted))
 
 
 # Rails routes PUT to the same action as PATCH (reference §8.2); documented once.
@@ -272,5 +275,5 @@ def delete_offer(resource_id: str, offer_id: str, session: DbSession, user: Toke
 @router.get("/{resource_id:path}", summary="Get an administered resource", responses=_ERRORS)
 def get_resource(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
     service = rules.require_service(session, resource_id)
-    _check_resource_access(session, user, service.status, service.provider_id)
+    _check_service_access(session, user, service)
     return resource_json(service, available_omses(session, service))

@@ -84,6 +84,24 @@ class PageSessions(SessionMiddleware):
         await super().__call__(scope, receive, send)
 
 
+def page_csrf(app: ASGIApp, **options: Any) -> ASGIApp:
+    """asgi_csrf for everything but the token-authenticated APIs under `/api/`.
+
+    Those carry no cookies a browser could be tricked into sending, so they are
+    handed on before asgi_csrf, which makes a fresh random token for every request
+    it sees, even one it then lets through unchecked.
+    """
+    protected = asgi_csrf(app, **options)
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            await app(scope, receive, send)
+            return
+        await protected(scope, receive, send)
+
+    return dispatch
+
+
 def _is_eosc(request: Request) -> bool:
     return request.url.path.startswith(EOSC_PREFIX)
 
@@ -263,16 +281,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.is_secure,
     )
     app.add_middleware(
-        asgi_csrf,
+        page_csrf,
         signing_secret=secret,
         cookie_secure=settings.is_secure,
         # asgi_csrf lets cookie-less POSTs through; a forged login would need exactly that.
         always_protect={"/login"},
-        # Token-authenticated APIs carry no cookies a browser could be tricked into sending;
-        # store pages check the token of their multipart (upload) forms themselves.
-        skip_if_scope=lambda scope: (
-            scope["path"].startswith("/api/") or store_web.checks_own_csrf(scope)
-        ),
+        # Store pages check the token of their multipart (upload) forms themselves.
+        skip_if_scope=store_web.checks_own_csrf,
     )
     app.add_middleware(TrailingSlashes)
     return app

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from mercato.accounts.models import User
+from mercato.api.security import by_user_token
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
 
@@ -45,7 +46,9 @@ def error_response(error: EoscError) -> JSONResponse:
     return JSONResponse({"error": error.error}, status_code=error.status)
 
 
-def token_user(request: Request, session: DbSession) -> User:
+def token_user(
+    request: Request, session: DbSession, _: Annotated[None, Depends(by_user_token)]
+) -> User:
     """The user behind `X-User-Token`; checked before anything else, as EOSC does."""
     user = request.app.state.tokens.user(session, request.headers.get(TOKEN_HEADER, ""))
     if user is None:

@@ -49,6 +49,8 @@ class Description:
     price_plans: list[dict[str, Any]] = field(default_factory=list)
     description_url: str = ""
     usdl_text: str = ""
+    # Other keys of a WStore ``offering_description``, kept and shown as the client sent them.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,7 @@ def _apply_description(offering: StoreOffering, description: Description) -> Non
     offering.price_plans = description.price_plans
     offering.description_url = description.description_url
     offering.usdl_text = description.usdl_text
+    offering.description_extra = description.extra
 
 
 def check_offering(
@@ -360,7 +363,15 @@ def create_offering(
         ),
         OfferStatus.DRAFT,
     )
-    return _keep_offering(session, files, offer, data)
+    offering = _keep_offering(session, files, offer, data)
+    offering.description_extra = with_base_id(offering.description_extra, offer)
+    return offering
+
+
+def with_base_id(extra: dict[str, Any], offer: Offer) -> dict[str, Any]:
+    """WStore's description names the offering's id (``base_id``) from its creation until
+    a new description replaces it."""
+    return {**extra, "base_id": str(offer.id)}
 
 
 def add_offering(session: Session, files: Files, offer: Offer, data: OfferingData) -> StoreOffering:
@@ -427,7 +438,10 @@ def update_offering(
 def bind_assets(session: Session, offering: StoreOffering, refs: list[AssetRef]) -> StoreOffering:
     """Make ``refs`` the offering's whole set of assets."""
     check_editable(offering)
-    offering.assets = resolve_assets(session, offering.service.provider, refs, offering.is_open)
+    wanted = resolve_assets(session, offering.service.provider, refs, offering.is_open)
+    # Bindings that stay keep their place; new ones follow in the order given, as in WStore.
+    kept = [asset for asset in offering.assets if asset in wanted]
+    offering.assets = kept + [asset for asset in wanted if asset not in kept]
     session.flush()
     return offering
 

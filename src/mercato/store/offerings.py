@@ -393,15 +393,15 @@ def _keep_offering(
         owner=data.owner,
         notification=data.notification.target,
         notification_url=data.notification.url,
-        assets=data.assets,
         published_at=data.published_at,
     )
     if offer.status == OfferStatus.PUBLISHED:
-        check_publishable(offering)
+        check_publishable(offering.is_open, data.assets)
         offering.published_at = data.published_at or utcnow()
     session.add(offering)
     _apply_description(offering, data.description)
     session.flush()
+    _bind_in_order(session, offering, data.assets)
     _save_media(session, files, offering, data.media)
     return offering
 
@@ -441,13 +441,22 @@ def bind_assets(session: Session, offering: StoreOffering, refs: list[AssetRef])
     wanted = resolve_assets(session, offering.service.provider, refs, offering.is_open)
     # Bindings that stay keep their place; new ones follow in the order given, as in WStore.
     kept = [asset for asset in offering.assets if asset in wanted]
-    offering.assets = kept + [asset for asset in wanted if asset not in kept]
+    offering.assets = kept
     session.flush()
+    _bind_in_order(session, offering, [asset for asset in wanted if asset not in kept])
     return offering
 
 
-def check_publishable(offering: StoreOffering) -> None:
-    if offering.is_open and not offering.assets:
+def _bind_in_order(session: Session, offering: StoreOffering, assets: list[Asset]) -> None:
+    """Bind ``assets`` one flush each: a binding's id is its place, and one flush writes
+    its association rows in no set order."""
+    for asset in assets:
+        offering.assets.append(asset)
+        session.flush()
+
+
+def check_publishable(is_open: bool, assets: list[Asset]) -> None:
+    if is_open and not assets:
         raise Invalid.field("resources", "an open offering needs at least one resource")
 
 
@@ -456,7 +465,7 @@ def publish_offering(
 ) -> StoreOffering:
     if offering.offer.status != OfferStatus.DRAFT:
         raise Invalid.field("state", f"the offering is already {offering.state.value}")
-    check_publishable(offering)
+    check_publishable(offering.is_open, offering.assets)
     check_marketplaces(session, marketplaces)
     offering.offer.status = OfferStatus.PUBLISHED
     offering.published_at = utcnow()

@@ -20,6 +20,7 @@ from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
 from mercato.api.openapi import documents_folder
+from mercato.api.security import SESSION_COOKIE
 from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
@@ -275,7 +276,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         PageSessions,
         secret_key=secret,
-        session_cookie="mercato_session",
+        session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age,
         same_site="lax",
         https_only=settings.is_secure,

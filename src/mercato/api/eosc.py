@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mercato.accounts.models import User
+from mercato.api.security import by_user_token
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
 
@@ -57,7 +58,9 @@ def error_response(error: EoscError) -> JSONResponse:
     return JSONResponse({"error": error.error}, status_code=error.status)
 
 
-async def token_user(request: Request, session: DbSession) -> User:
+async def token_user(
+    request: Request, session: DbSession, _: Annotated[None, Depends(by_user_token)]
+) -> User:
     """The user behind `X-User-Token`; checked before anything else, as EOSC does.
 
     A remembered token is answered here, on the event loop, without a query; only

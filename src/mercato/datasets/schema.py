@@ -319,6 +319,11 @@ class OfferingRecord(Record):
     notification: NotificationTarget = NotificationTarget.NONE
     notification_url: str = ""
     price_plans: list[dict[str, Any]] = Field(default_factory=list)
+    description_extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Other keys of the WStore `offering_description`, as the client sent them; "
+        "`base_id`, when present, is replaced by the loaded offering's id.",
+    )
     description_url: str = ""
     image: str | None = Field(None, description="A path relative to the data set file.")
     screenshots: list[str] = Field(default_factory=list)

@@ -104,6 +104,9 @@ class ProviderRecord(Record):
     notification_url: str = Field(
         "", description="Where the store notifies of acquisitions of offerings that say 'default'."
     )
+    notification_signing_secret: str = Field(
+        "", description="The Standard Webhooks secret (whsec_...) that signs its notifications."
+    )
 
 
 class ServiceRecord(Record):
@@ -136,6 +139,9 @@ class Trigger(Record):
     method: TriggerMethod = TriggerMethod.POST
     user: Text = ""
     password: Text = ""
+    signing_secret: str = Field(
+        "", description="The Standard Webhooks secret (whsec_...) that signs its calls."
+    )
 
 
 class OmsRecord(Record):

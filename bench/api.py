@@ -43,9 +43,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from concurrency import free_port, reset_postgresql
+from concurrency import reset_postgresql
 from rich.console import Console
 from rich.table import Table
+from servers import free_port, running
 from sqlalchemy import func, insert, select
 
 from mercato.accounts.models import User
@@ -197,34 +198,11 @@ def paths(world: World) -> list[Path_]:
 def serving(name: str, app: list[str], env: dict[str, str], log_dir: Path) -> Iterator[str]:
     """`uvicorn <app> --workers 2` on a free loopback port; yields its base URL."""
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = log_dir / f"{name}.log"
     command = [sys.executable, "-m", "uvicorn", *app, "--workers", "2", "--no-access-log"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--timeout-worker-healthcheck", "60"]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if server.poll() is not None:
-                sys.exit(f"{name} stopped:\n{log.read_text()}")
-            try:
-                httpx.get(f"{base_url}/nowhere", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    sys.exit(f"{name} did not answer in {STARTUP_SECONDS} s:\n{log.read_text()}")
-                time.sleep(0.3)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    log = log_dir / f"{name}.log"
+    with running(command, {**os.environ, **env}, log, port, STARTUP_SECONDS, "/nowhere") as url:
+        yield url
 
 
 def wrk(base_url: str, path: Path_, seconds: int, connections: int) -> float:

@@ -41,8 +41,6 @@ rate, and the 1-minute load average at the end of each run.
 import argparse
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -60,6 +58,7 @@ from psycopg import sql
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from servers import free_port, running
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -181,51 +180,21 @@ def events_written(engine: Engine) -> int:
 # --- the server ----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running_server(database_url: str, data_dir: Path) -> Iterator[str]:
     """The real app under uvicorn in its own process on a free loopback port."""
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = data_dir / "server.log"
     env = {
         **os.environ,
         "MERCATO_DATABASE_URL": database_url,
         "MERCATO_DATA_DIR": str(data_dir),
         "MERCATO_SECRET_KEY": "bench",
-        "MERCATO_BASE_URL": base_url,
+        "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
     }
     command = [sys.executable, "-m", "uvicorn", "mercato.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if server.poll() is not None:
-                sys.exit(f"the server stopped:\n{log.read_text()}")
-            try:
-                httpx.get(f"{base_url}/login", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    sys.exit(
-                        f"the server did not answer in {STARTUP_SECONDS} s:\n{log.read_text()}"
-                    )
-                time.sleep(0.2)
+    with running(command, env, data_dir / "server.log", port, STARTUP_SECONDS) as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # --- the writers ---------------------------------------------------------------------

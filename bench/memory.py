@@ -13,14 +13,13 @@ process); the ratios are Mercato's web process over it.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from servers import free_port, wait_until_up
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -36,12 +35,6 @@ async def _login(request: Request) -> PlainTextResponse:
 
 # The baseline: `uvicorn memory:app`, nothing of Mercato.
 app = Starlette(routes=[Route("/login", _login)])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -85,29 +78,19 @@ def measure(command: list[str], workers: int) -> tuple[float, list[float]]:
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent
             )
         try:
-            wait_until_up(f"http://127.0.0.1:{port}", server, workers, Path(folder, "server.log"))
+            wait_until_up(
+                f"http://127.0.0.1:{port}",
+                server,
+                Path(folder, "server.log"),
+                STARTUP_SECONDS,
+                ready=lambda: workers == 1 or len(web_processes(server.pid)) == workers,
+            )
             time.sleep(SETTLE_SECONDS)
             web = web_processes(server.pid) if workers > 1 else [server.pid]
             return rss_mb(server.pid), [rss_mb(pid) for pid in web]
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
-
-
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes], workers: int, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the server stopped (exit {server.returncode}):\n{log.read_text()}")
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            if workers == 1 or len(web_processes(server.pid)) == workers:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    server.kill()
-    sys.exit(f"the server did not answer within {STARTUP_SECONDS} s")
 
 
 def main() -> None:

@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,8 @@ from urllib.parse import quote
 import httpx
 from rich.console import Console
 from rich.table import Table
+from servers import free_port, wait_until_up
+from servers import stop as stop_server
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -101,12 +102,6 @@ class Row:
     rss_mb: float | None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -136,21 +131,6 @@ def start_server(folder: Path, port: int, database_url: str) -> subprocess.Popen
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with (folder / "stdout.txt").open("wb") as out, (folder / "server.log").open("wb") as err:
         return subprocess.Popen(command, env=env, stdout=out, stderr=err)
-
-
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes], folder: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log = (folder / "server.log").read_text(errors="replace")
-            sys.exit(f"the server stopped (exit {server.returncode}):\n{log}")
-        try:
-            httpx.get(f"{base_url}/login", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit(f"the server did not answer within {STARTUP_SECONDS} s")
 
 
 def demo_users(folder: Path) -> dict[str, tuple[str, str]]:
@@ -254,17 +234,6 @@ def run_client(
             stats.add(request.kind, ms, ok, problem)
 
 
-def stop_server(server: subprocess.Popen[bytes]) -> int:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)  # uvicorn's graceful shutdown, as Ctrl-C
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    return server.returncode
-
-
 def exit_description(code: int) -> str:
     if code < 0:
         return f"killed by signal {signal.Signals(-code).name} ({code})"
@@ -293,7 +262,7 @@ def main() -> None:
     server = start_server(folder, port, database_url)
     console.print(f"server pid {server.pid} on {base_url}, files in {folder}")
     try:
-        wait_until_up(base_url, server, folder)
+        wait_until_up(base_url, server, folder / "server.log", STARTUP_SECONDS)
         with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
             users = demo_users(folder)
             reads, writes = plan(client, users)
@@ -306,7 +275,7 @@ def main() -> None:
             requests = reads if number < args.readers else writes
             clients.append((client, requests, number))
     except BaseException:
-        stop_server(server)
+        stop_server(server, signal.SIGINT)
         raise
 
     stats, stop = Stats(), threading.Event()
@@ -359,7 +328,7 @@ def main() -> None:
         for client, _, _ in clients:
             client.close()
         final_rss = rss_mb(server.pid)
-        code = stop_server(server)
+        code = stop_server(server, signal.SIGINT)
     elapsed = time.monotonic() - began
 
     summary = Table(title=f"Soak: {elapsed / 60:.1f} min, {args.readers}+{args.writers} clients")

@@ -433,11 +433,11 @@ SERVICE = "/services/{w.service.slug}"
 
 PINNED: dict[str, Visit] = {
     # --- the Offering API (EOSC) -------------------------------------------------------
-    "/api/v1/resources": Visit("steward", "/api/v1/resources", 4),
+    "/api/v1/resources": Visit("steward", "/api/v1/resources", 3),
     "/api/v1/resources/{resource_id:path}": Visit("steward", RESOURCE, 4),
-    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 6),
+    "/api/v1/resources/{resource_id:path}/offers": Visit("steward", f"{RESOURCE}/offers", 4),
     "/api/v1/resources/{resource_id:path}/offers/{offer_id}": Visit(
-        "steward", RESOURCE + "/offers/{w.offer.iid}", 5
+        "steward", RESOURCE + "/offers/{w.offer.iid}", 2
     ),
     # --- the Ordering API (EOSC) -------------------------------------------------------
     "/api/v1/oms": Visit("operator", "/api/v1/oms", 1),

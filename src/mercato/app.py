@@ -20,6 +20,7 @@ from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
 from mercato.api.eosc import EoscError, eosc_error_for, error_response
 from mercato.api.openapi import documents_folder
+from mercato.api.security import SESSION_COOKIE
 from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
@@ -84,6 +85,24 @@ class PageSessions(SessionMiddleware):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+def page_csrf(app: ASGIApp, **options: Any) -> ASGIApp:
+    """asgi_csrf for everything but the token-authenticated APIs under `/api/`.
+
+    Those carry no cookies a browser could be tricked into sending, so they are
+    handed on before asgi_csrf, which makes a fresh random token for every request
+    it sees, even one it then lets through unchecked.
+    """
+    protected = asgi_csrf(app, **options)
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            await app(scope, receive, send)
+            return
+        await protected(scope, receive, send)
+
+    return dispatch
 
 
 def _is_eosc(request: Request) -> bool:
@@ -264,22 +283,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         PageSessions,
         secret_key=secret,
-        session_cookie="mercato_session",
+        session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age,
         same_site="lax",
         https_only=settings.is_secure,
     )
     app.add_middleware(
-        asgi_csrf,
+        page_csrf,
         signing_secret=secret,
         cookie_secure=settings.is_secure,
         # asgi_csrf lets cookie-less POSTs through; a forged login would need exactly that.
         always_protect={"/login"},
-        # Token-authenticated APIs carry no cookies a browser could be tricked into sending;
-        # store pages check the token of their multipart (upload) forms themselves.
-        skip_if_scope=lambda scope: (
-            scope["path"].startswith("/api/") or store_web.checks_own_csrf(scope)
-        ),
+        # Store pages check the token of their multipart (upload) forms themselves.
+        skip_if_scope=store_web.checks_own_csrf,
     )
     app.add_middleware(TrailingSlashes)
     return app

@@ -1,10 +1,13 @@
 """Request-scoped dependencies shared by the APIs and the web pages."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import inspect
+from collections.abc import AsyncIterator, Callable
+from functools import wraps
+from typing import Annotated, Any
 
 from anyio import CancelScope
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +27,10 @@ def _roll_back(session: Session) -> None:
         session.rollback()
 
 
+# A session.info flag: the route's own thread already ended this session.
+_ENDED = "mercato.session_ended"
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session whose work commits when the route returns and rolls back if it raises.
 
@@ -40,11 +47,48 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        with CancelScope(shield=True):
-            await run_in_threadpool(_roll_back, session)
+        if not session.info.get(_ENDED):
+            with CancelScope(shield=True):
+                await run_in_threadpool(_roll_back, session)
         raise
-    with CancelScope(shield=True):
-        await run_in_threadpool(_commit, session)
+    if not session.info.get(_ENDED):
+        with CancelScope(shield=True):
+            await run_in_threadpool(_commit, session)
+
+
+def _ending_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The sync route, then the end of its sessions, in the one worker thread it runs in.
+
+    Ending a session talks to the database, so `get_session` would take a second trip
+    to the threadpool for it; done here, right after the route returns (or raises),
+    it costs none, and what the client reads next still sees the commit.
+    """
+
+    @wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            for session in sessions:
+                _roll_back(session)
+                session.info[_ENDED] = True
+            raise
+        for session in sessions:
+            session.info[_ENDED] = True  # set first: a failed commit is not retried
+            _commit(session)
+        return result
+
+    return run
+
+
+class SessionRoute(APIRoute):
+    """A route whose sync endpoint also ends its database session (see `_ending_sessions`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _ending_sessions(endpoint)
+        super().__init__(path, endpoint, **kwargs)
 
 
 def get_settings(request: Request) -> Settings:

@@ -270,6 +270,18 @@ BROKEN = {
         "omses[1] (ref 'desk'), field 'trigger.user': "
         "is needed with a password (Basic authorization)",
     ),
+    "trigger signing secret not in the Standard Webhooks form": (
+        _change(
+            "omses", 1, trigger={"url": "http://93.184.216.34/hook", "signing_secret": "hunter2"}
+        ),
+        "omses[1] (ref 'desk'), field 'trigger.signing_secret': "
+        "must be whsec_ and the base64 of 24 to 64 bytes",
+    ),
+    "notification signing secret too short": (
+        _change("providers", 0, notification_signing_secret="whsec_" + "QUJD"),
+        "providers[0] (ref 'cloud'), field 'notification_signing_secret': "
+        "must be whsec_ and the base64 of 24 to 64 bytes",
+    ),
 }
 
 
@@ -369,6 +381,29 @@ def test_a_provider_keeps_its_store_notification_url(loading: Loading, session: 
         "https://cloud.example/acquired"
     )
     assert dumped.providers[0].notification_url == "https://cloud.example/acquired"
+
+
+OMS_SECRET = "whsec_" + "A" * 43 + "="  # the base64 of 32 bytes
+PROVIDER_SECRET = "whsec_" + "B" * 43 + "="
+
+
+def test_signing_secrets_travel_so_a_loaded_site_signs_as_before(
+    loading: Loading, session: Session
+) -> None:
+    changed = _change("providers", 0, notification_signing_secret=PROVIDER_SECRET)
+    changed["omses"][1]["trigger"] = {
+        "url": "http://93.184.216.34/hook",
+        "signing_secret": OMS_SECRET,
+    }
+    load_dataset(loading, dataset(changed))
+
+    dumped = dump_dataset(session, loading.files, loading.folder)
+
+    assert session.get_one(Oms, 7).signing_secret == OMS_SECRET
+    assert session.scalars(select(Provider)).one().notification_signing_secret == PROVIDER_SECRET
+    assert dumped.omses[1].trigger is not None
+    assert dumped.omses[1].trigger.signing_secret == OMS_SECRET
+    assert dumped.providers[0].notification_signing_secret == PROVIDER_SECRET
 
 
 def test_a_file_with_several_problems_names_the_first_and_counts_the_others(

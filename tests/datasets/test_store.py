@@ -436,6 +436,27 @@ def test_offering_loads_onto_its_offer_with_description_media_assets_and_reviews
     assert offering.rating == 4.5
 
 
+@pytest.mark.parametrize(
+    ("extra", "kept"),
+    [
+        ({}, {}),
+        ({"region": "eu", "notes": {"tier": 2}}, {"region": "eu", "notes": {"tier": 2}}),
+        # base_id names the offering (store-wire.md §1.2): the loaded one's id.
+        ({"base_id": "5f1e2d3c4b5a697887766554", "region": "eu"}, {"base_id": ..., "region": "eu"}),
+    ],
+)
+def test_offering_keeps_the_other_keys_of_its_wstore_description(
+    world: World, loading: Loading, session: Session, extra: dict[str, Any], kept: dict[str, Any]
+) -> None:
+    load_store(loading, offering_record(description_extra=extra))
+    session.commit()
+
+    offering = find_offering(session, "helix", "Annotator", "1.0")
+    if "base_id" in kept:
+        kept = {**kept, "base_id": str(offering.offer_id)}
+    assert offering.description_extra == kept
+
+
 def test_offering_rating_follows_the_stores_running_average_review_by_review(
     world: World, loading: Loading, session: Session
 ) -> None:
@@ -811,7 +832,13 @@ def test_dumped_assets_and_offerings_are_the_loaded_records_with_their_files_cop
     records = offerings(
         offering_record(),
         offering_record(
-            "sketch/1", assets=[], reviews=[], published_at=None, image=None, screenshots=[]
+            "sketch/1",
+            assets=[],
+            reviews=[],
+            published_at=None,
+            image=None,
+            screenshots=[],
+            description_extra={"region": "eu", "notes": {"tier": 2}},
         ),
         offering_record("annotator/2", version="1.1", reviews=[], notification="none")
         | {"notification_url": "", "legal": None, "price_plans": [], "description_url": ""},

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from mercato.settings import Settings
 
 LOOPBACK = "127.0.0.0/8"
@@ -83,3 +85,18 @@ def serving(host: str = "127.0.0.1", port: int = 0) -> Iterator[Server]:
     httpd.shutdown()
     httpd.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    with serving() as running:
+        yield running
+
+
+@pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """Under ``@pytest.mark.loopback_allowed`` the loopback server may play the marketplaces,
+    repositories and stores, on a network an admin allowed."""
+    if request.node.get_closest_marker("loopback_allowed") is None:
+        return settings
+    return allowing_loopback(settings)

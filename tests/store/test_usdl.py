@@ -316,12 +316,6 @@ def test_documents_over_the_size_limit_are_refused():
     assert _problem(huge, "turtle") == f"is larger than {MAX_USDL_BYTES} bytes"
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
-    with serving() as running:
-        yield running
-
-
 DTD_REFUSED = "RDF/XML may not declare a DOCTYPE or entities (no external references)"
 
 

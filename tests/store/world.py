@@ -12,6 +12,7 @@ from mercato.accounts.models import Provider
 from mercato.settings import Settings
 from mercato.store import assets, offerings
 from mercato.store.assets import AssetContent, Files
+from mercato.store.marketplaces.models import Marketplace, Repository
 from mercato.store.models import Asset, AssetKind, StoreOffering
 from mercato.store.offerings import AssetRef, Description, NewOffering
 from mercato.store.storage import LocalStorage
@@ -78,6 +79,35 @@ class Store:
         )
         self.session.commit()
         return asset
+
+    def repository(
+        self, host: str, *, name: str = "main", api_version: int = 2, is_default: bool = True
+    ) -> Repository:
+        repository = Repository(
+            name=name,
+            host=f"{host.rstrip('/')}/",
+            api_version=api_version,
+            offering_collection="offerings",
+            resource_collection="resources",
+            is_default=is_default,
+        )
+        self.session.add(repository)
+        self.session.commit()
+        return repository
+
+    def marketplace(self, name: str, host: str, *, store_id: str = "me") -> Marketplace:
+        """A marketplace this store is registered on, as ``store_id``."""
+        marketplace = Marketplace(
+            name=name,
+            host=f"{host.rstrip('/')}/",
+            api_version=2,
+            store_id=store_id,
+            username="u",
+            password="p",
+        )
+        self.session.add(marketplace)
+        self.session.commit()
+        return marketplace
 
     def offering(
         self,

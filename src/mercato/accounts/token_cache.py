@@ -11,6 +11,7 @@ the data folder (one machine: every process shares the folder, as they share the
 queue's file).
 """
 
+import os
 import secrets
 import threading
 import time
@@ -38,14 +39,24 @@ class RevocationStamp:
         else:
             self._file = settings.data_dir / "token-revocations"
 
+    @property
+    def is_local(self) -> bool:
+        """Whether reading the stamp is a local file read, quick enough for the event loop."""
+        return self._file is not None
+
     def read(self) -> bytes:
         if self._redis is not None:
             return self._redis.get(self._key) or b""
         assert self._file is not None
+        # os.open/os.read: a third of the cost of Path.read_bytes, on every API request.
         try:
-            return self._file.read_bytes()
+            descriptor = os.open(self._file, os.O_RDONLY)
         except FileNotFoundError:
             return b""
+        try:
+            return os.read(descriptor, 64)
+        finally:
+            os.close(descriptor)
 
     def change(self) -> None:
         if self._redis is not None:
@@ -74,16 +85,33 @@ class TokenCache:
         self._known: dict[str, _Known] = {}
         self._lock = threading.Lock()
 
+    def remembered(self, session: Session, plain: str) -> User | None:
+        """The token's user in ``session`` if remembered and still valid, without a query.
+
+        None means "ask `user`". With the stamp in a file this does no network I/O,
+        so an async dependency may call it on the event loop (one threadpool trip
+        fewer per API request); with the stamp in Redis it always answers None.
+        """
+        if not plain or self.seconds <= 0 or not self.stamp.is_local:
+            return None
+        return self._remembered(session, token_digest(plain), self.stamp.read())
+
+    def _remembered(self, session: Session, digest: str, stamp: bytes) -> User | None:
+        known = self._known.get(digest)
+        if known is None or known.stamp != stamp or known.until <= time.monotonic():
+            return None
+        # load=False: the values are copied in as they were read, without a query.
+        return session.merge(known.user, load=False)
+
     def user(self, session: Session, plain: str) -> User | None:
         """The token's user in ``session``, or None for an unknown or revoked token."""
         if not plain or self.seconds <= 0:
             return user_for_token(session, plain)
         digest, now = token_digest(plain), time.monotonic()
         stamp = self.stamp.read()
-        known = self._known.get(digest)
-        if known is not None and known.stamp == stamp and known.until > now:
-            # load=False: the values are copied in as they were read, without a query.
-            return session.merge(known.user, load=False)
+        known = self._remembered(session, digest, stamp)
+        if known is not None:
+            return known
         # The stamp is read before the lookup: a revocation committed meanwhile
         # changes it, so what is cached here is never trusted after that.
         user = user_for_token(session, plain)

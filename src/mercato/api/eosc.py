@@ -7,10 +7,13 @@ clients compare and log, so they are kept to the letter.
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from mercato.accounts.models import User
+from mercato.api.security import by_user_token
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, MercatoError, NotFound
 
@@ -41,13 +44,32 @@ def eosc_error_for(error: MercatoError) -> EoscError:
     raise TypeError(f"no EOSC mapping for {type(error).__name__}")
 
 
+def json_response(content: Any) -> Response:
+    """A 200 with ``content`` as compact UTF-8 JSON, as FastAPI writes a returned dict.
+
+    A route that returns this skips FastAPI's validation and serialisation of its
+    answer (a walk over the whole document), and orjson writes it several times
+    faster than the standard library; the bytes are the same.
+    """
+    return Response(orjson.dumps(content), media_type="application/json")
+
+
 def error_response(error: EoscError) -> JSONResponse:
     return JSONResponse({"error": error.error}, status_code=error.status)
 
 
-def token_user(request: Request, session: DbSession) -> User:
-    """The user behind `X-User-Token`; checked before anything else, as EOSC does."""
-    user = request.app.state.tokens.user(session, request.headers.get(TOKEN_HEADER, ""))
+async def token_user(
+    request: Request, session: DbSession, _: Annotated[None, Depends(by_user_token)]
+) -> User:
+    """The user behind `X-User-Token`; checked before anything else, as EOSC does.
+
+    A remembered token is answered here, on the event loop, without a query; only
+    a lookup in the database takes a trip to the threadpool.
+    """
+    tokens, plain = request.app.state.tokens, request.headers.get(TOKEN_HEADER, "")
+    user = tokens.remembered(session, plain)
+    if user is None:
+        user = await run_in_threadpool(tokens.user, session, plain)
     if user is None:
         raise EoscError(401, UNAUTHENTICATED)
     return user

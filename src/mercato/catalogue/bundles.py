@@ -314,22 +314,6 @@ def service_bundles(
     return list(session.scalars(query))
 
 
-def bundles_fronted_by(session: Session, offer_ids: Collection[int]) -> dict[int, list[Bundle]]:
-    """For each offer id, the bundles (any status) whose main offer it is, by bundle id."""
-    fronted: dict[int, list[Bundle]] = {offer_id: [] for offer_id in offer_ids}
-    if not offer_ids:
-        return fronted
-    query = (
-        select(Bundle)
-        .where(Bundle.main_offer_id.in_(list(offer_ids)))
-        .order_by(Bundle.id)
-        .options(*_with_offers())
-    )
-    for bundle in session.scalars(query):
-        fronted[bundle.main_offer_id].append(bundle)
-    return fronted
-
-
 def find_bundle(session: Session, service: Service, reference: str) -> Bundle | None:
     if not reference.isdigit():
         return None

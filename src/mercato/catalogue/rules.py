@@ -92,7 +92,7 @@ def manageable_services(session: Session, user: User) -> list[Service]:
 # --- services ----------------------------------------------------------------------
 
 
-def _service_reference(reference: str) -> ColumnElement[bool]:
+def matches_service(reference: str) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [Service.slug == reference, Service.pid == reference]
     if reference.isdigit():
         conditions.append(Service.id == int(reference))
@@ -101,7 +101,7 @@ def _service_reference(reference: str) -> ColumnElement[bool]:
 
 def find_service(session: Session, reference: str) -> Service | None:
     """A service by slug, numeric id or PID, as the EOSC API addresses resources."""
-    query = select(Service).where(_service_reference(reference)).order_by(Service.id)
+    query = select(Service).where(matches_service(reference)).order_by(Service.id)
     return session.scalars(query).first()
 
 
@@ -193,7 +193,7 @@ def require_service_offer(session: Session, service_reference: str, reference: s
     if reference.isdigit():
         service_id = (
             select(Service.id)
-            .where(_service_reference(service_reference))
+            .where(matches_service(service_reference))
             .order_by(Service.id)
             .limit(1)
             .scalar_subquery()

@@ -12,6 +12,7 @@ from mercato.datasets.schema import Administrator, ProviderRecord, UserRecord
 from mercato.errors import Invalid
 from mercato.store.models import ProviderStoreSettings
 from mercato.store.offerings import set_provider_notification_url
+from mercato.webhooks import check_signing_secret
 
 
 def load_users(loading: Loading, records: list[UserRecord]) -> None:
@@ -55,6 +56,10 @@ def _load_provider(loading: Loading, record: ProviderRecord) -> Provider:
         kept.last_name = given.last_name or kept.last_name
     if record.notification_url:
         set_provider_notification_url(loading.session, provider, record.notification_url)
+    if record.notification_signing_secret:
+        provider.notification_signing_secret = check_signing_secret(
+            "notification_signing_secret", record.notification_signing_secret
+        )
     return provider
 
 
@@ -102,6 +107,7 @@ def dump_providers(session: Session) -> Iterator[ProviderRecord]:
             description=provider.description,
             website=provider.website,
             notification_url=notification_urls.get(provider.id, ""),
+            notification_signing_secret=provider.notification_signing_secret,
             administrators=[
                 Administrator(
                     email=admin.email, first_name=admin.first_name, last_name=admin.last_name

@@ -35,6 +35,7 @@ from mercato.datasets.schema import (
 )
 from mercato.db import utcnow
 from mercato.errors import Invalid
+from mercato.webhooks import check_signing_secret
 
 _BATCH = 2_000
 
@@ -77,6 +78,10 @@ def _load_oms(loading: Loading, record: OmsRecord) -> Oms:
     # The registry checks the trigger against the same allow-list as the pages and the CLI.
     with renamed(lambda name: _OMS_RECORD_FIELDS.get(name, name)):
         oms = register_oms(loading.session, loading.files.settings, data, oms_id=record.id)
+    if record.trigger and record.trigger.signing_secret:
+        oms.signing_secret = check_signing_secret(
+            "trigger.signing_secret", record.trigger.signing_secret
+        )
     if record.id is not None:
         keep_ids_ahead(loading.session, Oms)
     return oms
@@ -250,6 +255,7 @@ def _oms_record(oms: Oms) -> OmsRecord:
             method=oms.trigger_method,
             user=oms.trigger_user,
             password=oms.trigger_password,
+            signing_secret=oms.signing_secret,
         )
         if oms.has_trigger
         else None

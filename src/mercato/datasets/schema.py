@@ -104,6 +104,9 @@ class ProviderRecord(Record):
     notification_url: str = Field(
         "", description="Where the store notifies of acquisitions of offerings that say 'default'."
     )
+    notification_signing_secret: str = Field(
+        "", description="The Standard Webhooks secret (whsec_...) that signs its notifications."
+    )
 
 
 class ServiceRecord(Record):
@@ -136,6 +139,9 @@ class Trigger(Record):
     method: TriggerMethod = TriggerMethod.POST
     user: Text = ""
     password: Text = ""
+    signing_secret: str = Field(
+        "", description="The Standard Webhooks secret (whsec_...) that signs its calls."
+    )
 
 
 class OmsRecord(Record):
@@ -319,6 +325,11 @@ class OfferingRecord(Record):
     notification: NotificationTarget = NotificationTarget.NONE
     notification_url: str = ""
     price_plans: list[dict[str, Any]] = Field(default_factory=list)
+    description_extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Other keys of the WStore `offering_description`, as the client sent them; "
+        "`base_id`, when present, is replaced by the loaded offering's id.",
+    )
     description_url: str = ""
     image: str | None = Field(None, description="A path relative to the data set file.")
     screenshots: list[str] = Field(default_factory=list)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -49,6 +50,7 @@ from mercato.store.offerings import (
     is_http_url,
     offering_service,
     offerings_query,
+    with_base_id,
 )
 from mercato.store.reviews import (
     ReplyText,
@@ -188,7 +190,13 @@ def _description(offer: Offer, record: OfferingRecord) -> Description:
         price_plans=record.price_plans,
         description_url=record.description_url,
         usdl_text=_search_text(offer, record, legal, plans),
+        extra=_description_extra(offer, record.description_extra),
     )
+
+
+def _description_extra(offer: Offer, extra: dict[str, Any]) -> dict[str, Any]:
+    # base_id names the offering, so the loaded one's.
+    return with_base_id(extra, offer) if "base_id" in extra else extra
 
 
 def _search_text(
@@ -334,6 +342,7 @@ def _offering_record(files: Files, folder: Path, offering: StoreOffering) -> Off
         notification=offering.notification,
         notification_url=offering.notification_url,
         price_plans=offering.price_plans,
+        description_extra=offering.description_extra,
         description_url=offering.description_url,
         image=image,
         screenshots=[

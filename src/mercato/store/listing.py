@@ -11,7 +11,7 @@ from mercato.accounts.rules import administered_provider_ids
 from mercato.catalogue.models import Offer, OfferStatus, Service
 from mercato.errors import Invalid
 from mercato.store.access import ordered_by
-from mercato.store.models import OFFERING_STATE_OF_STATUS, OfferingState, StoreOffering
+from mercato.store.models import OFFERING_STATE_OF_STATUS, OfferingState, Review, StoreOffering
 from mercato.store.offerings import offerings_query
 
 SHOWCASE_SIZE = 8
@@ -113,4 +113,8 @@ def latest_offerings(session: Session) -> list[StoreOffering]:
 
 
 def top_rated_offerings(session: Session) -> list[StoreOffering]:
-    return list_offerings(session, None, sort=Sort.POPULARITY, limit=SHOWCASE_SIZE)
+    """The best rated published offerings that have been reviewed (WStore ranks them
+    when a review is written, so an offering nobody reviewed is not among them)."""
+    reviewed = select(Review.offer_id).where(Review.offer_id == StoreOffering.offer_id).exists()
+    query = sorted_by(scoped(None, Scope.PUBLISHED, (), session), Sort.POPULARITY)
+    return list(session.scalars(query.where(reviewed).limit(SHOWCASE_SIZE)))

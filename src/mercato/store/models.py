@@ -9,7 +9,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mercato.accounts.models import Provider, User
@@ -51,13 +51,15 @@ OFFERING_STATE_OF_STATUS = {
 }
 OPEN_ORDER_TYPES = {OrderType.OPEN_ACCESS, OrderType.FULLY_OPEN_ACCESS}
 
+# A binding's id is the order it was made in: WStore lists an offering's resources, and a
+# resource's offerings, in binding order.
 offering_assets = Table(
     "store_offering_assets",
     Base.metadata,
-    Column(
-        "offer_id", ForeignKey("store_offerings.offer_id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column("asset_id", ForeignKey("store_assets.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", Integer, primary_key=True),
+    Column("offer_id", ForeignKey("store_offerings.offer_id", ondelete="CASCADE"), nullable=False),
+    Column("asset_id", ForeignKey("store_assets.id", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("offer_id", "asset_id"),
 )
 
 
@@ -90,7 +92,7 @@ class Asset(Base):
 
     provider: Mapped[Provider] = relationship()
     offerings: Mapped[list["StoreOffering"]] = relationship(
-        secondary=offering_assets, back_populates="assets", order_by="StoreOffering.offer_id"
+        secondary=offering_assets, back_populates="assets", order_by=offering_assets.c.id
     )
 
     __table_args__ = (UniqueConstraint("provider_id", "name"),)
@@ -125,6 +127,9 @@ class StoreOffering(Base):
     # {"title": ..., "text": ...} or None.
     legal: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
     price_plans: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    # The keys of WStore's ``offering_description`` that Mercato has no column for, kept as
+    # the client sent them (WStore stores the object as is); ``base_id`` while it shows.
+    description_extra: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     # Where the USDL came from, when it was given as a URL.
     description_url: Mapped[str] = mapped_column(String(2048), default="")
     # Every literal of the offering's USDL, for keyword search.
@@ -136,7 +141,7 @@ class StoreOffering(Base):
     service: Mapped[Service] = relationship()
     owner: Mapped[User | None] = relationship()
     assets: Mapped[list[Asset]] = relationship(
-        secondary=offering_assets, back_populates="offerings", order_by=Asset.name
+        secondary=offering_assets, back_populates="offerings", order_by=offering_assets.c.id
     )
     # Newest first, as WStore lists them.
     reviews: Mapped[list["Review"]] = relationship(

@@ -50,6 +50,8 @@ class Description:
     price_plans: list[dict[str, Any]] = field(default_factory=list)
     description_url: str = ""
     usdl_text: str = ""
+    # Other keys of a WStore ``offering_description``, kept and shown as the client sent them.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,7 @@ def _apply_description(offering: StoreOffering, description: Description) -> Non
     offering.price_plans = description.price_plans
     offering.description_url = description.description_url
     offering.usdl_text = description.usdl_text
+    offering.description_extra = description.extra
 
 
 def check_offering(
@@ -361,7 +364,15 @@ def create_offering(
         ),
         OfferStatus.DRAFT,
     )
-    return _keep_offering(session, files, offer, data)
+    offering = _keep_offering(session, files, offer, data)
+    offering.description_extra = with_base_id(offering.description_extra, offer)
+    return offering
+
+
+def with_base_id(extra: dict[str, Any], offer: Offer) -> dict[str, Any]:
+    """WStore's description names the offering's id (``base_id``) from its creation until
+    a new description replaces it."""
+    return {**extra, "base_id": str(offer.id)}
 
 
 def add_offering(session: Session, files: Files, offer: Offer, data: OfferingData) -> StoreOffering:
@@ -383,15 +394,15 @@ def _keep_offering(
         owner=data.owner,
         notification=data.notification.target,
         notification_url=data.notification.url,
-        assets=data.assets,
         published_at=data.published_at,
     )
     if offer.status == OfferStatus.PUBLISHED:
-        check_publishable(offering)
+        check_publishable(offering.is_open, data.assets)
         offering.published_at = data.published_at or utcnow()
     session.add(offering)
     _apply_description(offering, data.description)
     session.flush()
+    _bind_in_order(session, offering, data.assets)
     _save_media(session, files, offering, data.media)
     return offering
 
@@ -428,13 +439,25 @@ def update_offering(
 def bind_assets(session: Session, offering: StoreOffering, refs: list[AssetRef]) -> StoreOffering:
     """Make ``refs`` the offering's whole set of assets."""
     check_editable(offering)
-    offering.assets = resolve_assets(session, offering.service.provider, refs, offering.is_open)
+    wanted = resolve_assets(session, offering.service.provider, refs, offering.is_open)
+    # Bindings that stay keep their place; new ones follow in the order given, as in WStore.
+    kept = [asset for asset in offering.assets if asset in wanted]
+    offering.assets = kept
     session.flush()
+    _bind_in_order(session, offering, [asset for asset in wanted if asset not in kept])
     return offering
 
 
-def check_publishable(offering: StoreOffering) -> None:
-    if offering.is_open and not offering.assets:
+def _bind_in_order(session: Session, offering: StoreOffering, assets: list[Asset]) -> None:
+    """Bind ``assets`` one flush each: a binding's id is its place, and one flush writes
+    its association rows in no set order."""
+    for asset in assets:
+        offering.assets.append(asset)
+        session.flush()
+
+
+def check_publishable(is_open: bool, assets: list[Asset]) -> None:
+    if is_open and not assets:
         raise Invalid.field("resources", "an open offering needs at least one resource")
 
 
@@ -443,7 +466,7 @@ def publish_offering(
 ) -> StoreOffering:
     if offering.offer.status != OfferStatus.DRAFT:
         raise Invalid.field("state", f"the offering is already {offering.state.value}")
-    check_publishable(offering)
+    check_publishable(offering.is_open, offering.assets)
     check_marketplaces(session, marketplaces)
     offering.offer.status = OfferStatus.PUBLISHED
     offering.published_at = utcnow()

@@ -243,11 +243,14 @@ def count_by_tag(
 
 
 def find_by_asset(session: Session, provider: str, name: str, version: str) -> list[StoreOffering]:
-    """The published offerings that include the asset in its current version, oldest first
-    (WStore: in the order they were bound to it)."""
+    """The published offerings that include the asset in its current version, in the order
+    they were bound to it, as WStore lists them."""
     asset = find_asset(session, find_provider(session, provider), name, version)
     if asset.is_deleted:
         raise NotFound("Resource")
-    including = select(offering_assets.c.offer_id).where(offering_assets.c.asset_id == asset.id)
-    query = scoped(None, Scope.PUBLISHED, (), session).where(StoreOffering.offer_id.in_(including))
-    return list(session.scalars(query.order_by(StoreOffering.offer_id)))
+    query = (
+        scoped(None, Scope.PUBLISHED, (), session)
+        .join(offering_assets, offering_assets.c.offer_id == StoreOffering.offer_id)
+        .where(offering_assets.c.asset_id == asset.id)
+    )
+    return list(session.scalars(query.order_by(offering_assets.c.id)))

@@ -98,6 +98,22 @@ def join(a: Site, b: Site, name: str = "Peer") -> httpx.Response:
     )
 
 
+def add_repository(site: Site, host: str) -> httpx.Response:
+    body = {
+        "name": "main",
+        "host": host,
+        "api_version": 2,
+        "offering_collection": "offerings",
+        "resource_collection": "resources",
+    }
+    return httpx.post(
+        f"{site.url}/api/administration/repositories",
+        json=body,
+        headers=site.admin,
+        timeout=TIMEOUT,
+    )
+
+
 def test_one_mercato_registers_on_another_as_a_store_and_leaves_it(tmp_path):
     with (
         mercato(tmp_path / "a", "a.example") as a,
@@ -149,6 +165,9 @@ def test_an_offering_published_in_one_mercato_is_listed_in_another_until_deleted
         offerings = f"{a.url}/api/offering/offerings"
         one = f"{offerings}/conwet/City%20Lights/1.0"
         assert join(a, b).status_code == 201
+        # WStore publishes on marketplaces only once a repository is registered (§3.8).
+        # B is none: that upload fails, and the marketplace does not need it.
+        assert add_repository(a, b.url).status_code == 201
         created = httpx.post(offerings, json=OFFERING, headers=a.provider, timeout=TIMEOUT)
         published = httpx.post(
             f"{one}/publish", json={"marketplaces": ["Peer"]}, headers=a.provider, timeout=TIMEOUT

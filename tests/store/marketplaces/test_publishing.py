@@ -17,24 +17,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from mercato.catalogue.models import OfferStatus, ServiceStatus
 from mercato.db import make_session_factory, utcnow
 from mercato.queue import TaskQueue, Worker
-from mercato.settings import Settings
 from mercato.store.marketplaces import outbox
 from mercato.store.marketplaces.models import (
-    Marketplace,
     Publication,
     PublicationAttempt,
     PublicationStatus,
-    Repository,
 )
 from mercato.store.models import StoreOffering
 from mercato.store.usdl import OfferingDescription, UsdlFormat, parse_usdl
 from tests.live import free_port
-from tests.store.loopback import Server, allowing_loopback, serving
+from tests.store.loopback import Server
 from tests.store.world import PNG, b64, bearer
-from tests.web.pages import log_in
+from tests.web.pages import csrf_token, log_in
 
 OFFERINGS = "/api/offering/offerings"
 ONE = f"{OFFERINGS}/conwet/City%20Lights/1.0"
+PAGE = "/store/offerings/conwet/City%20Lights/1.0"
 OFFERING = {
     "name": "City Lights",
     "version": "1.0",
@@ -43,6 +41,8 @@ OFFERING = {
 }
 DOCUMENT = "/v2/collec/offerings/conwet__City%20Lights__1.0"
 DESCRIPTIONS = "/First/api/v2/store/me/description"
+# The loopback server plays the marketplaces and the repository.
+pytestmark = pytest.mark.loopback_allowed
 USDL = "http://127.0.0.1:8000/api/offering/offerings/conwet/City%20Lights/1.0/usdl"
 OK = {"message": "OK", "result": "correct"}
 
@@ -63,18 +63,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The loopback server plays the marketplaces and the repository."""
-    return allowing_loopback(settings)
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    with serving() as running:
-        yield running
 
 
 @pytest.fixture
@@ -99,33 +87,19 @@ def uploaded(client, store, seller):
     assert client.post(OFFERINGS, json=OFFERING, headers=bearer(seller)).status_code == 201
 
 
-def _repository(session, server: Server, api_version: int = 2) -> None:
-    session.add(
-        Repository(
-            name="main",
-            host=f"{server.url}/",
-            api_version=api_version,
-            offering_collection="offerings",
-            resource_collection="resources",
-            is_default=True,
-        )
-    )
-    session.commit()
+def _publish(client, seller, *marketplaces: str) -> None:
+    """Publish on marketplaces from the web UI, which needs no repository (the WStore API
+    does, store-wire.md §3.8); the outbox is the same."""
+    log_in(client, seller.user)
+    page = f"{PAGE}/publish"
+    fields = {"csrftoken": csrf_token(client, page), "marketplaces": list(marketplaces)}
+    response = client.post(page, data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
 
 
-def _marketplaces(session, server: Server, *names: str) -> None:
+def _marketplaces(store, server: Server, *names: str) -> None:
     for name in names:
-        session.add(
-            Marketplace(
-                name=name,
-                host=f"{server.url}/{name}/",
-                api_version=2,
-                store_id="me",
-                username="u",
-                password="p",
-            )
-        )
-    session.commit()
+        store.marketplace(name, f"{server.url}/{name}")
 
 
 def _state(session) -> tuple[OfferStatus, ServiceStatus, str, bool]:
@@ -158,9 +132,20 @@ def _round(factory, settings, http, clock) -> outbox.Round:
     [(2, DOCUMENT), (1, "/v1/offerings/conwet__City%20Lights__1.0")],
 )
 def test_publishing_answers_first_then_the_worker_puts_the_usdl_in_the_default_repository(
-    client, session, seller, uploaded, server, factory, settings, http, clock, api_version, path
+    client,
+    store,
+    session,
+    seller,
+    uploaded,
+    server,
+    factory,
+    settings,
+    http,
+    clock,
+    api_version,
+    path,
 ):
-    _repository(session, server, api_version)
+    store.repository(server.url, api_version=api_version)
     server.answers[f"PUT {path}"] = (201, "text/plain", b"")
 
     response = client.post(f"{ONE}/publish", json={"marketplaces": []}, headers=bearer(seller))
@@ -202,15 +187,13 @@ def test_without_a_repository_nothing_is_uploaded(client, session, seller, uploa
 
 
 def test_the_worker_publishes_on_a_marketplace_with_the_usdl_address_and_credentials(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _marketplaces(session, server, "First")
+    _marketplaces(store, server, "First")
     server.answers[f"POST {DESCRIPTIONS}"] = (201, {"Location": f"{DESCRIPTIONS}/city-1"}, b"")
 
-    response = client.post(
-        f"{ONE}/publish", json={"marketplaces": ["First"]}, headers=bearer(seller)
-    )
-    assert (response.json(), server.received) == (OK, [])
+    _publish(client, seller, "First")
+    assert server.received == []
     _round(factory, settings, http, clock)
 
     [post] = server.received
@@ -236,15 +219,13 @@ def _closed_port_url() -> str:
     ],
 )
 def test_a_down_marketplace_is_retried_with_backoff_and_each_attempt_logged(
-    client, session, seller, uploaded, server, factory, settings, http, clock, answer, logged
+    client, store, session, seller, uploaded, server, factory, settings, http, clock, answer, logged
 ):
-    _marketplaces(session, server, "First", "Second")
+    _marketplaces(store, server, "First", "Second")
     server.answers[f"POST {DESCRIPTIONS}"] = (201, {"Location": f"{DESCRIPTIONS}/c"}, b"")
     second_path = "/Second/api/v2/store/me/description"
     server.answers[f"POST {second_path}"] = answer
-    client.post(
-        f"{ONE}/publish", json={"marketplaces": ["First", "Second"]}, headers=bearer(seller)
-    )
+    _publish(client, seller, "First", "Second")
     started = clock.now
 
     first = _round(factory, settings, http, clock)
@@ -271,20 +252,10 @@ def test_a_down_marketplace_is_retried_with_backoff_and_each_attempt_logged(
 
 
 def test_an_unreachable_marketplace_is_a_network_error_that_is_retried(
-    client, session, seller, uploaded, factory, settings, http, clock
+    client, store, session, seller, uploaded, factory, settings, http, clock
 ):
-    session.add(
-        Marketplace(
-            name="Gone",
-            host=f"{_closed_port_url()}/",
-            api_version=2,
-            store_id="me",
-            username="u",
-            password="p",
-        )
-    )
-    session.commit()
-    client.post(f"{ONE}/publish", json={"marketplaces": ["Gone"]}, headers=bearer(seller))
+    store.marketplace("Gone", _closed_port_url())
+    _publish(client, seller, "Gone")
 
     sent = _round(factory, settings, http, clock)
 
@@ -301,11 +272,11 @@ def test_an_unreachable_marketplace_is_a_network_error_that_is_retried(
 
 
 def test_a_refusing_marketplace_fails_the_publication_and_the_page_says_so(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _marketplaces(session, server, "First")
+    _marketplaces(store, server, "First")
     server.answers[f"POST {DESCRIPTIONS}"] = (400, "text/plain", b"no")
-    client.post(f"{ONE}/publish", json={"marketplaces": ["First"]}, headers=bearer(seller))
+    _publish(client, seller, "First")
 
     assert _round(factory, settings, http, clock) == outbox.Round(1, [])
 
@@ -319,9 +290,9 @@ def test_a_refusing_marketplace_fails_the_publication_and_the_page_says_so(
 
 
 def test_a_failing_repository_is_retried_and_the_offering_stays_published(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _repository(session, server)
+    store.repository(server.url)
     server.answers[f"PUT {DOCUMENT}"] = (500, "text/plain", b"down")
 
     response = client.post(f"{ONE}/publish", json={"marketplaces": []}, headers=bearer(seller))
@@ -334,17 +305,17 @@ def test_a_failing_repository_is_retried_and_the_offering_stays_published(
     assert _state(session) == (OfferStatus.PUBLISHED, ServiceStatus.PUBLISHED, "", True)
 
 
-def _published_on_first(client, session, seller, server, factory, settings, http, clock) -> None:
-    _marketplaces(session, server, "First")
+def _published_on_first(client, store, seller, server) -> None:
+    _marketplaces(store, server, "First")
     server.answers[f"POST {DESCRIPTIONS}"] = (201, {"Location": f"{DESCRIPTIONS}/c"}, b"")
     server.answers[f"DELETE {DESCRIPTIONS}/c"] = (204, "text/plain", b"")
-    client.post(f"{ONE}/publish", json={"marketplaces": ["First"]}, headers=bearer(seller))
+    _publish(client, seller, "First")
 
 
 def test_deleting_a_published_offering_withdraws_it_through_the_outbox(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _published_on_first(client, session, seller, server, factory, settings, http, clock)
+    _published_on_first(client, store, seller, server)
     _round(factory, settings, http, clock)
 
     deleted = client.delete(ONE, headers=bearer(seller))
@@ -360,9 +331,9 @@ def test_deleting_a_published_offering_withdraws_it_through_the_outbox(
 
 
 def test_deleting_while_the_publish_is_on_its_way_withdraws_it_once_it_lands(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _published_on_first(client, session, seller, server, factory, settings, http, clock)
+    _published_on_first(client, store, seller, server)
     with factory() as worker_session:
         calls = outbox.claim(worker_session, settings, clock())
         worker_session.commit()
@@ -383,9 +354,9 @@ def test_deleting_while_the_publish_is_on_its_way_withdraws_it_once_it_lands(
 
 
 def test_deleting_what_never_reached_the_marketplace_calls_nobody(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _published_on_first(client, session, seller, server, factory, settings, http, clock)
+    _published_on_first(client, store, seller, server)
 
     client.delete(ONE, headers=bearer(seller))
     _round(factory, settings, http, clock)
@@ -396,9 +367,9 @@ def test_deleting_what_never_reached_the_marketplace_calls_nobody(
 
 
 def test_a_worker_that_dies_mid_call_loses_nothing_once_its_lease_runs_out(
-    client, session, seller, uploaded, server, factory, settings, http, clock
+    client, store, session, seller, uploaded, server, factory, settings, http, clock
 ):
-    _published_on_first(client, session, seller, server, factory, settings, http, clock)
+    _published_on_first(client, store, seller, server)
     with factory() as dead_worker:
         assert len(outbox.claim(dead_worker, settings, clock())) == 1
         dead_worker.commit()
@@ -414,11 +385,11 @@ def test_a_worker_that_dies_mid_call_loses_nothing_once_its_lease_runs_out(
 
 
 def test_a_crash_between_commit_and_delivery_loses_nothing(
-    app, client, session, seller, uploaded, server, engine, settings
+    app, client, store, session, seller, uploaded, server, engine, settings
 ):
-    _marketplaces(session, server, "First")
+    _marketplaces(store, server, "First")
     server.answers[f"POST {DESCRIPTIONS}"] = (201, {"Location": f"{DESCRIPTIONS}/c"}, b"")
-    client.post(f"{ONE}/publish", json={"marketplaces": ["First"]}, headers=bearer(seller))
+    _publish(client, seller, "First")
     # The hand-over was queued; the process dies before any worker takes it.
     assert app.state.queue.huey.pending_count() == 1
     app.state.queue.huey.flush()

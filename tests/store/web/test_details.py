@@ -178,6 +178,8 @@ def test_only_the_provider_may_reply(client, store, seller, buyer):
 def test_the_store_home_shows_top_rated_and_latest_offerings(client, store, seller, buyer):
     offering = _published(store, seller, is_open=True)
     offering.rating = 4.5
+    # Top rated are the reviewed offerings (store-wire.md §3.2).
+    store.session.add(Review(offer_id=offering.offer_id, user=buyer.user, rating=5, title="t"))
     store.session.commit()
 
     page = client.get("/store").text

@@ -3,12 +3,10 @@ offerings received from other stores on the store's pages."""
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from mercato.settings import Settings
 from mercato.store.marketplaces.models import (
     Marketplace,
     RemoteOffering,
@@ -16,20 +14,11 @@ from mercato.store.marketplaces.models import (
     Repository,
 )
 from mercato.store.usdl import OfferingDescription
-from tests.store.loopback import Received, Server, allowing_loopback, serving
+from tests.store.loopback import Received
 from tests.web.pages import csrf_token, field_error, log_in, submit
 
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    with serving() as running:
-        yield running
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The loopback server plays the marketplaces, on a network an admin allowed."""
-    return allowing_loopback(settings)
+# The loopback server plays the marketplaces, on a network an admin allowed.
+pytestmark = pytest.mark.loopback_allowed
 
 
 @pytest.fixture
@@ -85,18 +74,10 @@ def test_admin_pages_are_forbidden_to_other_users(client, make, path):
 
 
 @pytest.mark.parametrize("path", ADMIN_FORMS)
-def test_admin_forms_are_forbidden_to_other_users_and_change_nothing(client, make, session, path):
-    session.add(
-        Repository(
-            name="main",
-            host="http://r.example/",
-            api_version=2,
-            offering_collection="o",
-            resource_collection="r",
-            is_default=True,
-        )
-    )
-    session.commit()
+def test_admin_forms_are_forbidden_to_other_users_and_change_nothing(
+    client, make, store, session, path
+):
+    store.repository("http://r.example")
     log_in(client, make.user())
 
     response = client.post(
@@ -200,22 +181,8 @@ def test_a_bad_marketplace_form_names_the_field_and_calls_nobody(
     assert _rows(session, Marketplace, "name") == []
 
 
-def _marketplace(session, server: Server) -> None:
-    session.add(
-        Marketplace(
-            name="Peer",
-            host=f"{server.url}/",
-            api_version=2,
-            store_id="mercato-1",
-            username="u",
-            password="pw",
-        )
-    )
-    session.commit()
-
-
-def test_admin_leaves_a_marketplace(client, admin, session, server):
-    _marketplace(session, server)
+def test_admin_leaves_a_marketplace(client, admin, store, session, server):
+    store.marketplace("Peer", server.url, store_id="mercato-1")
     server.answers["DELETE /api/v2/store/mercato-1"] = (204, "text/plain", b"")
 
     response = submit(client, "/admin/marketplaces", "/admin/marketplaces/Peer/delete")
@@ -228,8 +195,10 @@ def test_admin_leaves_a_marketplace(client, admin, session, server):
     ]
 
 
-def test_a_marketplace_that_fails_to_let_the_store_leave_is_kept(client, admin, session, server):
-    _marketplace(session, server)
+def test_a_marketplace_that_fails_to_let_the_store_leave_is_kept(
+    client, admin, store, session, server
+):
+    store.marketplace("Peer", server.url, store_id="mercato-1")
 
     response = submit(client, "/admin/marketplaces", "/admin/marketplaces/Peer/delete")
 

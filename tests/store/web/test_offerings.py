@@ -255,7 +255,8 @@ def test_binding_sets_the_whole_set_of_assets(client, store, seller):
 
     assert f'name="assets" value="{dropped.id}" checked' in form
     assert response.status_code == 303
-    assert [a.name for a in _offering(store.session).assets] == ["Added", "Kept"]
+    # In binding order, as WStore lists them: the one kept, then the one added.
+    assert [a.name for a in _offering(store.session).assets] == ["Kept", "Added"]
 
 
 def test_publishing_an_offering_makes_it_public(client, store, seller):

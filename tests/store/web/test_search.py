@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from mercato.settings import Settings
 from mercato.store import tags
-from mercato.store.models import StoreOffering
+from mercato.store.models import Review, StoreOffering
 from tests.factories import Factory, TokenUser
 from tests.store.world import Store
 from tests.web.pages import log_in
@@ -111,8 +111,13 @@ def test_signed_in_users_see_what_they_acquired(
 
 
 def test_the_store_home_shows_top_rated_and_latest(
-    client: TestClient, shop: list[StoreOffering]
+    client: TestClient, shop: list[StoreOffering], session: Session, buyer: TokenUser
 ) -> None:
+    # Top rated are the reviewed offerings, best first (store-wire.md §3.2).
+    for offering, rating in ((shop[0], 0), (shop[1], 4)):
+        session.add(Review(offer_id=offering.offer_id, user=buyer.user, rating=rating, title="t"))
+    session.commit()
+
     page = client.get("/store")
 
     assert page.status_code == 200

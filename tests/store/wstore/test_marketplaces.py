@@ -2,30 +2,18 @@
 v2 marketplace contract, through the real app."""
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from mercato.errors import Invalid
-from mercato.settings import Settings
 from mercato.store.marketplaces.models import Marketplace, RemoteOffering, Repository
 from mercato.store.marketplaces.rules import check_marketplaces
 from tests.factories import PASSWORD
-from tests.store.loopback import Server, allowing_loopback, serving
 from tests.store.test_usdl import TURTLE, WEATHER
 
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    with serving() as running:
-        yield running
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The loopback server plays the marketplaces, on a network an admin allowed."""
-    return allowing_loopback(settings)
+# The loopback server plays the marketplaces, on a network an admin allowed.
+pytestmark = pytest.mark.loopback_allowed
 
 
 JSON = {"Content-Type": "application/json"}

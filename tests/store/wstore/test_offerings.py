@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mercato.catalogue.models import Offer, OfferStatus, Service, ServiceStatus
-from mercato.store.models import Asset, StoreOffering
+from mercato.store.models import Asset, Review, StoreOffering
 from mercato.store.offerings import set_provider_notification_url
 from mercato.store.usdl import Legal, OfferingDescription, export_usdl, parse_usdl
 from tests.store.loopback import serving
@@ -395,7 +395,8 @@ def test_seed_bind_is_an_absolute_update(client, provider, seller, session):
     )
 
     assert (first.json(), second.json()) == (OK, OK)
-    assert names == ["HistoryMod", "Smart City Management"]
+    # Binding order (store-wire.md §1.1): the one kept first, the new one after it.
+    assert names == ["Smart City Management", "HistoryMod"]
     assert [r["name"] for r in client.get(ONE, headers=bearer(seller)).json()["resources"]] == [
         "HistoryMod"
     ]
@@ -586,16 +587,28 @@ def test_bad_listing_queries_are_400(client, catalogue, seller, query, message):
     assert (response.status_code, response.json()) == (400, {"message": message, "result": "error"})
 
 
-def test_latest_and_top_rated(client, catalogue, buyer):
+@pytest.mark.parametrize(
+    ("reviewed", "top_rated"),
+    [
+        # store-wire.md §3.2: a store where no review was ever written has none.
+        ((), []),
+        # Published offerings with at least one review, by rating, descending.
+        (("Alpha", "Bravo"), [("Bravo", "5.00"), ("Alpha", "2.00")]),
+        (("Charlie",), [("Charlie", "4.00")]),
+    ],
+)
+def test_latest_and_top_rated(client, catalogue, buyer, make, session, reviewed, top_rated):
+    reviewer = make.user("reviewer@example.org")
+    for name in reviewed:
+        offering = catalogue[name]
+        session.add(Review(offer_id=offering.offer_id, user_id=reviewer.id, rating=3, title="t"))
+    session.commit()
+
     latest = client.get(f"{OFFERINGS}/latest", headers=bearer(buyer)).json()
     top = client.get(f"{OFFERINGS}/toprated", headers=bearer(buyer)).json()
 
     assert [o["name"] for o in latest] == ["Charlie", "Bravo", "Alpha"]
-    assert [(o["name"], o["rating"]) for o in top] == [
-        ("Bravo", "5.00"),
-        ("Charlie", "4.00"),
-        ("Alpha", "2.00"),
-    ]
+    assert [(o["name"], o["rating"]) for o in top] == top_rated
 
 
 def test_listing_runs_a_fixed_number_of_queries(

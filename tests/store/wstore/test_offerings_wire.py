@@ -7,13 +7,19 @@ import pytest
 from sqlalchemy import func, select
 
 from mercato.catalogue.models import Service
-from mercato.store.models import StoreOffering
+from mercato.store.marketplaces.models import Publication
+from mercato.store.models import Asset, Review, StoreOffering
 from tests.store.world import PNG, b64, bearer, stored_files
 
 OFFERINGS = "/api/offering/offerings"
 ONE = f"{OFFERINGS}/CoNWeT/Lights/1.0"
 CREATED = {"message": "Created", "result": "correct"}
 OK = {"message": "OK", "result": "correct"}
+LIGHTS = "Lights 1.0"
+NO_REPOSITORY = (
+    "Publication error: It is not possible to publish an offering in a Markteplace if no "
+    "Repositories has been registered"
+)
 PER_MONTH = {"label": "fee", "description": "Monthly fee", "value": "10", "unit": "per month"}
 FUNCTION = {
     "label": "calls",
@@ -536,7 +542,7 @@ def uploaded(client, provider, seller):
             {"marketplaces": ["FIWARE Lab"]},
             "seller",
             400,
-            "Publication error: The marketplace FIWARE Lab does not exist",
+            NO_REPOSITORY,
         ),
         ("POST", f"{ONE}/publish", {"marketplaces": []}, "seller", 200, "OK"),
     ],
@@ -601,6 +607,194 @@ def test_list_content_types(client, seller, path, content_type):
     response = client.get(path, headers=bearer(seller))
 
     assert (response.status_code, response.headers["content-type"]) == (200, content_type)
+
+
+# --- §3.8 publishing: the checks around the repository, in order ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("setup", "offering", "marketplaces", "message"),
+    [
+        # 7 (state) comes before 9 (repository).
+        (
+            (),
+            "published",
+            ["Nope"],
+            "Publication error: The offering Lights 1.0 cannot be published",
+        ),
+        # 8 (an open offering's asset) comes before 9.
+        (
+            (),
+            "open",
+            ["Nope"],
+            "Publication error: Open offerings cannot be published if they do not contain "
+            "at least a digital asset (resource or application)",
+        ),
+        # 9: marketplaces need a registered repository, even when the marketplace exists.
+        ((), "uploaded", ["Nope"], NO_REPOSITORY),
+        (("marketplace",), "uploaded", ["testbed"], NO_REPOSITORY),
+        # 11: with a repository, each marketplace must be registered.
+        (
+            ("repository",),
+            "uploaded",
+            ["Nope"],
+            "Publication error: The marketplace Nope does not exist",
+        ),
+        (
+            ("repository", "marketplace"),
+            "uploaded",
+            ["testbed", "Nope"],
+            "Publication error: The marketplace Nope does not exist",
+        ),
+    ],
+)
+def test_publish_checks_around_the_repository(
+    client, store, provider, seller, session, setup, offering, marketplaces, message
+):
+    if "repository" in setup:
+        store.repository("http://repository.example.org")
+    if "marketplace" in setup:
+        store.marketplace("testbed", "http://market.example.org")
+    if offering == "open":
+        store.offering(provider, seller, "Lights", is_open=True)
+    else:
+        store.offering(provider, seller, "Lights", publish=offering == "published")
+
+    response = client.post(
+        f"{ONE}/publish", json={"marketplaces": marketplaces}, headers=bearer(seller)
+    )
+
+    assert (response.status_code, response.json()) == (400, error(message))
+    assert session.scalars(select(Publication)).all() == []
+
+
+def test_publish_without_marketplaces_needs_no_repository(client, uploaded, seller, session):
+    response = client.post(f"{ONE}/publish", json={"marketplaces": []}, headers=bearer(seller))
+
+    assert (response.status_code, response.json()) == (200, OK)
+
+
+# --- §1.1-§1.3 OfferingInfo: resources in binding order, bill, offering_description ---------
+
+
+@pytest.mark.parametrize(
+    ("created_with", "binds", "shown"),
+    [
+        (["Zeta", "Alpha"], [], ["Zeta", "Alpha"]),
+        # Those kept stay in place, new ones follow in the order given.
+        (["Zeta", "Alpha"], [["Mid", "Alpha", "Zeta"]], ["Zeta", "Alpha", "Mid"]),
+        (["Zeta", "Alpha"], [["Alpha"], ["Zeta", "Alpha"]], ["Alpha", "Zeta"]),
+        ([], [["Mid"], ["Alpha", "Mid"], ["Zeta", "Alpha", "Mid"]], ["Mid", "Alpha", "Zeta"]),
+        (["Alpha"], [[]], []),
+    ],
+)
+def test_resources_are_shown_in_binding_order(
+    client, store, provider, seller, created_with, binds, shown
+):
+    for name in ("Zeta", "Mid", "Alpha"):
+        store.asset(provider, name)
+    refs = [{"name": name, "version": "1.0"} for name in created_with]
+    client.post(OFFERINGS, json=body(resources=refs), headers=bearer(seller))
+    for names in binds:
+        refs = [{"name": name, "version": "1.0"} for name in names]
+        assert client.post(f"{ONE}/bind", json=refs, headers=bearer(seller)).json() == OK
+
+    offering = client.get(ONE, headers=bearer(seller)).json()
+    listed = client.get(f"{OFFERINGS}?filter=provided&state=uploaded", headers=bearer(seller))
+
+    assert [resource["name"] for resource in offering["resources"]] == shown
+    assert [resource["name"] for resource in listed.json()[0]["resources"]] == shown
+
+
+@pytest.mark.parametrize(
+    ("is_open", "viewer", "bill"),
+    [
+        # Only a buyer (purchased or rated) of an offering that is not open gets `bill`;
+        # Mercato issues no invoices, so it is empty.
+        (False, "buyer", []),
+        (False, "reviewer", []),
+        (False, "seller", None),
+        (False, "stranger", None),
+        (True, "buyer", None),
+        (True, "reviewer", None),
+    ],
+)
+def test_bill_is_shown_to_buyers_of_offerings_that_are_not_open(
+    client, store, provider, seller, buyer, make, session, is_open, viewer, bill
+):
+    open_data = session.scalar(select(Asset).where(Asset.name == "Open data"))
+    offering = store.offering(
+        provider, seller, "Lights", is_open=is_open, bound=[open_data], publish=True
+    )
+    users = {"seller": seller, "buyer": buyer, "stranger": make.token_user("x@example.org")}
+    users["reviewer"] = make.token_user("reviewer@example.org")
+    make.order(offering.offer, make.project(buyer.user))
+    make.order(offering.offer, make.project(users["reviewer"].user))
+    session.add(
+        Review(offer_id=offering.offer_id, user=users["reviewer"].user, rating=4, title="t")
+    )
+    session.commit()
+
+    shown = client.get(ONE, headers=bearer(users[viewer])).json()
+
+    assert shown.get("bill") == bill
+    assert shown["state"] == {"buyer": "purchased", "reviewer": "rated"}.get(viewer, "published")
+
+
+def _description(client, seller):
+    return client.get(ONE, headers=bearer(seller)).json()["offering_description"]
+
+
+@pytest.mark.parametrize(
+    ("update", "kept"),
+    [
+        # §1.2: a PUT with offering_description replaces it as a whole; base_id goes.
+        ({"offering_description": description(abstract="New")}, {}),
+        (
+            {"offering_description": description(notes={"a": 1}, region="eu")},
+            {"notes": {"a": 1}, "region": "eu"},
+        ),
+        # The client may send a base_id of its own; it is kept as any other key.
+        ({"offering_description": description(base_id="mine")}, {"base_id": "mine"}),
+        # A PUT without offering_description leaves it, base_id and unknown keys included.
+        ({"image": {"name": "new.png", "data": b64(PNG)}}, None),
+        ({}, None),
+    ],
+)
+def test_offering_description_keeps_what_the_client_sent(
+    client, provider, seller, session, update, kept
+):
+    created_with = description(notes={"a": 1}, color="red", modified="yesterday")
+    client.post(OFFERINGS, json=body(offering_description=created_with), headers=bearer(seller))
+    offering = session.scalar(select(StoreOffering))
+    before = _description(client, seller)
+
+    response = client.put(ONE, json=update, headers=bearer(seller))
+
+    after = _description(client, seller)
+    assert (response.status_code, response.json()) == (200, OK)
+    # After create: all keys kept, modified set by the server, base_id the offering's id.
+    assert before == {
+        "abstract": "Smart lights",
+        "description": "Lights that follow the city",
+        "pricing": {"price_plans": []},
+        "notes": {"a": 1},
+        "color": "red",
+        "modified": before["modified"],
+        "base_id": str(offering.offer_id),
+    }
+    assert before["modified"] != "yesterday"
+    if kept is None:
+        assert after == {**before, "modified": after["modified"]}
+        return
+    sent = update["offering_description"]
+    assert after == {
+        "abstract": sent["abstract"],
+        "description": sent["description"],
+        "pricing": {"price_plans": []},
+        "modified": after["modified"],
+        **kept,
+    }
 
 
 # --- §7 USDL ---------------------------------------------------------------------------------

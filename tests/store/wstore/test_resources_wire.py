@@ -205,6 +205,32 @@ def test_one_paging_parameter_alone_is_ignored(client, store, provider, seller):
     assert ([r["name"] for r in alone], [r["name"] for r in page]) == (["A", "B", "C"], ["B", "C"])
 
 
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        # §2.1: in insertion order, not by name; an upgraded resource keeps its place.
+        ("", ["Zeta", "Alpha", "Mid"]),
+        ("?start=2&limit=1", ["Alpha"]),
+        ("?start=2&limit=5", ["Alpha", "Mid"]),
+        ("?open=false", ["Zeta", "Alpha", "Mid"]),
+    ],
+)
+def test_list_is_in_registration_order(client, store, seller, query, names):
+    provider = store.provider(seller)
+    for name in ("Zeta", "Alpha", "Mid"):
+        store.asset(provider, name)
+    upgraded = client.post(
+        f"{RESOURCES}/CoNWeT/Alpha/1.0",
+        json={"version": "2.0", "link": "https://files.example.org/alpha"},
+        headers=bearer(seller),
+    )
+
+    response = client.get(f"{RESOURCES}{query}", headers=bearer(seller))
+
+    assert upgraded.status_code == 200
+    assert [resource["name"] for resource in response.json()] == names
+
+
 # --- §2.3 upgrade, §2.4 update, §2.5 delete ---------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from mercato.store import assets, offerings, tags
 from mercato.store.models import StoreOffering
+from mercato.store.offerings import AssetRef
 from tests.factories import Factory, TokenUser
 from tests.store.world import Store, bearer
 
@@ -220,6 +221,23 @@ def test_resource_search(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert names(response) == ["Beta Weather", "Gamma Radar"]
+
+
+def test_resource_search_lists_offerings_in_binding_order(
+    client: TestClient, seller: TokenUser, store: Store, shop: dict[str, StoreOffering]
+) -> None:
+    provider = shop["beta"].service.provider
+    radar = shop["beta"].assets[0]
+    # Zulu is created before Yankee but includes the resource after it (store-wire.md §8.3).
+    zulu = store.offering(provider, seller, "Zulu Radar")
+    store.offering(provider, seller, "Yankee Radar", bound=[radar], publish=True)
+    offerings.bind_assets(store.session, zulu, [AssetRef(radar.name, radar.version)])
+    offerings.publish_offering(store.session, zulu, [])
+    store.session.commit()
+
+    response = client.get("/api/search/resource/CoNWeT/Radar Feed/1.0", headers=bearer(seller))
+
+    assert names(response) == ["Beta Weather", "Yankee Radar", "Zulu Radar"]
 
 
 KEYWORD = "/api/search/keyword/weather"

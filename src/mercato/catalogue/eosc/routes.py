@@ -1,17 +1,25 @@
 """The EOSC Offering API: /api/v1/resources and their offers (reference §6)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import EoscError, RawBody, TokenUser, check_schema, json_body, json_body_doc
-from mercato.catalogue import rules
-from mercato.catalogue.bundles import bundles_fronted_by
+from mercato.api.eosc import (
+    EoscError,
+    RawBody,
+    TokenUser,
+    check_schema,
+    json_body,
+    json_body_doc,
+    json_response,
+)
+from mercato.catalogue import offer_reads, rules
 from mercato.catalogue.eosc.schemas import OFFER_UPDATE, OFFER_WRITE
 from mercato.catalogue.models import (
-    Bundle,
     Offer,
     OfferCategory,
     OfferStatus,
@@ -26,10 +34,12 @@ from mercato.catalogue.omses import (
     default_oms,
 )
 from mercato.catalogue.rules import OfferData
-from mercato.dependencies import DbSession
+from mercato.dependencies import DbSession, SessionRoute
 from mercato.errors import Forbidden
 
-router = APIRouter(prefix="/api/v1/resources", tags=["Offering API (EOSC)"])
+router = APIRouter(
+    prefix="/api/v1/resources", tags=["Offering API (EOSC)"], route_class=SessionRoute
+)
 
 _ERRORS = {
     400: {"description": 'Bad request: `{"error": <string or field → messages>}`'},
@@ -52,7 +62,7 @@ def _oms_json(oms: Oms) -> dict[str, Any]:
     return shown
 
 
-def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
+def resource_json(service: Service | Row[Any], omses: list[Oms]) -> dict[str, Any]:
     return {
         "id": service.slug,
         "eid": service.pid,
@@ -63,14 +73,11 @@ def resource_json(service: Service, omses: list[Oms]) -> dict[str, Any]:
     }
 
 
-def _bundled_offers(fronted: list[Bundle]) -> list[dict[str, list[str]]]:
-    return [
-        {str(bundle.id): [f"{o.service.slug}/{o.iid}" for o in bundle.offers]} for bundle in fronted
-    ]
-
-
-def offer_json(offer: Offer, default_oms_id: int | None, fronted: list[Bundle]) -> dict[str, Any]:
-    """The offer's read shape; ``fronted`` are the bundles (any status) it is the main offer of."""
+def offer_json(
+    offer: Offer | Row[Any], default_oms_id: int | None, fronted: list[tuple[int, list[str]]]
+) -> dict[str, Any]:
+    """The offer's read shape; ``fronted`` are the bundles (any status) it is the main offer
+    of, each as its id and its offers' references (see `offer_reads.bundled_offers`)."""
     shown: dict[str, Any] = {
         "id": offer.iid,
         "name": offer.name,
@@ -90,12 +97,12 @@ def offer_json(offer: Offer, default_oms_id: int | None, fronted: list[Bundle]) 
         if offer.oms_params:
             shown["oms_params"] = offer.oms_params
     if fronted:
-        shown["bundled_offers"] = _bundled_offers(fronted)
+        shown["bundled_offers"] = [{str(bundle_id): offers} for bundle_id, offers in fronted]
     return shown
 
 
 def _offer_shown(session: Session, offer: Offer) -> dict[str, Any]:
-    fronted = bundles_fronted_by(session, [offer.id])[offer.id]
+    fronted = offer_reads.bundled_offers(session, [offer.id])[offer.id]
     return offer_json(offer, _default_oms_id(session, [offer]), fronted)
 
 
@@ -142,7 +149,7 @@ def _find_offer(session: Session, resource_id: str, offer_id: str) -> Offer:
     return rules.require_service_offer(session, resource_id, offer_id)
 
 
-def _default_oms_id(session: Session, offers: list[Offer]) -> int | None:
+def _default_oms_id(session: Session, offers: Sequence[Offer | Row[Any]]) -> int | None:
     """The default OMS's id, looked up only if an offer shown falls back to it."""
     if not any(offer.internal and offer.primary_oms_id is None for offer in offers):
         return None
@@ -150,13 +157,17 @@ def _default_oms_id(session: Session, offers: list[Offer]) -> int | None:
     return default.id if default is not None else None
 
 
-def _check_offer_access(session: Session, user: User, offer: Offer) -> None:
+def _check_offer_access(session: Session, user: User, offer: Offer | Row[Any]) -> None:
+    """An ORM offer, or a row of `offer_reads.service_offer` (its service's columns beside)."""
     if offer.status != OfferStatus.PUBLISHED:
         raise Forbidden()
-    _check_resource_access(session, user, offer.service)
+    if isinstance(offer, Offer):
+        _check_service_access(session, user, offer.service)
+    elif offer.service_status == ServiceStatus.DELETED or not (user.is_admin or offer.administered):
+        raise Forbidden()
 
 
-def _check_resource_access(session: Session, user: User, service: Service) -> None:
+def _check_service_access(session: Session, user: User, service: Service) -> None:
     if service.status == ServiceStatus.DELETED:
         raise Forbidden()
     rules.check_can_manage_service(session, user, service)
@@ -165,24 +176,34 @@ def _check_resource_access(session: Session, user: User, service: Service) -> No
 # --- routes --------------------------------------------------------------------------
 
 
-@router.get("", summary="List resources administered by the caller", responses=_ERRORS)
-def list_resources(session: DbSession, user: TokenUser) -> dict[str, Any]:
-    services = rules.managed_services(session, user)
+@router.get(
+    "",
+    summary="List resources administered by the caller",
+    responses=_ERRORS,
+    response_model=dict[str, Any],
+)
+def list_resources(session: DbSession, user: TokenUser) -> Response:
+    services = offer_reads.managed_services(session, user)
     omses = available_omses_by_service(session, services)
-    return {"resources": [resource_json(service, omses[service.id]) for service in services]}
+    shown = [resource_json(service, omses[service.id]) for service in services]
+    return json_response({"resources": shown})
 
 
 @router.get(
-    "/{resource_id:path}/offers", summary="List a resource's published offers", responses=_ERRORS
+    "/{resource_id:path}/offers",
+    summary="List a resource's published offers",
+    responses=_ERRORS,
+    response_model=dict[str, Any],
 )
-def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
-    service = rules.require_service(session, resource_id)
-    if not rules.can_manage_service(session, user, service):
-        return {"offers": []}
-    offers = rules.published_offers(session, service)
-    fronted = bundles_fronted_by(session, [offer.id for offer in offers])
+def list_offers(resource_id: str, session: DbSession, user: TokenUser) -> Response:
+    service = offer_reads.service_access(session, user, resource_id)
+    if not (user.is_admin or service.administered):
+        return json_response({"offers": []})
+    offers = offer_reads.published_offers(session, service.id)
+    fronted = offer_reads.bundled_offers(session, [offer.id for offer in offers])
     default_id = _default_oms_id(session, offers)
-    return {"offers": [offer_json(offer, default_id, fronted[offer.id]) for offer in offers]}
+    shown = [offer_json(offer, default_id, fronted[offer.id]) for offer in offers]
+    return json_response({"offers": shown})
 
 
 @router.post(
@@ -199,21 +220,22 @@ def create_offer(
     body = json_body(raw)
     check_schema(body, OFFER_WRITE)
     _refuse_main_bundles(body)
-    _check_resource_access(session, user, service)
+    _check_service_access(session, user, service)
     changes = _offer_changes(body)
     offer = rules.create_offer(session, service, OfferData(**changes))
     return offer_json(offer, _default_oms_id(session, [offer]), [])
 
 
 @router.get(
-    "/{resource_id:path}/offers/{offer_id}", summary="Get a published offer", responses=_ERRORS
+    "/{resource_id:path}/offers/{offer_id}",
+    summary="Get a published offer",
+    responses=_ERRORS,
+    response_model=dict[str, Any],
 )
-def get_offer(
-    resource_id: str, offer_id: str, session: DbSession, user: TokenUser
-) -> dict[str, Any]:
-    offer = _find_offer(session, resource_id, offer_id)
+def get_offer(resource_id: str, offer_id: str, session: DbSession, user: TokenUser) -> Response:
+    offer, fronted = offer_reads.service_offer(session, user, resource_id, offer_id)
     _check_offer_access(session, user, offer)
-    return _offer_shown(session, offer)
+    return json_response(offer_json(offer, _default_oms_id(session, [offer]), fronted))
 
 
 # Rails routes PUT to the same action as PATCH (reference §8.2); documented once.
@@ -253,5 +275,5 @@ def delete_offer(resource_id: str, offer_id: str, session: DbSession, user: Toke
 @router.get("/{resource_id:path}", summary="Get an administered resource", responses=_ERRORS)
 def get_resource(resource_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
     service = rules.require_service(session, resource_id)
-    _check_resource_access(session, user, service)
+    _check_service_access(session, user, service)
     return resource_json(service, available_omses(session, service))

@@ -13,7 +13,6 @@ from mercato.commerce.models import Currency, PriceUnit, PricingModel
 from mercato.dependencies import DbSession
 from mercato.errors import Invalid, NotFound
 from mercato.store.wstore.wire import (
-    ERRORS,
     JSON_CHARSET,
     JSON_CHARSET_TIGHT,
     Caller,
@@ -21,10 +20,11 @@ from mercato.store.wstore.wire import (
     WStoreError,
     entity,
     envelope,
+    errors,
     parse_json,
 )
 
-router = APIRouter(tags=["WStore: pricing administration"], responses=ERRORS)
+router = APIRouter(tags=["WStore: pricing administration"])
 ADMIN = "/api/administration"
 INVALID_JSON = "Invalid JSON content"
 NOT_FOUND = "Not found"
@@ -46,7 +46,7 @@ def currency_json(currency: Currency) -> dict[str, Any]:
     return {"currency": currency.code, "default": currency.is_default}
 
 
-@router.get(f"{ADMIN}/units", summary="Price units (any signed-in user)")
+@router.get(f"{ADMIN}/units", responses=errors(401), summary="Price units (any signed-in user)")
 def list_units(session: DbSession, user: Caller) -> Response:
     return entity([unit_json(u) for u in registry.list_units(session)], JSON_CHARSET_TIGHT)
 
@@ -54,6 +54,7 @@ def list_units(session: DbSession, user: Caller) -> Response:
 @router.post(
     f"{ADMIN}/units",
     status_code=201,
+    responses=errors(400, 401, 403, 415),
     summary="Register a price unit (admin)",
     description="Body: `{name, defined_model, renovation_period?}`; `defined_model` is "
     "`single payment`, `subscription` or `pay per use` (any case). A subscription needs "
@@ -76,7 +77,7 @@ def add_unit(user: Caller, received: JsonBody, request: Request, session: DbSess
     return envelope(request, 201, "Created")
 
 
-@router.get(f"{ADMIN}/currency", summary="Currencies (any signed-in user)")
+@router.get(f"{ADMIN}/currency", responses=errors(401), summary="Currencies (any signed-in user)")
 def list_currencies(session: DbSession, user: Caller) -> Response:
     shown = [currency_json(c) for c in registry.list_currencies(session)]
     return entity(shown, JSON_CHARSET)
@@ -92,6 +93,7 @@ def _minor_unit(body: dict[str, Any]) -> int:
 @router.post(
     f"{ADMIN}/currency",
     status_code=201,
+    responses=errors(400, 401, 403, 415),
     summary="Register a currency (admin)",
     description="Body: `{currency, default?: bool}`; Mercato also takes `name` and "
     "`minor_unit` (digits after the point, 2 when left out). The first currency becomes "
@@ -130,6 +132,7 @@ def _registered(session: DbSession, code: str) -> Currency:
 @router.delete(
     f"{ADMIN}/currency/{{code}}",
     status_code=204,
+    responses=errors(401, 403, 404),
     summary="Remove a currency (admin)",
     description="Refused (403) for the default currency and for one a price plan uses.",
 )
@@ -141,6 +144,7 @@ def remove_currency(code: str, session: DbSession, user: Caller) -> Response:
 
 @router.put(
     f"{ADMIN}/currency/{{code}}",
+    responses=errors(401, 403, 404),
     summary="Make a currency the default (admin)",
     description="No body. The default keeps the spelling of the path, as in WStore; "
     "non-admins get 403 (WStore let anyone change it).",

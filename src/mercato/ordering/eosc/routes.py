@@ -8,13 +8,21 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
-from mercato.api.eosc import EoscError, RawBody, TokenUser, check_schema, json_body, json_body_doc
+from mercato.api.eosc import (
+    EoscError,
+    RawBody,
+    TokenUser,
+    check_schema,
+    json_body,
+    json_body_doc,
+    json_response,
+)
 from mercato.catalogue.models import Oms
-from mercato.dependencies import DbSession
+from mercato.dependencies import DbSession, SessionRoute
 from mercato.ordering import access, oms_reads
 from mercato.ordering.eosc.schemas import MESSAGE_UPDATE, MESSAGE_WRITE, ORDER_UPDATE
 from mercato.ordering.eosc.shapes import (
@@ -28,7 +36,7 @@ from mercato.ordering.messages import Author, edit_message, post_message
 from mercato.ordering.models import AuthorRole, MessageScope, StatusType
 from mercato.ordering.orders import update_order
 
-router = APIRouter(prefix="/api/v1/oms", tags=["Ordering API (EOSC)"])
+router = APIRouter(prefix="/api/v1/oms", tags=["Ordering API (EOSC)"], route_class=SessionRoute)
 
 _ERRORS = {
     400: {"description": 'Bad request: `{"error": <string or field → messages>}`'},
@@ -165,6 +173,7 @@ def get_oms(oms_id: str, session: DbSession, user: TokenUser) -> dict[str, Any]:
         "gets each event's `id`, so a client can page by it without duplicates or gaps."
     ),
     responses=_ERRORS,
+    response_model=dict[str, Any],
 )
 def list_events(
     oms_id: str,
@@ -173,7 +182,7 @@ def list_events(
     from_timestamp: str | None = None,
     from_id: str | None = None,
     limit: str | None = None,
-) -> dict[str, Any]:
+) -> Response:
     oms = _path_oms(session, user, oms_id)
     has_cursor = from_id is not None and from_id.strip() != ""
     if not has_cursor and not (from_timestamp and from_timestamp.strip()):
@@ -186,7 +195,7 @@ def list_events(
         from_id=_from_id(from_id) if has_cursor else None,
         limit=_limit(limit),
     )
-    return {"events": [event_json(event, with_id=has_cursor) for event in events]}
+    return json_response({"events": [event_json(event, with_id=has_cursor) for event in events]})
 
 
 @router.get("/{oms_id}/projects", summary="List the OMS's projects", responses=_ERRORS)
@@ -212,6 +221,7 @@ def get_project(oms_id: str, p_id: str, session: DbSession, user: TokenUser) -> 
     "/{oms_id}/projects/{p_id}/project_items",
     summary="List a project's items handled by the OMS",
     responses=_ERRORS,
+    response_model=dict[str, Any],
 )
 def list_project_items(
     oms_id: str,
@@ -220,11 +230,11 @@ def list_project_items(
     user: TokenUser,
     from_id: str | None = None,
     limit: str | None = None,
-) -> dict[str, Any]:
+) -> Response:
     oms = _path_oms(session, user, oms_id)
     project = oms_reads.require_oms_project(session, oms, _id(p_id))
     orders = oms_reads.oms_orders(session, oms, project, _from_id(from_id), _limit(limit))
-    return {"project_items": [order_json(order) for order in orders]}
+    return json_response({"project_items": [order_json(order) for order in orders]})
 
 
 @router.get(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from mercato.accounts.models import User
 from mercato.accounts.rules import authenticate
+from mercato.api.security import by_password_token_or_session
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Conflict, NotFound, Unavailable
 from mercato.store.marketplaces import receiving, rules
@@ -17,21 +18,21 @@ from mercato.store.naming import MAX_NAME, NAME
 from mercato.store.wstore import bodies
 from mercato.store.wstore.offering_checks import is_url
 from mercato.store.wstore.wire import (
-    ERRORS,
     JSON_CAPS,
     Caller,
     JsonBody,
     Received,
     ReceivedBody,
     WStoreError,
-    caller,
     entity,
     envelope,
+    errors,
     parse_json,
     read_body,
+    signed_in_caller,
 )
 
-router = APIRouter(tags=["WStore: marketplaces and repositories"], responses=ERRORS)
+router = APIRouter(tags=["WStore: marketplaces and repositories"])
 ADMIN = "/api/administration"
 
 
@@ -46,9 +47,13 @@ def _basic_user(request: Request, session: DbSession) -> User | None:
     return authenticate(session, email, password)
 
 
-def store_caller(request: Request, session: DbSession) -> User:
+def store_caller(
+    request: Request,
+    session: DbSession,
+    _: Annotated[None, Depends(by_password_token_or_session)],
+) -> User:
     """Stores call with HTTP Basic credentials (WStore's adaptor), or a Bearer token."""
-    return _basic_user(request, session) or caller(request, session)
+    return _basic_user(request, session) or signed_in_caller(request, session)
 
 
 StoreCaller = Annotated[User, Depends(store_caller)]
@@ -148,7 +153,11 @@ def repository_data(received: Received) -> rules.RepositoryData:
     )
 
 
-@router.get(f"{ADMIN}/marketplaces", summary="Marketplaces this store is registered on")
+@router.get(
+    f"{ADMIN}/marketplaces",
+    responses=errors(401),
+    summary="Marketplaces this store is registered on",
+)
 def list_marketplaces(session: DbSession, user: Caller) -> Response:
     shown = [marketplace_json(m) for m in rules.list_marketplaces(session)]
     return entity(shown, JSON_CAPS)
@@ -156,6 +165,7 @@ def list_marketplaces(session: DbSession, user: Caller) -> Response:
 
 @router.post(
     f"{ADMIN}/marketplaces",
+    responses=errors(400, 401, 403, 409, 415, 502),
     status_code=201,
     summary="Register this store on a marketplace (admin)",
     description='Body: `{name, host, api_version: "2", credentials: {username, passwd}}`. '
@@ -182,7 +192,12 @@ def register_marketplace(
     return created(request)
 
 
-@router.delete(f"{ADMIN}/marketplaces/{{name}}", status_code=204, summary="Leave a marketplace")
+@router.delete(
+    f"{ADMIN}/marketplaces/{{name}}",
+    responses=errors(401, 403, 404, 502),
+    status_code=204,
+    summary="Leave a marketplace",
+)
 def remove_marketplace(
     name: str, session: DbSession, user: Caller, settings: AppSettings
 ) -> Response:
@@ -195,13 +210,18 @@ def remove_marketplace(
     return Response(status_code=204)
 
 
-@router.get(f"{ADMIN}/repositories", summary="Registered USDL repositories")
+@router.get(f"{ADMIN}/repositories", responses=errors(401), summary="Registered USDL repositories")
 def list_repositories(session: DbSession, user: Caller) -> Response:
     shown = [repository_json(r) for r in rules.list_repositories(session)]
     return entity(shown, JSON_CAPS)
 
 
-@router.post(f"{ADMIN}/repositories", status_code=201, summary="Register a repository (admin)")
+@router.post(
+    f"{ADMIN}/repositories",
+    responses=errors(400, 401, 403, 409, 415),
+    status_code=201,
+    summary="Register a repository (admin)",
+)
 def register_repository(
     user: Caller, received: JsonBody, request: Request, session: DbSession
 ) -> Response:
@@ -214,7 +234,11 @@ def register_repository(
     return created(request)
 
 
-@router.post(f"{ADMIN}/repositories/{{name}}/default", summary="Make a repository the default")
+@router.post(
+    f"{ADMIN}/repositories/{{name}}/default",
+    responses=errors(401, 403, 404),
+    summary="Make a repository the default",
+)
 def make_default_repository(
     name: str, request: Request, session: DbSession, user: Caller
 ) -> Response:
@@ -225,7 +249,12 @@ def make_default_repository(
     return envelope(request, 200, "OK")
 
 
-@router.delete(f"{ADMIN}/repositories/{{name}}", status_code=204, summary="Forget a repository")
+@router.delete(
+    f"{ADMIN}/repositories/{{name}}",
+    responses=errors(401, 403, 404),
+    status_code=204,
+    summary="Forget a repository",
+)
 def remove_repository(name: str, session: DbSession, user: Caller) -> Response:
     try:
         rules.remove_repository(session, user, name)
@@ -264,7 +293,12 @@ def remote_offering_json(offering: RemoteOffering) -> dict[str, Any]:
     }
 
 
-@router.post("/api/v2/store", status_code=201, summary="A store registers here (admin)")
+@router.post(
+    "/api/v2/store",
+    responses=errors(400, 401, 403, 409, 415),
+    status_code=201,
+    summary="A store registers here (admin)",
+)
 def register_store(
     request: Request, received: ReceivedBody, session: DbSession, user: StoreCaller
 ) -> Response:
@@ -279,12 +313,17 @@ def list_stores(session: DbSession) -> list[dict[str, Any]]:
     return [store_json(store) for store in receiving.list_stores(session)]
 
 
-@router.get("/api/v2/store/{store}", summary="A store registered here")
+@router.get("/api/v2/store/{store}", responses=errors(404), summary="A store registered here")
 def get_store(store: str, session: DbSession) -> dict[str, Any]:
     return store_json(receiving.find_store(session, store))
 
 
-@router.delete("/api/v2/store/{store}", status_code=204, summary="A store leaves")
+@router.delete(
+    "/api/v2/store/{store}",
+    responses=errors(401, 403, 404),
+    status_code=204,
+    summary="A store leaves",
+)
 def remove_store(store: str, session: DbSession, user: StoreCaller) -> Response:
     receiving.remove_store(session, user, store)
     return Response(status_code=204)
@@ -292,6 +331,7 @@ def remove_store(store: str, session: DbSession, user: StoreCaller) -> Response:
 
 @router.post(
     "/api/v2/store/{store}/description",
+    responses=errors(400, 401, 403, 404, 409, 415),
     status_code=201,
     summary="A store publishes an offering here",
     description="Body: `{displayName, url}`; `url` serves the offering's Linked USDL on the "
@@ -313,13 +353,20 @@ def receive_description(
     return created(request, f"{location}/{offering.name}")
 
 
-@router.get("/api/v2/store/{store}/description", summary="What a store published here")
+@router.get(
+    "/api/v2/store/{store}/description",
+    responses=errors(404),
+    summary="What a store published here",
+)
 def list_descriptions(store: str, session: DbSession) -> list[dict[str, Any]]:
     return [remote_offering_json(o) for o in receiving.list_descriptions(session, store)]
 
 
 @router.delete(
-    "/api/v2/store/{store}/description/{name}", status_code=204, summary="A store withdraws"
+    "/api/v2/store/{store}/description/{name}",
+    responses=errors(401, 403, 404),
+    status_code=204,
+    summary="A store withdraws",
 )
 def remove_description(store: str, name: str, session: DbSession, user: StoreCaller) -> Response:
     receiving.remove_description(session, user, store, name)

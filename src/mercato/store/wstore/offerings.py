@@ -18,7 +18,7 @@ from mercato.store.descriptions import description_from_usdl, usdl_of
 from mercato.store.http import FileStore, FoundOffering, ManagedOffering, Terms
 from mercato.store.listing import Scope, Sort
 from mercato.store.marketplaces.publishing import publish
-from mercato.store.marketplaces.rules import list_marketplaces
+from mercato.store.marketplaces.rules import list_marketplaces, list_repositories
 from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.offerings import Description, Media, NewOffering, find_offering
 from mercato.store.pricing import PricingTerms, check_price_plans, pricing_message
@@ -37,6 +37,7 @@ from mercato.store.wstore.wire import (
     WStoreError,
     entity,
     envelope,
+    errors,
     read_body,
 )
 
@@ -44,6 +45,12 @@ router = APIRouter(tags=["Store: offerings (WStore)"])
 PREFIX = "/api/offering/offerings"
 ONE = f"{PREFIX}/{{provider}}/{{name}}/{{version}}"
 FORM_KEYS = ("offering_info", "offering_description")
+# Sic: WStore's text ("Markteplace", "has been").
+NO_REPOSITORY = (
+    "Publication error: It is not possible to publish an offering in a Markteplace if no "
+    "Repositories has been registered"
+)
+DESCRIPTION_KEYS = ("abstract", "description", "pricing", "legal", "modified")
 
 
 def _text(value: Any, field: str, required: bool = False) -> str:
@@ -91,6 +98,8 @@ def _wstore_form(
         abstract=_text(form["abstract"], "abstract"),
         legal={"title": legal["title"], "text": legal["text"]} if legal else None,
         price_plans=plans,
+        # WStore keeps the whole object; it sets ``modified`` itself.
+        extra={key: value for key, value in form.items() if key not in DESCRIPTION_KEYS},
     )
 
 
@@ -175,7 +184,7 @@ def _count(session: Session, user: User, filter: str, state: str | None) -> Resp
     return entity({"number": number}, JSON_CAPS)
 
 
-@router.get(PREFIX, summary="List offerings", response_model=None)
+@router.get(PREFIX, responses=errors(400, 401), summary="List offerings", response_model=None)
 def list_offerings(
     session: DbSession,
     user: Caller,
@@ -214,7 +223,12 @@ def _check_provider(session: Session, user: User) -> None:
         raise WStoreError(403, "Forbidden")
 
 
-@router.post(PREFIX, status_code=201, summary="Create an offering")
+@router.post(
+    PREFIX,
+    responses=errors(400, 401, 403, 404, 409, 415),
+    status_code=201,
+    summary="Create an offering",
+)
 def create_offering(
     user: Caller,
     received: JsonOrXmlBody,
@@ -258,19 +272,21 @@ def _shown(session: Session, user: User, settings: Settings, found: list[StoreOf
     return [offering_json(offering, viewer, settings.base_url) for offering in found]
 
 
-@router.get(f"{PREFIX}/latest", summary="The newest published offerings")
+@router.get(f"{PREFIX}/latest", responses=errors(401), summary="The newest published offerings")
 def latest(session: DbSession, user: Caller, settings: AppSettings) -> Response:
     found = listing.latest_offerings(session)
     return entity(_shown(session, user, settings, found), JSON_BARE)
 
 
-@router.get(f"{PREFIX}/toprated", summary="The best rated published offerings")
+@router.get(
+    f"{PREFIX}/toprated", responses=errors(401), summary="The best rated published offerings"
+)
 def top_rated(session: DbSession, user: Caller, settings: AppSettings) -> Response:
     found = listing.top_rated_offerings(session)
     return entity(_shown(session, user, settings, found), JSON_CHARSET_TIGHT)
 
 
-@router.get(ONE, summary="Get an offering")
+@router.get(ONE, responses=errors(401, 404), summary="Get an offering")
 def get_offering(
     user: Caller, offering: FoundOffering, session: DbSession, settings: AppSettings
 ) -> Response:
@@ -284,7 +300,7 @@ def _editable(offering: StoreOffering) -> bool:
     return offering.state == OfferingState.UPLOADED
 
 
-@router.put(ONE, summary="Update an uploaded offering")
+@router.put(ONE, responses=errors(400, 401, 403, 404, 415), summary="Update an uploaded offering")
 def update_offering(
     user: Caller,
     received: JsonOrXmlBody,
@@ -314,7 +330,9 @@ def update_offering(
     return envelope(request, 200, "OK")
 
 
-@router.delete(ONE, status_code=204, summary="Delete an offering")
+@router.delete(
+    ONE, responses=errors(400, 401, 403, 404), status_code=204, summary="Delete an offering"
+)
 def delete_offering(offering: ManagedOffering, session: DbSession, files: FileStore) -> Response:
     if offering.state == OfferingState.DELETED:
         raise WStoreError(400, "The offering is already deleted")
@@ -337,7 +355,10 @@ def _check_publishable(session: Session, offering: StoreOffering, document: Any)
     names = document["marketplaces"]
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise Invalid.field("marketplaces", "must be a list of marketplace names")
-    # No repository needed: marketplaces read the USDL Mercato serves itself.
+    if names and not list_repositories(session):
+        raise WStoreError(400, NO_REPOSITORY)
+    # Marketplaces are checked before the repository is called (WStore: after its
+    # upload), which the outbox does after the commit.
     known = {marketplace.name for marketplace in list_marketplaces(session)}
     for name in names:
         if name not in known:
@@ -345,7 +366,9 @@ def _check_publishable(session: Session, offering: StoreOffering, document: Any)
     return names
 
 
-@router.post(f"{ONE}/publish", summary="Publish an offering")
+@router.post(
+    f"{ONE}/publish", responses=errors(400, 401, 403, 404, 415), summary="Publish an offering"
+)
 def publish_offering(
     user: Caller,
     received: JsonBody,
@@ -359,7 +382,11 @@ def publish_offering(
     return envelope(request, 200, "OK")
 
 
-@router.post(f"{ONE}/bind", summary="Set the offering's resources (absolute update)")
+@router.post(
+    f"{ONE}/bind",
+    responses=errors(400, 401, 403, 404, 415),
+    summary="Set the offering's resources (absolute update)",
+)
 def bind_resources(
     user: Caller,
     received: JsonBody,
@@ -395,7 +422,11 @@ def usdl_offering(provider: str, name: str, version: str, session: DbSession) ->
         raise WStoreError(404, "Not found") from None
 
 
-@router.get(f"{ONE}/usdl", summary="The offering's Linked USDL (format= or Accept)")
+@router.get(
+    f"{ONE}/usdl",
+    responses=errors(400, 404, 502),
+    summary="The offering's Linked USDL (format= or Accept)",
+)
 def get_usdl(
     offering: Annotated[StoreOffering, Depends(usdl_offering)],
     request: Request,

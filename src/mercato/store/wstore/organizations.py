@@ -13,7 +13,7 @@ from mercato.store.access import require_managed_provider
 from mercato.store.models import ProviderStoreSettings
 from mercato.store.offerings import set_provider_notification_url
 from mercato.store.wstore.bodies import as_object
-from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, read_body
+from mercato.store.wstore.wire import Caller, ReceivedBody, envelope, errors, read_body
 
 router = APIRouter(tags=["Store: organizations (WStore)"])
 ONE = "/api/administration/organizations/{organization}"
@@ -27,13 +27,17 @@ def _json(session: Session, provider: Provider) -> dict[str, Any]:
     }
 
 
-@router.get(ONE, summary="A provider's store settings")
+@router.get(ONE, responses=errors(401, 403, 404), summary="A provider's store settings")
 def get_organization(organization: str, session: DbSession, user: Caller) -> dict[str, Any]:
     provider = require_managed_provider(session, user, organization)
     return _json(session, provider)
 
 
-@router.put(ONE, summary="Set the provider's default notification URL")
+@router.put(
+    ONE,
+    responses=errors(400, 401, 403, 404, 415),
+    summary="Set the provider's default notification URL",
+)
 def update_organization(
     organization: str, request: Request, received: ReceivedBody, session: DbSession, user: Caller
 ) -> Response:

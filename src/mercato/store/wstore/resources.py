@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -34,6 +35,7 @@ from mercato.store.wstore.wire import (
     WStoreError,
     entity,
     envelope,
+    errors,
     read_body,
 )
 
@@ -88,7 +90,7 @@ def _page(start: str | None, limit: str | None) -> slice:
     return slice(first - 1, first - 1 + size)
 
 
-@router.get(PREFIX, summary="List the caller's resources")
+@router.get(PREFIX, responses=errors(400, 401, 403, 404), summary="List the caller's resources")
 def list_resources(
     session: DbSession,
     user: Caller,
@@ -108,11 +110,18 @@ def list_resources(
     else:
         providers = providers_by_id(session, ids)
     found = rules.provider_assets(session, providers, is_open, with_deleted=True)
+    # WStore lists them in the order they were registered (an upgrade keeps the row).
+    found.sort(key=attrgetter("id"))
     shown = [asset_json(asset, settings.base_url) for asset in found[page]]
     return entity(shown, JSON_CHARSET)
 
 
-@router.post(PREFIX, status_code=201, summary="Register a resource (JSON or multipart)")
+@router.post(
+    PREFIX,
+    responses=errors(400, 401, 403, 404, 409, 415),
+    status_code=201,
+    summary="Register a resource (JSON or multipart)",
+)
 def register_resource(
     received: JsonOrMultipartBody,
     user: Caller,
@@ -143,7 +152,7 @@ def register_resource(
 
 
 # WStore's route is `plugins?`: both spellings, no trailing slash.
-@router.get(f"{PREFIX}/plugins", summary="Resource types")
+@router.get(f"{PREFIX}/plugins", responses=errors(401), summary="Resource types")
 @router.get(f"{PREFIX}/plugin", include_in_schema=False)
 def list_plugins(user: Caller) -> Response:
     return entity(PLUGINS, JSON_CAPS)
@@ -151,8 +160,9 @@ def list_plugins(user: Caller) -> Response:
 
 @router.delete(
     f"{PREFIX}/{{provider}}/{{name}}/{{version}}",
+    status_code=204,
+    responses=errors(400, 401, 403, 404),
     summary="Delete a resource",
-    responses={204: {"description": "Deleted; the body is empty"}},
 )
 def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -> Response:
     if asset.is_deleted:
@@ -161,7 +171,11 @@ def delete_resource(asset: ManagedAsset, session: DbSession, files: FileStore) -
     return Response(status_code=204)
 
 
-@router.post(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Upgrade a resource")
+@router.post(
+    f"{PREFIX}/{{provider}}/{{name}}/{{version}}",
+    responses=errors(400, 401, 403, 404, 415),
+    summary="Upgrade a resource",
+)
 def upgrade_resource(
     received: JsonOrMultipartBody,
     user: Caller,
@@ -181,7 +195,11 @@ def upgrade_resource(
     return envelope(request, 200, "OK")
 
 
-@router.put(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Edit a resource")
+@router.put(
+    f"{PREFIX}/{{provider}}/{{name}}/{{version}}",
+    responses=errors(400, 401, 403, 404, 415),
+    summary="Edit a resource",
+)
 def update_resource(
     received: JsonBody,
     user: Caller,
@@ -201,7 +219,11 @@ def update_resource(
     return envelope(request, 200, "OK")
 
 
-@router.get(f"{PREFIX}/{{provider}}/{{name}}/{{version}}", summary="Get a resource")
+@router.get(
+    f"{PREFIX}/{{provider}}/{{name}}/{{version}}",
+    responses=errors(401, 403, 404),
+    summary="Get a resource",
+)
 def get_resource(asset: ManagedAsset, settings: AppSettings) -> Response:
     return entity(asset_json(asset, settings.base_url), JSON_CHARSET)
 
@@ -236,7 +258,11 @@ def _download(
 STORED_RESOURCE = re.compile(r"^(.+?)__(.+)__(\d[\d.]*(?:(?:a|b|rc)\d+)?)__(.+)$")
 
 
-@router.get("/media/resources/{stored}", summary="Download a resource (WStore's link)")
+@router.get(
+    "/media/resources/{stored}",
+    responses=errors(401, 404),
+    summary="Download a resource (WStore's link)",
+)
 def download_stored_resource(
     stored: str, session: DbSession, user: Caller, files: FileStore
 ) -> StreamingResponse:
@@ -248,7 +274,9 @@ def download_stored_resource(
 
 
 @router.get(
-    "/media/resources/{provider}/{name}/{version}/{file_name}", summary="Download a resource"
+    "/media/resources/{provider}/{name}/{version}/{file_name}",
+    responses=errors(401, 404),
+    summary="Download a resource",
 )
 def download_resource(
     provider: str,

@@ -20,9 +20,8 @@ from mercato.store.wstore import (
     search,
     social,
 )
-from mercato.store.wstore.wire import ERRORS
 
-router = APIRouter(responses=ERRORS)
+router = APIRouter()
 PARTS = (
     resources.router,
     offerings.router,

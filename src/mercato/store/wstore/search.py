@@ -19,7 +19,7 @@ from mercato.store import search
 from mercato.store.listing import Scope, Sort
 from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.wstore.shapes import Viewer, offering_json
-from mercato.store.wstore.wire import JSON_BARE, JSON_CHARSET, Caller, WStoreError, entity
+from mercato.store.wstore.wire import JSON_BARE, JSON_CHARSET, Caller, WStoreError, entity, errors
 
 router = APIRouter(tags=["Store: search (WStore)"])
 PREFIX = "/api/search"
@@ -97,6 +97,7 @@ def _first_of_page(total: int, page: int, size: int) -> int | None:
 
 @router.get(
     f"{PREFIX}/keyword/{{text}}",
+    responses=errors(400, 401),
     summary="Search offerings by keyword",
     description="Offerings whose name, description, tags or USDL text hold every word of "
     "`text` (stemmed, any case). Without `sort` the best matches come first. `start` is a "
@@ -105,6 +106,7 @@ def _first_of_page(total: int, page: int, size: int) -> int | None:
 )
 @router.get(
     f"{PREFIX}/{{text}}",
+    responses=errors(400, 401),
     summary="Search offerings by keyword (the Programmer Guide's form)",
     response_model=None,
 )
@@ -194,7 +196,12 @@ def _tag_scope(filter: str | None) -> Scope | None:
     return None if filter is None else SCOPES[filter]
 
 
-@router.get(f"{PREFIX}/tag/{{tag}}", summary="Search offerings by tag", response_model=None)
+@router.get(
+    f"{PREFIX}/tag/{{tag}}",
+    responses=errors(400, 401),
+    summary="Search offerings by tag",
+    response_model=None,
+)
 def search_by_tag(
     tag: str,
     session: DbSession,
@@ -234,6 +241,7 @@ def search_by_tag(
 
 @router.get(
     f"{PREFIX}/resource/{{provider}}/{{name}}/{{version}}",
+    responses=errors(401, 404),
     summary="The published offerings that include a resource",
     response_model=None,
 )

@@ -120,13 +120,14 @@ def _bound_asset_json(asset: Asset, with_link: bool) -> dict[str, Any]:
 
 
 def description_json(offering: StoreOffering) -> dict[str, Any]:
-    """``offering_description`` (store-wire.md §1.2), rebuilt from what Mercato keeps."""
+    """``offering_description`` (store-wire.md §1.2): what Mercato keeps, with the other keys
+    the client sent (``base_id`` until a new description replaces the first)."""
     shown: dict[str, Any] = {
+        **offering.description_extra,
         "abstract": offering.abstract,
         "description": offering.offer.description,
         "pricing": {"price_plans": offering.price_plans},
         "modified": date_text(offering.offer.updated_at),
-        "base_id": str(offering.offer_id),
     }
     if offering.legal is not None:
         shown["legal"] = offering.legal
@@ -148,8 +149,9 @@ def offering_json(offering: StoreOffering, viewer: Viewer, base_url: str) -> dic
     not even for its provider, as WStore does.
     """
     state = _viewer_state(offering, viewer)
-    with_links = offering.is_open or state in ("purchased", "rated")
-    return {
+    has_acquired = state in ("purchased", "rated")
+    with_links = offering.is_open or has_acquired
+    shown = {
         "name": offering.service.name,
         "owner_organization": organization_name(offering.service.provider),
         "owner_admin_user_id": user_handle(offering.owner),
@@ -169,6 +171,10 @@ def offering_json(offering: StoreOffering, viewer: Viewer, base_url: str) -> dic
         # Mercato keeps no IdM applications.
         "applications": [],
     }
+    if has_acquired and not offering.is_open:
+        # WStore lists the buyer's invoices here; Mercato issues none.
+        shown["bill"] = []
+    return shown
 
 
 def review_json(review: Review, offering: StoreOffering) -> dict[str, Any]:

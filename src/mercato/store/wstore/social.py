@@ -28,6 +28,7 @@ from mercato.store.wstore.wire import (
     WStoreError,
     entity,
     envelope,
+    errors,
     parse_json,
 )
 
@@ -70,7 +71,12 @@ def _paging(start: str | None, limit: str | None) -> tuple[int, int | None]:
     return int(start), int(limit)
 
 
-@router.post(f"{ONE}/review", status_code=201, summary="Review an offering")
+@router.post(
+    f"{ONE}/review",
+    responses=errors(400, 401, 403, 404, 415),
+    status_code=201,
+    summary="Review an offering",
+)
 def create_review(
     provider: str,
     name: str,
@@ -89,7 +95,11 @@ def create_review(
     return _created(request)
 
 
-@router.get(f"{ONE}/review", summary="List an offering's reviews, newest first")
+@router.get(
+    f"{ONE}/review",
+    responses=errors(400, 401, 404),
+    summary="List an offering's reviews, newest first",
+)
 def list_reviews(
     provider: str,
     name: str,
@@ -114,7 +124,12 @@ def _changeable_review(
     return review
 
 
-@router.put(f"{ONE}/review/{{review_id}}", status_code=201, summary="Change a review")
+@router.put(
+    f"{ONE}/review/{{review_id}}",
+    responses=errors(400, 401, 403, 404, 415),
+    status_code=201,
+    summary="Change a review",
+)
 def update_review(
     provider: str,
     name: str,
@@ -133,7 +148,12 @@ def update_review(
     return _created(request)
 
 
-@router.delete(f"{ONE}/review/{{review_id}}", status_code=201, summary="Delete a review")
+@router.delete(
+    f"{ONE}/review/{{review_id}}",
+    responses=errors(400, 401, 403, 404),
+    status_code=201,
+    summary="Delete a review",
+)
 def delete_review(
     provider: str,
     name: str,
@@ -158,7 +178,12 @@ def _answerable_review(
     return review
 
 
-@router.put(f"{ONE}/review/{{review_id}}/reply", status_code=201, summary="Reply to a review")
+@router.put(
+    f"{ONE}/review/{{review_id}}/reply",
+    responses=errors(400, 401, 403, 404, 415),
+    status_code=201,
+    summary="Reply to a review",
+)
 def reply(
     provider: str,
     name: str,
@@ -176,7 +201,12 @@ def reply(
     return _created(request)
 
 
-@router.delete(f"{ONE}/review/{{review_id}}/reply", status_code=201, summary="Delete a reply")
+@router.delete(
+    f"{ONE}/review/{{review_id}}/reply",
+    responses=errors(400, 401, 403, 404),
+    status_code=201,
+    summary="Delete a reply",
+)
 def delete_reply(
     provider: str,
     name: str,
@@ -208,7 +238,11 @@ def _suggestions(session: DbSession, offering: StoreOffering, given: str) -> lis
 
 
 # WStore routes `/tag`; its API description says `/tags`. Both are served.
-@router.get(f"{ONE}/tag", summary="An offering's tags, or suggestions (action=recommend)")
+@router.get(
+    f"{ONE}/tag",
+    responses=errors(400, 401, 404),
+    summary="An offering's tags, or suggestions (action=recommend)",
+)
 @router.get(f"{ONE}/tags", include_in_schema=False)
 def get_tags(
     provider: str,
@@ -230,7 +264,9 @@ def get_tags(
     return entity(shown, JSON_BARE)
 
 
-@router.put(f"{ONE}/tag", summary="Replace an offering's tags")
+@router.put(
+    f"{ONE}/tag", responses=errors(400, 401, 403, 404, 415), summary="Replace an offering's tags"
+)
 @router.put(f"{ONE}/tags", include_in_schema=False)
 def put_tags(
     provider: str,

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from mercato.accounts.models import User
+from mercato.api.security import SESSION_COOKIE, by_token_or_session
 from mercato.dependencies import DbSession
 from mercato.errors import Conflict, Forbidden, Invalid, MercatoError, NotFound, Unavailable
 from mercato.store.uploads import Upload
@@ -26,7 +27,6 @@ from mercato.store.uploads import Upload
 AUTHENTICATION_REQUIRED = "Authentication required"
 UNSUPPORTED_MEDIA_TYPE = "Unsupported request media type"
 INVALID_CONTENT = "Invalid content"
-SESSION_COOKIE = "mercato_session"
 # WStore's challenge (its realm is the literal "Acme"), naming Mercato's login page and cookie.
 CHALLENGE = f'Cookie realm="Acme" form-action="/login" cookie-name="{SESSION_COOKIE}"'
 
@@ -172,11 +172,17 @@ def optional_caller(request: Request, session: DbSession) -> User | None:
     return session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def caller(request: Request, session: DbSession) -> User:
+def signed_in_caller(request: Request, session: DbSession) -> User:
     user = optional_caller(request, session)
     if user is None:
         raise WStoreError(401, AUTHENTICATION_REQUIRED, {"WWW-Authenticate": CHALLENGE})
     return user
+
+
+def caller(
+    request: Request, session: DbSession, _: Annotated[None, Depends(by_token_or_session)]
+) -> User:
+    return signed_in_caller(request, session)
 
 
 Caller = Annotated[User, Depends(caller)]
@@ -297,17 +303,21 @@ def _unchecked_document(received: Received) -> Body:
     raise WStoreError(415, UNSUPPORTED_MEDIA_TYPE)
 
 
-def _documented(description: str) -> dict[str, Any]:
-    return {"description": f"{description}; the body is the error envelope"}
-
-
-# The errors any WStore route may answer, for the OpenAPI document.
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _documented("The body or a parameter is not acceptable"),
-    401: _documented("No API token or session: `Authentication required`"),
-    403: _documented("The caller may not do this"),
-    404: _documented("No such resource, offering, review, store or marketplace"),
-    409: _documented("Creating: one of that name or version exists already"),
-    415: _documented("A body that is neither JSON nor the multipart form the route takes"),
-    502: _documented("A marketplace or store that the call reaches did not answer"),
+# What each error status of a WStore route means, for the OpenAPI document.
+_MEANINGS = {
+    400: "The body or a parameter is not acceptable",
+    401: "No API token or session: `Authentication required`",
+    403: "The caller may not do this",
+    404: "No such resource, offering, review, store or marketplace",
+    409: "Creating: one of that name or version exists already",
+    415: "A body of a media type the route does not take: `Unsupported request media type`",
+    502: "A marketplace, store or repository did not answer as it should",
 }
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error statuses a WStore route sends, and only those, for the OpenAPI document."""
+    return {
+        status: {"description": f"{_MEANINGS[status]}; the body is the error envelope"}
+        for status in statuses
+    }

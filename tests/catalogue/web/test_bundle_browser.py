@@ -31,7 +31,7 @@ def test_a_bundle_is_made_in_the_form_then_ordered_as_one_choice(page, make, ses
     page.select_option("#main_offer", label="Standard VM")
     page.get_by_label("Object Storage · Bucket").check()
     for term in TERMS.values():
-        page.get_by_label(term).check()
+        page.get_by_label(term, exact=True).check()
     page.fill("#helpdesk_url", "https://help.example.org")
     page.get_by_role("button", name="Publish bundle").click()
 

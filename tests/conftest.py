@@ -55,8 +55,8 @@ def cheap_password_hashing() -> Iterator[None]:
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Spread the tests over two xdist workers per CPU unless ``-n`` says otherwise.
 
-    Two, because the tests wait more than they compute (servers starting, the
-    database, loopback receivers): with one per CPU, CI's two CPUs were half idle.
+    Two, because on PostgreSQL the tests wait more than they compute: with one per
+    CPU, CI's two CPUs were half idle there (about 23 minutes; 18 with two).
 
     Set here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0``
     runs everything in this process, for debugging.

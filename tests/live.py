@@ -39,8 +39,15 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> 
 
 
 def blocked_loop_reports(log: Path) -> list[str]:
-    """What tests.loop_watch reported of callbacks that held the event loop too long."""
-    return [line for line in log.read_text().splitlines() if line.startswith(BLOCKED_MARK)]
+    """What tests.loop_watch reported of callbacks that held the event loop too long,
+    each with the stack it printed (a failure says where the loop was)."""
+    reports: list[str] = []
+    for line in log.read_text().splitlines():
+        if line.startswith(BLOCKED_MARK):
+            reports.append(line)
+        elif reports and line.startswith("  "):
+            reports[-1] += "\n" + line
+    return reports
 
 
 @contextmanager

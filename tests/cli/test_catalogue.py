@@ -182,3 +182,24 @@ def test_oms_signing_secret_remove_sends_triggers_unsigned(mercato, session, mak
 
     assert (code, out, err) == (0, "Triggers of Desk are no longer signed.\n", "")
     assert _oms(session, "Desk").signing_secret == ""
+
+
+def test_a_service_the_command_adds_shows_at_once_on_the_page_kept_for_visitors(
+    mercato, client, make
+):
+    make.provider(name="Nordic Grid")
+    assert "Fresh service" not in client.get("/providers/nordic-grid").text
+    code, _, errors = mercato(
+        "service",
+        "create",
+        "--provider",
+        "nordic-grid",
+        "--name",
+        "Fresh service",
+        "--description",
+        "New",
+        "--order-type",
+        "open_access",
+    )
+    assert (code, errors) == (0, "")
+    assert "Fresh service" in client.get("/providers/nordic-grid").text

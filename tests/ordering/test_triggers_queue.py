@@ -138,9 +138,12 @@ def test_failed_hand_over_keeps_the_change_and_the_sweep_sends_it(
 
 
 def test_down_trigger_endpoint_never_blocks_or_fails_the_change(make, session, queue_settings):
+    # A route that waited for the call would take at least the whole timeout; the timeout is
+    # long enough that a page on a loaded CI machine (2.3 s seen) stays well below it.
+    queue_settings = queue_settings.model_copy(update={"trigger_timeout": 5.0})
     application = create_app(queue_settings)
     in_process = Worker(application.state.queue, workers=1)
-    with receiving(delay=3.0) as receiver, TestClient(application) as client:
+    with receiving(delay=6.0) as receiver, TestClient(application) as client:
         make.oms(is_default=True, trigger_url=receiver.url)
         log_in(client, make.user())
         in_process.start()

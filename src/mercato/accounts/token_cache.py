@@ -4,69 +4,21 @@ Every API request names its caller by token, and looking the token up was one of
 the two to five queries a read takes. A web process therefore remembers token →
 user for ``MERCATO_TOKEN_CACHE_SECONDS``. Changes to the user (name, admin flag)
 show after at most that long; a revoked token is refused at once, in every
-process: a commit that revokes tokens changes the *revocation stamp*, which every
-lookup compares with the one it was cached under. The stamp is a key in Redis
-when the queue is on Redis (the setup of several machines), else a small file in
-the data folder (one machine: every process shares the folder, as they share the
-queue's file).
+process: a commit that revokes tokens changes the *revocation stamp* (see
+mercato.stamps), which every lookup compares with the one it was cached under.
 """
 
-import os
-import secrets
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from redis import Redis
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 from mercato.accounts.models import User
 from mercato.accounts.rules import TOKENS_REVOKED, token_digest, user_for_token
 from mercato.settings import Settings
-
-
-class RevocationStamp:
-    """A value that changes whenever tokens are revoked, wherever it is read."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._redis: Redis | None = None
-        self._file: Path | None = None
-        if settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
-            self._redis = Redis.from_url(settings.queue_url, socket_timeout=5)
-            self._key = f"{settings.queue_name}:token-revocations"
-        else:
-            self._file = settings.data_dir / "token-revocations"
-
-    @property
-    def is_local(self) -> bool:
-        """Whether reading the stamp is a local file read, quick enough for the event loop."""
-        return self._file is not None
-
-    def read(self) -> bytes:
-        if self._redis is not None:
-            return self._redis.get(self._key) or b""
-        assert self._file is not None
-        # os.open/os.read: a third of the cost of Path.read_bytes, on every API request.
-        try:
-            descriptor = os.open(self._file, os.O_RDONLY)
-        except FileNotFoundError:
-            return b""
-        try:
-            return os.read(descriptor, 64)
-        finally:
-            os.close(descriptor)
-
-    def change(self) -> None:
-        if self._redis is not None:
-            self._redis.incr(self._key)
-            return
-        assert self._file is not None
-        self._file.parent.mkdir(parents=True, exist_ok=True)
-        fresh = self._file.with_name(f"{self._file.name}.{secrets.token_hex(8)}")
-        fresh.write_bytes(secrets.token_bytes(16))
-        fresh.replace(self._file)  # atomic: a reader sees the old stamp or the new one
+from mercato.stamps import ChangeStamp
 
 
 @dataclass(frozen=True)
@@ -81,7 +33,7 @@ class TokenCache:
 
     def __init__(self, settings: Settings) -> None:
         self.seconds = settings.token_cache_seconds
-        self.stamp = RevocationStamp(settings)
+        self.stamp = ChangeStamp(settings, "token-revocations")
         self._known: dict[str, _Known] = {}
         self._lock = threading.Lock()
 

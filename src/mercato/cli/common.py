@@ -18,6 +18,7 @@ from mercato.db import make_engine, make_session_factory, migrate, transaction
 from mercato.errors import MercatoError
 from mercato.queue import TaskQueue, hand_over_deliveries
 from mercato.settings import Settings
+from mercato.web.visitor_pages import watch_writes
 
 console = Console()
 errors = Console(stderr=True)
@@ -27,7 +28,10 @@ def open_engine() -> Engine:
     settings = Settings()
     # A fresh checkout has no data folder yet, and SQLite will not create one.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    # What a command changes shows at once on the pages that web processes keep for visitors.
+    watch_writes(engine, settings)
+    return engine
 
 
 def migrated_engine() -> Engine:

@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the layout's context, flash messages."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,17 @@ def _day(moment: datetime) -> str:
 templates.env.filters["day"] = _day
 
 
+class _Token:
+    """The CSRF token, asked for only if the page shows it: a page that does not can be
+    kept for every visitor (mercato.web.visitor_pages)."""
+
+    def __init__(self, token: Callable[[], str]) -> None:
+        self._token = token
+
+    def __str__(self) -> str:
+        return self._token()
+
+
 def flash(request: Request, message: str, kind: str = "success") -> None:
     """Queue a message for the next page this browser sees."""
     request.session.setdefault("flashes", []).append({"kind": kind, "message": message})
@@ -33,7 +45,7 @@ def render(
         "administers_providers": getattr(request.state, "administers_providers", False),
         "administers_omses": getattr(request.state, "administers_omses", False),
         "is_site_admin": getattr(request.state, "is_site_admin", False),
-        "csrftoken": csrftoken() if csrftoken else "",
+        "csrftoken": _Token(csrftoken) if csrftoken else "",
         "flashes": request.session.pop("flashes", []),
     }
     return templates.TemplateResponse(

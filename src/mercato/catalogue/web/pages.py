@@ -4,7 +4,7 @@
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from mercato.errors import Invalid
 from mercato.web.forms import SubmittedForm
 from mercato.web.pagination import pages
 from mercato.web.rendering import flash, render
+from mercato.web.visitor_pages import for_visitors
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +48,7 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 # --- browsing --------------------------------------------------------------------------
 
 
-@router.get("/")
+@router.get("/", dependencies=[Depends(for_visitors)])
 def catalogue(
     request: Request,
     session: DbSession,
@@ -70,13 +71,13 @@ def catalogue(
     return _page(request, "catalogue/home.html", context)
 
 
-@router.get("/providers")
+@router.get("/providers", dependencies=[Depends(for_visitors)])
 def providers(request: Request, session: DbSession, user: OptionalUser) -> Response:
     context = {"providers": browsing.providers_with_service_counts(session)}
     return _page(request, "catalogue/providers.html", context)
 
 
-@router.get("/providers/{slug}")
+@router.get("/providers/{slug}", dependencies=[Depends(for_visitors)])
 def provider(
     request: Request,
     session: DbSession,
@@ -106,7 +107,7 @@ _BUNDLE_CARD_TERMS = {
 }
 
 
-@router.get("/services/{slug}")
+@router.get("/services/{slug}", dependencies=[Depends(for_visitors)])
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
     shown = rules.require_visible_service(session, user, slug)
     offers = rules.standalone_offers(session, shown)

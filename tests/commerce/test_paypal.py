@@ -23,7 +23,7 @@ from mercato.commerce.payments.paypal import (
     WebhookEvent,
     webhook_event,
 )
-from mercato.commerce.web.paypal_webhook import PATH
+from mercato.commerce.web.paypal_webhook import MAX_EVENT_BYTES, PATH
 from mercato.errors import Invalid
 from mercato.settings import Settings
 from tests.commerce import paypal_fake
@@ -358,6 +358,11 @@ def test_the_webhook_route_hands_verified_events_on(app, client, fake):
     )
     unsigned = client.post(PATH, content=body, headers={"Content-Type": "application/json"})
     assert unsigned.status_code == 400
+    huge = client.post(PATH, content=b" " * (MAX_EVENT_BYTES + 1), headers=headers)
+    assert (huge.status_code, huge.json()) == (
+        413,
+        {"error": {"body": [f"is larger than {MAX_EVENT_BYTES} bytes"]}},
+    )
     assert len(received) == 1
 
 

@@ -27,9 +27,11 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.payments.paypal import PayPalClient
 from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
 from mercato.commerce.web import pages as commerce_web
+from mercato.commerce.web import paypal_webhook
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
@@ -90,8 +92,14 @@ class PageSessions(SessionMiddleware):
         await super().__call__(scope, receive, send)
 
 
+# Posts from other servers, believed only once checked their own way (PayPal verifies its
+# events), that no browser form makes.
+CSRF_EXEMPT_PATHS = frozenset({paypal_webhook.PATH})
+
+
 def page_csrf(app: ASGIApp, **options: Any) -> ASGIApp:
-    """asgi_csrf for everything but the token-authenticated APIs under `/api/`.
+    """asgi_csrf for everything but the token-authenticated APIs under `/api/` and the
+    webhooks of ``CSRF_EXEMPT_PATHS``.
 
     Those carry no cookies a browser could be tricked into sending, so they are
     handed on before asgi_csrf, which makes a fresh random token for every request
@@ -100,7 +108,8 @@ def page_csrf(app: ASGIApp, **options: Any) -> ASGIApp:
     protected = asgi_csrf(app, **options)
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path.startswith("/api/") or path in CSRF_EXEMPT_PATHS):
             await app(scope, receive, send)
             return
         await protected(scope, receive, send)
@@ -232,6 +241,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     # Close pooled connections so a stopped app leaves none open on the server.
     app.state.engine.dispose()
+    app.state.paypal.close()
 
 
 # Every area's routers, in the order their routes are matched.
@@ -250,6 +260,7 @@ _ROUTERS = (
     omses_web.router,
     marketplaces_web.router,
     commerce_web.router,
+    paypal_webhook.router,
     deliveries_web.router,
     queue_web.router,
     projects_web.router,
@@ -297,6 +308,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pricing_terms = pricing_terms
     app.state.plan_tables = plan_tables
     app.state.offer_plan_tables = offer_plan_tables
+    # One PayPal client, so that its access token serves every payment until it expires.
+    app.state.paypal = PayPalClient(settings)
+    # What a verified PayPal event is handed to (the payment flow settles payments there).
+    app.state.paypal_hooks: list[paypal_webhook.WebhookHook] = []
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,20 @@ class Settings(BaseSettings):
         gt=0,
         description="How long an `Idempotency-Key` answers its retries with the first"
         " request's result; later it is forgotten and may be used again.",
+    )
+    paypal_base_url: str = Field(
+        "https://api-m.sandbox.paypal.com",
+        description="PayPal's REST API: the sandbox, or `https://api-m.paypal.com` to take"
+        " real money.",
+    )
+    paypal_client_id: str = Field("", description="Client ID of the site's PayPal REST app.")
+    paypal_client_secret: SecretStr = Field(
+        SecretStr(""), description="Secret of the site's PayPal REST app."
+    )
+    paypal_webhook_id: str = Field(
+        "",
+        description="ID PayPal gave the webhook registered for `/payments/paypal/webhook`;"
+        " events are refused until it is set.",
     )
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")

@@ -236,3 +236,10 @@ def render_again(session: Session, user: User, invoice: Invoice, now: datetime) 
     invoice.next_attempt_at = now
     invoice.leased_until = None
     note_new_invoices(session, 1)
+
+
+def unrendered_invoices(session: Session, user: User) -> list[Invoice]:
+    """Invoices whose PDF is still to come or was given up on (site admins), oldest first."""
+    check_admin(user)
+    query = select(Invoice).where(Invoice.status != RenderStatus.RENDERED).order_by(Invoice.id)
+    return list(session.scalars(query))

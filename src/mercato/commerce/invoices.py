@@ -172,7 +172,6 @@ def issue_invoice(
         tax=amount.tax,
         total=amount.total,
         status=RenderStatus.PENDING,
-        next_attempt_at=issued_at,
         lines=[
             _line(i, part, components, charge.renewal_dates) for i, part in enumerate(charge.parts)
         ],

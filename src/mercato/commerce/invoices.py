@@ -199,10 +199,17 @@ def may_see_invoice(session: Session, user: User, invoice: Invoice) -> bool:
     )
 
 
+def find_invoice(session: Session, number: str) -> Invoice:
+    invoice = session.scalar(select(Invoice).where(Invoice.number == number))
+    if invoice is None:
+        raise NotFound("Invoice")
+    return invoice
+
+
 def require_invoice(session: Session, user: User, number: str) -> Invoice:
     """The invoice, or NotFound for whoever may not see it: its existence stays private."""
-    invoice = session.scalar(select(Invoice).where(Invoice.number == number))
-    if invoice is None or not may_see_invoice(session, user, invoice):
+    invoice = find_invoice(session, number)
+    if not may_see_invoice(session, user, invoice):
         raise NotFound("Invoice")
     return invoice
 
@@ -230,6 +237,11 @@ def render_again(session: Session, user: User, invoice: Invoice, now: datetime) 
     """Queue the PDF to be made again from the snapshot (site admins): after a failure
     that was fixed, or to replace a file that was lost."""
     check_admin(user)
+    queue_render(session, invoice, now)
+
+
+def queue_render(session: Session, invoice: Invoice, now: datetime) -> None:
+    """Make the invoice's PDF due now, with a fresh retry schedule (the operator's way)."""
     invoice.status = RenderStatus.PENDING
     invoice.attempts = 0
     invoice.next_attempt_at = now

@@ -21,7 +21,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
-from mercato.accounts.rules import administered_provider_ids, check_can_manage_provider
+from mercato.accounts.rules import (
+    administered_provider_ids,
+    administered_providers,
+    check_can_manage_provider,
+)
 from mercato.commerce.charges import Charge, ChargedPart, PartKind
 from mercato.commerce.invoice_models import Invoice, InvoiceLine, InvoiceSeries, RenderStatus
 from mercato.commerce.money import Currency, to_decimal
@@ -190,13 +194,13 @@ def note_new_invoices(session: Session, count: int) -> None:
 # --- who sees which invoice ------------------------------------------------------------
 
 
+def _may_see(user: User, invoice: Invoice, administered: set[int]) -> bool:
+    return user.is_admin or invoice.buyer_id == user.id or invoice.seller_id in administered
+
+
 def may_see_invoice(session: Session, user: User, invoice: Invoice) -> bool:
     """The buyer, the seller's data administrators and site admins."""
-    return (
-        user.is_admin
-        or invoice.buyer_id == user.id
-        or invoice.seller_id in administered_provider_ids(session, user)
-    )
+    return _may_see(user, invoice, administered_provider_ids(session, user))
 
 
 def find_invoice(session: Session, number: str) -> Invoice:
@@ -227,10 +231,22 @@ def seller_invoices(session: Session, user: User, provider_id: int) -> list[Invo
     return list(session.scalars(query.order_by(Invoice.issued_at.desc(), Invoice.id.desc())))
 
 
+def sold_invoices(session: Session, user: User) -> list[tuple[Provider, list[Invoice]]]:
+    """Each provider ``user`` administers, by name, with what it invoiced, newest first."""
+    providers = administered_providers(session, user)
+    query = select(Invoice).where(Invoice.seller_id.in_([p.id for p in providers]))
+    rows = session.scalars(query.order_by(Invoice.issued_at.desc(), Invoice.id.desc()))
+    sold: dict[int, list[Invoice]] = {provider.id: [] for provider in providers}
+    for invoice in rows:
+        sold[invoice.seller_id].append(invoice)
+    return [(provider, sold[provider.id]) for provider in providers]
+
+
 def order_invoices(session: Session, user: User, order_id: int) -> list[Invoice]:
     """The invoices of one purchase that ``user`` may see, oldest first."""
     query = select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.id)
-    return [i for i in session.scalars(query) if may_see_invoice(session, user, i)]
+    administered = administered_provider_ids(session, user)
+    return [i for i in session.scalars(query) if _may_see(user, i, administered)]
 
 
 def render_again(session: Session, user: User, invoice: Invoice, now: datetime) -> None:

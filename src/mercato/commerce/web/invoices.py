@@ -4,7 +4,6 @@ site admins the ones still without a PDF, with a button that renders one again."
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from mercato.accounts.rules import administered_providers
 from mercato.accounts.web.auth import CurrentUser
 from mercato.commerce import invoices
 from mercato.commerce.invoice_models import RenderStatus
@@ -43,13 +42,9 @@ def download_invoice(
 
 @router.get(PAGE)
 def invoices_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    sold = [
-        (provider, invoices.seller_invoices(session, user, provider.id))
-        for provider in administered_providers(session, user)
-    ]
     context = {
         "bought": invoices.buyer_invoices(session, user),
-        "sold": sold,
+        "sold": invoices.sold_invoices(session, user),
         "unrendered": invoices.unrendered_invoices(session, user) if user.is_admin else [],
         "statuses": RenderStatus,
     }

@@ -58,6 +58,7 @@ from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload
 from mercato.store.usdl.description import OfferingDescription
 from mercato.store.web.common import asset_url, offering_url
+from tests.commerce.invoicing import issue
 from tests.conftest import empty_tables
 from tests.factories import ALL_PARAMETERS, Factory, TokenUser
 from tests.store.world import WIDGET, Store
@@ -331,6 +332,11 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         registry.add_tax_rate(session, registry.TaxRateData(f"A{chr(65 + number)}", number))
         for number in range(size)
     ]
+    # --- invoices: the steward buys from every provider it administers, which sell too --
+    for provider in providers:
+        for number in range(size):
+            issue(session, provider, steward.user, order_id=number)
+            issue(session, provider, customer.user, order_id=number)
     session.commit()
 
     return World(
@@ -580,6 +586,7 @@ PINNED: dict[str, Visit] = {
     "/admin/tax-rates/{tax_rate_id}/edit": Visit(
         "admin", "/admin/tax-rates/{w.tax_rate.id}/edit", 4
     ),
+    "/invoices": Visit("steward", "/invoices", 6),
 }
 
 # Routes that read no rows of a list or a page, or serve one file's bytes.
@@ -593,6 +600,7 @@ EXCLUDED = {
     "/media/offerings/{offer_id}/{token}/{file_name}": "serves one logo or screenshot",
     "/media/resources/{stored}": "downloads one asset's file (WStore's link)",
     "/media/{folder}/{file_name}": "serves one logo or screenshot (WStore's address)",
+    "/invoices/{number}.pdf": "downloads one invoice's file",
 }
 
 

@@ -10,6 +10,7 @@ from mercato.catalogue.models import (
     ScientificDomain,
     Service,
 )
+from mercato.commerce.invoice_models import Invoice, InvoiceLine, InvoiceSeries
 from mercato.commerce.models import Currency, PriceUnit, TaxRate
 from mercato.ordering.models import (
     Delivery,
@@ -43,6 +44,9 @@ __all__ = [
     "DeliveryAttempt",
     "Event",
     "IdempotencyKey",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceSeries",
     "Marketplace",
     "Message",
     "Offer",

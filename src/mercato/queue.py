@@ -1,11 +1,11 @@
 """The task queue (Huey): a SQLite file in the data folder by default, Redis for many machines.
 
 Rules never call the queue: they write outbox rows (trigger deliveries,
-publications to marketplaces and repositories) and count them in
+publications to marketplaces and repositories, invoices to render) and count them in
 ``session.info``; once the session commits, the queue gets one task per kind,
 "send what is due", which claims a batch (see ``ordering.triggers`` and
 ``store.marketplaces.outbox``). A lost hand-over costs nothing but time, since
-workers sweep both outboxes for due rows when they start and whenever the
+workers sweep the outboxes for due rows when they start and whenever the
 queue is idle.
 """
 
@@ -21,10 +21,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from mercato import outgoing
+from mercato.commerce import invoice_rendering
+from mercato.commerce.invoices import NEW_INVOICES
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
 from mercato.settings import Settings
+from mercato.store.assets import local_files
 from mercato.store.marketplaces import outbox
 from mercato.store.marketplaces.rules import NEW_PUBLICATIONS
 
@@ -97,6 +100,7 @@ class TaskQueue:
         self._local = threading.local()
         self._deliver_due = self.huey.task(name="deliver-due")(self._run_deliveries)
         self._publish_due = self.huey.task(name="publish-due")(self._run_publications)
+        self._render_due = self.huey.task(name="render-invoices")(self._run_renders)
         self.huey.on_shutdown(name="close-http-client")(self._close_client)
 
     def _client(self) -> httpx.Client:
@@ -133,6 +137,16 @@ class TaskQueue:
         for due_at in round_.due:
             self._publish_due.schedule(eta=due_at)
 
+    def _run_renders(self) -> None:
+        round_ = invoice_rendering.render_due(
+            self.factory,
+            local_files(self.settings).storage,
+            self.settings.store_name,
+            on_full_batch=self.wake_renders,
+        )
+        for retry_at in round_.retries:
+            self._render_due.schedule(eta=retry_at)
+
     def wake(self) -> None:
         """Have a worker send what is due; on failure the sweep does later."""
         try:
@@ -147,6 +161,13 @@ class TaskQueue:
         except Exception:
             log.warning("could not enqueue publications; the sweep will", exc_info=True)
 
+    def wake_renders(self) -> None:
+        """Have a worker render the invoices that are due; on failure the sweep does later."""
+        try:
+            self._render_due()
+        except Exception:
+            log.warning("could not enqueue invoice rendering; the sweep will", exc_info=True)
+
     def sweep(self, *, always: bool = False) -> int:
         """Wake a worker if deliveries are due that no worker holds, and forget expired
         idempotency keys; by default only when the queue is idle. Returns how many are due.
@@ -160,13 +181,16 @@ class TaskQueue:
             now = utcnow()
             due = triggers.due_deliveries(session, now)
             publications = outbox.due_publications(session, now)
+            renders = invoice_rendering.due_renders(session, now)
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
         if due:
             self.wake()
         if publications:
             self.wake_publications()
-        return len(due) + len(publications)
+        if renders:
+            self.wake_renders()
+        return len(due) + len(publications) + len(renders)
 
 
 # The session.info key under which a factory's sessions find the queue they hand over to.
@@ -179,6 +203,8 @@ def _hand_over(session: Session) -> None:
         queue.wake()
     if session.info.pop(NEW_PUBLICATIONS, None) and queue is not None:
         queue.wake_publications()
+    if session.info.pop(NEW_INVOICES, None) and queue is not None:
+        queue.wake_renders()
 
 
 def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
@@ -186,11 +212,12 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     if not previous.nested:
         session.info.pop(NEW_DELIVERIES, None)
         session.info.pop(NEW_PUBLICATIONS, None)
+        session.info.pop(NEW_INVOICES, None)
 
 
 def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> None:
-    """After each commit of ``factory``'s sessions, enqueue the deliveries and the
-    publications it wrote.
+    """After each commit of ``factory``'s sessions, enqueue the deliveries, the
+    publications and the invoices to render it wrote.
 
     The listeners are module functions that find the queue in ``session.info``:
     SQLAlchemy keeps a factory's listeners for as long as its Session class lives,

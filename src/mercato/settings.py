@@ -22,6 +22,7 @@ class Settings(BaseSettings):
         None, description="Signs sessions and CSRF tokens; generated on first start if unset."
     )
     base_url: str = Field("http://127.0.0.1:8000", description="Public address of the site.")
+    store_name: str = Field("Mercato", min_length=1, description="The store's name on invoices.")
     host: str = Field("127.0.0.1", description="Address `mercato serve` binds to.")
     port: int = Field(8000, description="Port `mercato serve` listens on.")
     workers: int = Field(1, ge=1, description="Web server processes `mercato serve` starts.")

@@ -2,7 +2,7 @@
 
 import typer
 
-from mercato.cli import accounts, catalogue, datasets, server
+from mercato.cli import accounts, catalogue, datasets, invoices, server
 
 app = typer.Typer(
     help="Mercato: a service marketplace with order management.", no_args_is_help=True
@@ -18,3 +18,4 @@ app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.provider_app, name="provider")
 app.add_typer(catalogue.service_app, name="service")
 app.add_typer(catalogue.oms_app, name="oms")
+app.add_typer(invoices.invoice_app, name="invoice")

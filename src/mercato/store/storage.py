@@ -49,7 +49,12 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         path = self._path(key)
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink()
+        except (FileNotFoundError, NotADirectoryError):
+            # Never written (its folder could not be made): a failed save's clean-up
+            # must not hide why the save failed.
+            return
         folder = path.parent
         if folder != self.root.resolve() and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()

@@ -10,7 +10,13 @@ from mercato.catalogue.models import (
     ScientificDomain,
     Service,
 )
-from mercato.commerce.models import Currency, PriceUnit, TaxRate
+from mercato.commerce.models import (
+    Currency,
+    PriceUnit,
+    PurchaseNotification,
+    PurchaseNotificationAttempt,
+    TaxRate,
+)
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
@@ -54,6 +60,8 @@ __all__ = [
     "ProviderStoreSettings",
     "Publication",
     "PublicationAttempt",
+    "PurchaseNotification",
+    "PurchaseNotificationAttempt",
     "RemoteOffering",
     "RemoteStore",
     "Repository",

@@ -1,19 +1,21 @@
 """The task queue (Huey): a SQLite file in the data folder by default, Redis for many machines.
 
 Rules never call the queue: they write outbox rows (trigger deliveries,
-publications to marketplaces and repositories) and count them in
-``session.info``; once the session commits, the queue gets one task per kind,
-"send what is due", which claims a batch (see ``ordering.triggers`` and
-``store.marketplaces.outbox``). A lost hand-over costs nothing but time, since
-workers sweep both outboxes for due rows when they start and whenever the
-queue is idle.
+publications to marketplaces and repositories, purchase notifications) and count
+them in ``session.info``; once the session commits, the queue gets one task per
+kind, "send what is due", which claims a batch (see ``ordering.triggers``,
+``store.marketplaces.outbox`` and ``commerce.notifications``). A lost hand-over
+costs nothing but time, since workers sweep the outboxes for due rows when they
+start and whenever the queue is idle.
 """
 
 import logging
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 from redis import ConnectionPool
@@ -21,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from mercato import outgoing
+from mercato.commerce import notifications
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
@@ -97,6 +100,7 @@ class TaskQueue:
         self._local = threading.local()
         self._deliver_due = self.huey.task(name="deliver-due")(self._run_deliveries)
         self._publish_due = self.huey.task(name="publish-due")(self._run_publications)
+        self._notify_due = self.huey.task(name="notify-due")(self._run_notifications)
         self.huey.on_shutdown(name="close-http-client")(self._close_client)
 
     def _client(self) -> httpx.Client:
@@ -114,17 +118,26 @@ class TaskQueue:
             client.close()
             self._local.client = None
 
-    def _run_deliveries(self) -> None:
-        client = self._client()
+    def _run_outbox(
+        self, sending: triggers.Outbox[Any], task: Any, wake: Callable[[], None]
+    ) -> None:
+        """Send a batch of ``sending``'s due rows; retries come back as tasks of ``task``."""
         sent = triggers.deliver_due(
             self.factory,
             self.settings,
-            client,
+            self._client(),
+            outbox=sending,
             senders=self._local.senders,
-            on_full_batch=self.wake,
+            on_full_batch=wake,
         )
         for retry_at in sent.retries:
-            self._deliver_due.schedule(eta=retry_at)
+            task.schedule(eta=retry_at)
+
+    def _run_deliveries(self) -> None:
+        self._run_outbox(triggers.DELIVERIES, self._deliver_due, self.wake)
+
+    def _run_notifications(self) -> None:
+        self._run_outbox(notifications.NOTIFICATIONS, self._notify_due, self.wake_notifications)
 
     def _run_publications(self) -> None:
         round_ = outbox.deliver_due(
@@ -133,19 +146,22 @@ class TaskQueue:
         for due_at in round_.due:
             self._publish_due.schedule(eta=due_at)
 
-    def wake(self) -> None:
-        """Have a worker send what is due; on failure the sweep does later."""
+    @staticmethod
+    def _enqueue(task: Any, what: str) -> None:
+        """Have a worker send what is due of an outbox; on failure the sweep does later."""
         try:
-            self._deliver_due()
+            task()
         except Exception:
-            log.warning("could not enqueue trigger deliveries; the sweep will", exc_info=True)
+            log.warning("could not enqueue %s; the sweep will", what, exc_info=True)
+
+    def wake(self) -> None:
+        self._enqueue(self._deliver_due, "trigger deliveries")
 
     def wake_publications(self) -> None:
-        """Have a worker send the publications that are due; on failure the sweep does later."""
-        try:
-            self._publish_due()
-        except Exception:
-            log.warning("could not enqueue publications; the sweep will", exc_info=True)
+        self._enqueue(self._publish_due, "publications")
+
+    def wake_notifications(self) -> None:
+        self._enqueue(self._notify_due, "purchase notifications")
 
     def sweep(self, *, always: bool = False) -> int:
         """Wake a worker if deliveries are due that no worker holds, and forget expired
@@ -160,13 +176,16 @@ class TaskQueue:
             now = utcnow()
             due = triggers.due_deliveries(session, now)
             publications = outbox.due_publications(session, now)
+            due_notifications = notifications.due_notifications(session, now)
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
         if due:
             self.wake()
         if publications:
             self.wake_publications()
-        return len(due) + len(publications)
+        if due_notifications:
+            self.wake_notifications()
+        return len(due) + len(publications) + len(due_notifications)
 
 
 # The session.info key under which a factory's sessions find the queue they hand over to.
@@ -179,6 +198,8 @@ def _hand_over(session: Session) -> None:
         queue.wake()
     if session.info.pop(NEW_PUBLICATIONS, None) and queue is not None:
         queue.wake_publications()
+    if session.info.pop(notifications.NEW_NOTIFICATIONS, None) and queue is not None:
+        queue.wake_notifications()
 
 
 def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
@@ -186,6 +207,7 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     if not previous.nested:
         session.info.pop(NEW_DELIVERIES, None)
         session.info.pop(NEW_PUBLICATIONS, None)
+        session.info.pop(notifications.NEW_NOTIFICATIONS, None)
 
 
 def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> None:

@@ -174,13 +174,15 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int) -> list
     )
     if not claimed:
         return []
-    secrets = dict(
-        session.execute(
+    providers = {row.provider_id for row in claimed}
+    secrets = {
+        row.id: row.notification_signing_secret
+        for row in session.execute(
             select(Provider.id, Provider.notification_signing_secret).where(
-                Provider.id.in_({row.provider_id for row in claimed})
+                Provider.id.in_(providers)
             )
-        ).tuples()
-    )
+        )
+    }
     return [
         Call(row.id, row.attempts, row.url, row.body.encode(), secrets[row.provider_id])
         for row in sorted(claimed)

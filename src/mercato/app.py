@@ -27,6 +27,7 @@ from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
 from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
+from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
@@ -276,6 +277,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(omses_web.router)
     app.include_router(marketplaces_web.router)
     app.include_router(commerce_web.router)
+    app.include_router(notifications_web.router)
     app.include_router(deliveries_web.router)
     app.include_router(queue_web.router)
     app.include_router(projects_web.router)

@@ -1,42 +1,12 @@
 """The purchase notification log page: who sees what, the attempts, and Redeliver."""
 
-from datetime import UTC, datetime
-
 import pytest
 
-from mercato.commerce import notifications
-from mercato.commerce.models import PurchaseNotification, PurchaseNotificationAttempt
 from mercato.ordering.models import DeliveryStatus
-from mercato.store.models import NotificationTarget
+from tests.commerce.selling import URL
 from tests.web.pages import csrf_token, log_in, submit
 
-AT = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
 PAGE = "/notifications"
-URL = "http://93.184.216.34/hook"
-
-
-@pytest.fixture
-def failed(session, settings, sold) -> PurchaseNotification:
-    """A notification of CoNWeT's offering that failed with a 404, logged."""
-    sold.notification, sold.notification_url = NotificationTarget.OWN, URL
-    notification = notifications.notify_purchase(
-        session,
-        settings,
-        offering=sold,
-        customer="Globex",
-        reference="ref-1",
-        resources=sold.assets,
-    )
-    assert notification is not None
-    notification.status, notification.attempts = DeliveryStatus.FAILED, 1
-    notification.attempt_log.append(
-        PurchaseNotificationAttempt(
-            started_at=AT, url=URL, method="POST", status_code=404, duration_ms=12, error=""
-        )
-    )
-    session.commit()
-    session.info.pop(notifications.NEW_NOTIFICATIONS, None)
-    return notification
 
 
 def test_the_providers_data_administrator_sees_each_notification_and_attempt(

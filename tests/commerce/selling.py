@@ -4,10 +4,12 @@ and a notification of its purchase that failed."""
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.orm import Session
 
 from mercato.commerce import notifications
 from mercato.commerce.models import PurchaseNotification, PurchaseNotificationAttempt
 from mercato.ordering.models import DeliveryStatus
+from mercato.settings import Settings
 from mercato.store.models import NotificationTarget, StoreOffering
 
 AT = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
@@ -34,14 +36,7 @@ def sold(store, seller) -> StoreOffering:
 def failed(session, settings, sold) -> PurchaseNotification:
     """A notification of CoNWeT's offering that failed with a 404, logged."""
     sold.notification, sold.notification_url = NotificationTarget.OWN, URL
-    notification = notifications.notify_purchase(
-        session,
-        settings,
-        offering=sold,
-        customer="Globex",
-        reference="ref-1",
-        resources=sold.assets,
-    )
+    notification = buy(session, settings, sold.offer_id, "ref-1")
     assert notification is not None
     notification.status, notification.attempts = DeliveryStatus.FAILED, 1
     notification.attempt_log.append(
@@ -52,3 +47,18 @@ def failed(session, settings, sold) -> PurchaseNotification:
     session.commit()
     session.info.pop(notifications.NEW_NOTIFICATIONS, None)
     return notification
+
+
+def buy(
+    session: Session, settings: Settings, offering_id: int, reference: str
+) -> PurchaseNotification | None:
+    """What the acquire flow calls at a purchase's first payment, for Globex."""
+    offering = session.get_one(StoreOffering, offering_id)
+    return notifications.notify_purchase(
+        session,
+        settings,
+        offering=offering,
+        customer="Globex",
+        reference=reference,
+        resources=offering.assets,
+    )

@@ -4,60 +4,34 @@ when the purchase rolls back."""
 
 import json
 import random
-from datetime import UTC, datetime
 from math import floor
 
-import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from mercato.accounts import rules as accounts
 from mercato.commerce import notifications
 from mercato.commerce.models import PurchaseNotification, PurchaseNotificationAttempt
-from mercato.db import make_session_factory, transaction, utcnow
+from mercato.db import transaction, utcnow
 from mercato.errors import Invalid
 from mercato.ordering import triggers
 from mercato.ordering.models import DeliveryStatus
 from mercato.settings import Settings
 from mercato.store.models import NotificationTarget, StoreOffering
 from mercato.store.offerings import set_provider_notification_url
+from tests.commerce.selling import buy
+from tests.ordering.test_triggers import START, Clock
 from tests.ordering.trigger_receiver import VERIFIED, receiving
 
-START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SIGNATURE_HEADERS = {"webhook-id", "webhook-timestamp", "webhook-signature"}
 REFERENCE = "5f1e2d3c4b5a697887766554"
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def notify_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "outgoing_allowed_networks": "127.0.0.0/8",
-            "trigger_timeout": 2.0,
-            "base_url": "https://store.example.org",
-        }
-    )
-
-
-@pytest.fixture
-def factory(engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
-
-
-@pytest.fixture
-def http():
-    with httpx.Client() as client:
-        yield client
+def notify_settings(trigger_settings: Settings) -> Settings:
+    return trigger_settings.model_copy(update={"base_url": "https://store.example.org"})
 
 
 def notify_to(session: Session, offering: StoreOffering, url: str) -> None:
@@ -65,18 +39,10 @@ def notify_to(session: Session, offering: StoreOffering, url: str) -> None:
     session.commit()
 
 
-def purchase(factory, settings, offering_id: int, reference: str = REFERENCE):
+def purchase(factory, settings, offering_id: int, reference: str = REFERENCE) -> int | None:
     """The acquire flow's first successful payment: one committed transaction."""
     with transaction(factory) as session:
-        offering = session.get_one(StoreOffering, offering_id)
-        notification = notifications.notify_purchase(
-            session,
-            settings,
-            offering=offering,
-            customer="Globex",
-            reference=reference,
-            resources=offering.assets,
-        )
+        notification = buy(session, settings, offering_id, reference)
         return notification.id if notification is not None else None
 
 
@@ -164,15 +130,7 @@ def test_a_rolled_back_purchase_notifies_nobody(session, sold, factory, notify_s
     with receiving() as receiver:
         notify_to(session, sold, receiver.url)
         with factory() as writer:
-            offering = writer.get_one(StoreOffering, sold.offer_id)
-            notifications.notify_purchase(
-                writer,
-                notify_settings,
-                offering=offering,
-                customer="Globex",
-                reference=REFERENCE,
-                resources=offering.assets,
-            )
+            buy(writer, notify_settings, sold.offer_id, REFERENCE)
             writer.rollback()
 
         round_ = deliver(factory, notify_settings, http)

@@ -3,21 +3,9 @@ a rolled-back purchase enqueues nothing; a lost hand-over is swept up."""
 
 import json
 
-from mercato.commerce import notifications
-from mercato.store.models import NotificationTarget, StoreOffering
+from mercato.store.models import NotificationTarget
+from tests.commerce.selling import buy
 from tests.ordering.trigger_receiver import receiving
-
-
-def buy(session, settings, offering_id: int, reference: str) -> None:
-    offering = session.get_one(StoreOffering, offering_id)
-    notifications.notify_purchase(
-        session,
-        settings,
-        offering=offering,
-        customer="Globex",
-        reference=reference,
-        resources=offering.assets,
-    )
 
 
 def test_a_committed_purchase_reaches_the_provider_through_the_workers(

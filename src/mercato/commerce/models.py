@@ -3,7 +3,6 @@ the outbox of purchase notifications to providers."""
 
 import enum
 import json
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from mercato.accounts.models import Provider
-from mercato.db import Base, str_enum, utcnow
-from mercato.ordering.models import BigId, DeliveryStatus
+from mercato.db import Base, str_enum
+from mercato.ordering.models import AttemptRecord, BigId, OutboxRow
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -97,7 +96,7 @@ class TaxRate(Base):
     label: Mapped[str] = mapped_column(String(64), default="VAT")
 
 
-class PurchaseNotification(Base):
+class PurchaseNotification(OutboxRow, Base):
     """The call owed to a provider's notification URL after a purchase (the outbox row).
 
     One per purchase reference: the URL and the body are fixed when the purchase is
@@ -114,15 +113,6 @@ class PurchaseNotification(Base):
     url: Mapped[str] = mapped_column(String(2048))
     # The JSON text sent, byte for byte (the signature covers these bytes).
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[DeliveryStatus] = mapped_column(
-        str_enum(DeliveryStatus), default=DeliveryStatus.PENDING
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # A worker owns the row until then; a killed worker's lease simply runs out.
-    leased_until: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
 
     provider: Mapped[Provider] = relationship()
     attempt_log: Mapped[list["PurchaseNotificationAttempt"]] = relationship(
@@ -140,7 +130,7 @@ class PurchaseNotification(Base):
         return parsed
 
 
-class PurchaseNotificationAttempt(Base):
+class PurchaseNotificationAttempt(AttemptRecord, Base):
     """One HTTP call of a purchase notification, as the provider sees it in the log."""
 
     __tablename__ = "purchase_notification_attempts"
@@ -149,11 +139,5 @@ class PurchaseNotificationAttempt(Base):
     notification_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("purchase_notifications.id", ondelete="CASCADE"), index=True
     )
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    url: Mapped[str] = mapped_column(String(2048))
-    method: Mapped[str] = mapped_column(String(8))
-    status_code: Mapped[int | None]
-    duration_ms: Mapped[int] = mapped_column(default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
 
     notification: Mapped[PurchaseNotification] = relationship(back_populates="attempt_log")

@@ -5,6 +5,11 @@ leases them to it, sends them concurrently outside any transaction, then
 records every attempt in one commit. A worker that dies mid-call leaves
 leases that simply run out; the sweep then hands the deliveries to the queue
 again, so nothing is lost (an OMS may get a call twice, never none).
+
+The same machinery serves every outbox of HTTP calls whose rows have the
+``OutboxRow`` columns and an ``AttemptRecord`` log, described by an ``Outbox``:
+the trigger deliveries here (``DELIVERIES``) and the purchase notifications of
+``commerce.notifications``.
 """
 
 import enum

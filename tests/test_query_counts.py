@@ -32,7 +32,8 @@ from mercato.catalogue.models import (
     ServiceStatus,
 )
 from mercato.commerce import registry
-from mercato.commerce.models import Currency, PriceUnit, TaxRate
+from mercato.commerce.models import Currency, PriceUnit, PurchaseNotificationAttempt, TaxRate
+from mercato.commerce.notifications import notify_purchase
 from mercato.db import make_session_factory, read_only, utcnow
 from mercato.ordering.models import (
     AuthorRole,
@@ -52,7 +53,7 @@ from mercato.store.assets import AssetContent, Files, upgrade_asset
 from mercato.store.marketplaces import receiving
 from mercato.store.marketplaces import rules as marketplaces
 from mercato.store.marketplaces.models import Marketplace, Publication, RemoteOffering, RemoteStore
-from mercato.store.models import Asset, StoreOffering
+from mercato.store.models import Asset, NotificationTarget, StoreOffering
 from mercato.store.reviews import ReplyText, ReviewText
 from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload
@@ -246,6 +247,24 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         for number in range(size)
     ]
     draft = store.offering(shop, steward, "Draft offering", bound=assets)
+    # Purchase notifications of the priced offering, each failed after several attempts.
+    offerings[0].notification, offerings[0].notification_url = NotificationTarget.OWN, TRIGGER
+    for number in range(size):
+        notification = notify_purchase(
+            session,
+            store.files.settings,
+            offering=offerings[0],
+            customer=f"Buyer {number}",
+            reference=f"ref-{number}",
+            resources=offerings[0].assets,
+        )
+        assert notification is not None
+        notification.status, notification.attempts = DeliveryStatus.FAILED, size
+        notification.attempt_log.extend(
+            PurchaseNotificationAttempt(url=TRIGGER, method="POST", status_code=500, error="Boom")
+            for _ in range(size)
+        )
+    session.commit()
     market_places = [
         Marketplace(
             name=f"Market {number}",
@@ -536,6 +555,7 @@ PINNED: dict[str, Visit] = {
     "/omses/{oms_id}/edit": Visit("admin", "/omses/{w.oms.id}/edit", 7),
     # --- ordering pages ----------------------------------------------------------------
     "/omses/{oms_id}/deliveries": Visit("operator", "/omses/{w.oms.id}/deliveries", 9),
+    "/notifications": Visit("steward", "/notifications", 8),
     "/queue": Visit("operator", "/queue", 12),
     "/queue/{order_id}": Visit("operator", "/queue/{w.order.id}", 29),
     "/projects": Visit("customer", "/projects", 4),

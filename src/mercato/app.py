@@ -31,6 +31,7 @@ from mercato.commerce.payments.paypal import PayPalClient
 from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
 from mercato.commerce.web import invoices as invoices_web
+from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
 from mercato.commerce.wstore import routes as commerce_api
@@ -263,6 +264,7 @@ _ROUTERS = (
     commerce_web.router,
     paypal_webhook.router,
     invoices_web.router,
+    notifications_web.router,
     deliveries_web.router,
     queue_web.router,
     projects_web.router,

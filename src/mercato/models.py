@@ -11,7 +11,13 @@ from mercato.catalogue.models import (
     Service,
 )
 from mercato.commerce.invoice_models import Invoice, InvoiceLine, InvoiceSeries
-from mercato.commerce.models import Currency, PriceUnit, TaxRate
+from mercato.commerce.models import (
+    Currency,
+    PriceUnit,
+    PurchaseNotification,
+    PurchaseNotificationAttempt,
+    TaxRate,
+)
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
@@ -58,6 +64,8 @@ __all__ = [
     "ProviderStoreSettings",
     "Publication",
     "PublicationAttempt",
+    "PurchaseNotification",
+    "PurchaseNotificationAttempt",
     "RemoteOffering",
     "RemoteStore",
     "Repository",

@@ -1,19 +1,21 @@
 """The task queue (Huey): a SQLite file in the data folder by default, Redis for many machines.
 
 Rules never call the queue: they write outbox rows (trigger deliveries,
-publications to marketplaces and repositories, invoices to render) and count them in
-``session.info``; once the session commits, the queue gets one task per kind,
-"send what is due", which claims a batch (see ``ordering.triggers`` and
-``store.marketplaces.outbox``). A lost hand-over costs nothing but time, since
-workers sweep the outboxes for due rows when they start and whenever the
-queue is idle.
+publications to marketplaces and repositories, purchase notifications, invoices to
+render) and count them in ``session.info``; once the session commits, the queue gets
+one task per kind, "send what is due", which claims a batch (see ``ordering.triggers``,
+``store.marketplaces.outbox``, ``commerce.notifications`` and
+``commerce.invoice_rendering``). A lost hand-over costs nothing but time, since
+workers sweep the outboxes for due rows when they start and whenever the queue is idle.
 """
 
 import logging
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 from redis import ConnectionPool
@@ -21,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from mercato import outgoing
-from mercato.commerce import invoice_rendering
+from mercato.commerce import invoice_rendering, notifications
 from mercato.commerce.invoices import NEW_INVOICES
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
@@ -100,6 +102,7 @@ class TaskQueue:
         self._local = threading.local()
         self._deliver_due = self.huey.task(name="deliver-due")(self._run_deliveries)
         self._publish_due = self.huey.task(name="publish-due")(self._run_publications)
+        self._notify_due = self.huey.task(name="notify-due")(self._run_notifications)
         self._render_due = self.huey.task(name="render-invoices")(self._run_renders)
         self.huey.on_shutdown(name="close-http-client")(self._close_client)
 
@@ -118,17 +121,26 @@ class TaskQueue:
             client.close()
             self._local.client = None
 
-    def _run_deliveries(self) -> None:
-        client = self._client()
+    def _run_outbox(
+        self, sending: triggers.Outbox[Any], task: Any, wake: Callable[[], None]
+    ) -> None:
+        """Send a batch of ``sending``'s due rows; retries come back as tasks of ``task``."""
         sent = triggers.deliver_due(
             self.factory,
             self.settings,
-            client,
+            self._client(),
+            outbox=sending,
             senders=self._local.senders,
-            on_full_batch=self.wake,
+            on_full_batch=wake,
         )
         for retry_at in sent.retries:
-            self._deliver_due.schedule(eta=retry_at)
+            task.schedule(eta=retry_at)
+
+    def _run_deliveries(self) -> None:
+        self._run_outbox(triggers.DELIVERIES, self._deliver_due, self.wake)
+
+    def _run_notifications(self) -> None:
+        self._run_outbox(notifications.NOTIFICATIONS, self._notify_due, self.wake_notifications)
 
     def _run_publications(self) -> None:
         round_ = outbox.deliver_due(
@@ -147,26 +159,25 @@ class TaskQueue:
         for retry_at in round_.retries:
             self._render_due.schedule(eta=retry_at)
 
-    def wake(self) -> None:
-        """Have a worker send what is due; on failure the sweep does later."""
+    @staticmethod
+    def _enqueue(task: Any, what: str) -> None:
+        """Have a worker do what is due of an outbox; on failure the sweep does later."""
         try:
-            self._deliver_due()
+            task()
         except Exception:
-            log.warning("could not enqueue trigger deliveries; the sweep will", exc_info=True)
+            log.warning("could not enqueue %s; the sweep will", what, exc_info=True)
+
+    def wake(self) -> None:
+        self._enqueue(self._deliver_due, "trigger deliveries")
 
     def wake_publications(self) -> None:
-        """Have a worker send the publications that are due; on failure the sweep does later."""
-        try:
-            self._publish_due()
-        except Exception:
-            log.warning("could not enqueue publications; the sweep will", exc_info=True)
+        self._enqueue(self._publish_due, "publications")
+
+    def wake_notifications(self) -> None:
+        self._enqueue(self._notify_due, "purchase notifications")
 
     def wake_renders(self) -> None:
-        """Have a worker render the invoices that are due; on failure the sweep does later."""
-        try:
-            self._render_due()
-        except Exception:
-            log.warning("could not enqueue invoice rendering; the sweep will", exc_info=True)
+        self._enqueue(self._render_due, "invoice rendering")
 
     def sweep(self, *, always: bool = False) -> int:
         """Wake a worker if deliveries are due that no worker holds, and forget expired
@@ -181,6 +192,7 @@ class TaskQueue:
             now = utcnow()
             due = triggers.due_deliveries(session, now)
             publications = outbox.due_publications(session, now)
+            due_notifications = notifications.due_notifications(session, now)
             renders = invoice_rendering.due_renders(session, now)
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
@@ -188,9 +200,11 @@ class TaskQueue:
             self.wake()
         if publications:
             self.wake_publications()
+        if due_notifications:
+            self.wake_notifications()
         if renders:
             self.wake_renders()
-        return len(due) + len(publications) + len(renders)
+        return len(due) + len(publications) + len(due_notifications) + len(renders)
 
 
 # The session.info key under which a factory's sessions find the queue they hand over to.
@@ -203,6 +217,8 @@ def _hand_over(session: Session) -> None:
         queue.wake()
     if session.info.pop(NEW_PUBLICATIONS, None) and queue is not None:
         queue.wake_publications()
+    if session.info.pop(notifications.NEW_NOTIFICATIONS, None) and queue is not None:
+        queue.wake_notifications()
     if session.info.pop(NEW_INVOICES, None) and queue is not None:
         queue.wake_renders()
 
@@ -212,6 +228,7 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     if not previous.nested:
         session.info.pop(NEW_DELIVERIES, None)
         session.info.pop(NEW_PUBLICATIONS, None)
+        session.info.pop(notifications.NEW_NOTIFICATIONS, None)
         session.info.pop(NEW_INVOICES, None)
 
 

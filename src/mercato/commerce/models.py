@@ -1,13 +1,18 @@
-"""The registries that selling needs: currencies, price units and tax rates per country."""
+"""The registries that selling needs (currencies, price units, tax rates per country), and
+the outbox of purchase notifications to providers."""
 
 import enum
+import json
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Dialect, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Dialect, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from mercato.accounts.models import Provider
 from mercato.db import Base, str_enum
+from mercato.ordering.models import AttemptRecord, BigId, OutboxRow
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -89,3 +94,50 @@ class TaxRate(Base):
     rate: Mapped[Decimal] = mapped_column(ExactDecimal)
     # What invoices call it (VAT, GST, sales tax).
     label: Mapped[str] = mapped_column(String(64), default="VAT")
+
+
+class PurchaseNotification(OutboxRow, Base):
+    """The call owed to a provider's notification URL after a purchase (the outbox row).
+
+    One per purchase reference: the URL and the body are fixed when the purchase is
+    made, so every attempt and redelivery sends the same message.
+    """
+
+    __tablename__ = "purchase_notifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    # The JSON text sent, byte for byte (the signature covers these bytes).
+    body: Mapped[str] = mapped_column(Text)
+
+    provider: Mapped[Provider] = relationship()
+    attempt_log: Mapped[list["PurchaseNotificationAttempt"]] = relationship(
+        back_populates="notification",
+        order_by="PurchaseNotificationAttempt.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    __table_args__ = (Index("ix_purchase_notifications_due", "status", "next_attempt_at"),)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.body)
+        return parsed
+
+
+class PurchaseNotificationAttempt(AttemptRecord, Base):
+    """One HTTP call of a purchase notification, as the provider sees it in the log."""
+
+    __tablename__ = "purchase_notification_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("purchase_notifications.id", ondelete="CASCADE"), index=True
+    )
+
+    notification: Mapped[PurchaseNotification] = relationship(back_populates="attempt_log")

@@ -196,7 +196,33 @@ class Event(Base):
     order: Mapped[Order | None] = relationship()
 
 
-class Delivery(Base):
+class OutboxRow:
+    """The columns of an outbox row of HTTP calls (a trigger delivery, a purchase
+    notification) that ``ordering.triggers`` claims, retries and settles."""
+
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A worker owns the row until then; a killed worker's lease simply runs out.
+    leased_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class AttemptRecord:
+    """The columns of one logged HTTP call of an outbox row, as its owners see it."""
+
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    url: Mapped[str] = mapped_column(String(2048))
+    method: Mapped[str] = mapped_column(String(8))
+    status_code: Mapped[int | None]
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Delivery(OutboxRow, Base):
     """One trigger call owed to one OMS for one event (the outbox row)."""
 
     __tablename__ = "deliveries"
@@ -206,15 +232,6 @@ class Delivery(Base):
         BigId, ForeignKey("events.id", ondelete="CASCADE"), index=True
     )
     oms_id: Mapped[int] = mapped_column(ForeignKey("omses.id", ondelete="CASCADE"), index=True)
-    status: Mapped[DeliveryStatus] = mapped_column(
-        str_enum(DeliveryStatus), default=DeliveryStatus.PENDING
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # A worker owns the delivery until then; a killed worker's lease simply runs out.
-    leased_until: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
     oms: Mapped[Oms] = relationship()
@@ -225,7 +242,7 @@ class Delivery(Base):
     __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
 
 
-class DeliveryAttempt(Base):
+class DeliveryAttempt(AttemptRecord, Base):
     """One HTTP call of a delivery, as the OMS administrators see it in the log."""
 
     __tablename__ = "delivery_attempts"
@@ -234,12 +251,6 @@ class DeliveryAttempt(Base):
     delivery_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
     )
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    url: Mapped[str] = mapped_column(String(2048))
-    method: Mapped[str] = mapped_column(String(8))
-    status_code: Mapped[int | None]
-    duration_ms: Mapped[int] = mapped_column(default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
 
     delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")
 

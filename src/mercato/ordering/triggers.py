@@ -5,6 +5,11 @@ leases them to it, sends them concurrently outside any transaction, then
 records every attempt in one commit. A worker that dies mid-call leaves
 leases that simply run out; the sweep then hands the deliveries to the queue
 again, so nothing is lost (an OMS may get a call twice, never none).
+
+The same machinery serves every outbox of HTTP calls whose rows have the
+``OutboxRow`` columns and an ``AttemptRecord`` log, described by an ``Outbox``:
+the trigger deliveries here (``DELIVERIES``) and the purchase notifications of
+``commerce.notifications``.
 """
 
 import enum
@@ -14,7 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from sqlalchemy import ColumnElement, Row, func, insert, or_, select, update
@@ -190,29 +195,29 @@ def claim(session: Session, now: datetime, lease: timedelta, limit: int = BATCH_
     ]
 
 
-def _call(
-    settings: Settings, client: httpx.Client, call: Call, started_at: datetime
+def call_out(
+    settings: Settings,
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+    auth: httpx.Auth | None = None,
 ) -> tuple[int | None, str, bool]:
-    """The status code, error and whether to retry, of the one HTTP call of an attempt.
+    """The status code, error and whether to retry, of one outbox call.
 
     Through ``mercato.outgoing.call``: checked, pinned to the address checked, no
-    redirects followed (a 3xx is the OMS's answer, and its target unchecked).
+    redirects followed (a 3xx is the receiver's answer, and its target unchecked).
     """
-    if not call.url:
-        return None, "the OMS no longer has a trigger", False
-    auth = httpx.BasicAuth(call.user, call.password) if call.user or call.password else None
-    headers = (
-        signature_headers(call.signing_secret, call.message_id, started_at, b"")
-        if call.signing_secret
-        else None
-    )
     try:
         answer = outgoing.call(
             settings,
             client,
-            call.method.upper(),
-            call.url,
+            method,
+            url,
             headers=headers,
+            content=content,
             auth=auth,
             timeout=settings.trigger_timeout,
         )
@@ -228,41 +233,92 @@ def _call(
     return status, "", status >= 500 or status in RETRYABLE_STATUSES
 
 
-def send(settings: Settings, client: httpx.Client, call: Call, started_at: datetime) -> Outcome:
-    """Make the call: the OMS's method, an empty body, Basic credentials and the
-    Standard Webhooks signature headers (timestamped ``started_at``) when set."""
+def _call(
+    settings: Settings, client: httpx.Client, call: Call, started_at: datetime
+) -> tuple[int | None, str, bool]:
+    """The status code, error and whether to retry, of the one HTTP call of an attempt."""
+    if not call.url:
+        return None, "the OMS no longer has a trigger", False
+    auth = httpx.BasicAuth(call.user, call.password) if call.user or call.password else None
+    headers = (
+        signature_headers(call.signing_secret, call.message_id, started_at, b"")
+        if call.signing_secret
+        else None
+    )
+    return call_out(settings, client, call.method.upper(), call.url, headers=headers, auth=auth)
+
+
+def timed(started_at: datetime, make_call: Callable[[], tuple[int | None, str, bool]]) -> Outcome:
+    """The outcome of one attempt, ``make_call``, with how long it took."""
     began = time.perf_counter()
-    status_code, error, is_retryable = _call(settings, client, call, started_at)
+    status_code, error, is_retryable = make_call()
     took = round((time.perf_counter() - began) * 1000)
     return Outcome(started_at, took, status_code, error, is_retryable)
 
 
+def send(settings: Settings, client: httpx.Client, call: Call, started_at: datetime) -> Outcome:
+    """Make the call: the OMS's method, an empty body, Basic credentials and the
+    Standard Webhooks signature headers (timestamped ``started_at``) when set."""
+    return timed(started_at, lambda: _call(settings, client, call, started_at))
+
+
+class OutboxCall(Protocol):
+    """What recording needs of one attempt of any outbox row of HTTP calls."""
+
+    @property
+    def delivery_id(self) -> int: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+
+
+CallT = TypeVar("CallT", bound=OutboxCall)
+
+
+@dataclass(frozen=True)
+class Outbox(Generic[CallT]):
+    """A table of HTTP calls owed (with DeliveryStatus, attempts and a lease), its attempt
+    log, and how its rows are claimed and sent: triggers, purchase notifications."""
+
+    table: Any
+    attempt_table: Any
+    # The attempt log's column naming the row.
+    key: str
+    claim: Callable[[Session, datetime, timedelta, int], list[CallT]]
+    send: Callable[[Settings, httpx.Client, CallT, datetime], Outcome]
+
+
 def send_all(
+    outbox: Outbox[CallT],
     settings: Settings,
     client: httpx.Client,
-    calls: Sequence[Call],
+    calls: Sequence[CallT],
     clock: Clock,
     senders: Executor | None = None,
 ) -> list[Outcome]:
     """Make the calls, all at once on ``senders`` (a lone call, or without senders, in turn)."""
     if senders is None or len(calls) == 1:
-        return [send(settings, client, call, clock()) for call in calls]
-    return list(senders.map(lambda call: send(settings, client, call, clock()), calls))
+        return [outbox.send(settings, client, call, clock()) for call in calls]
+    return list(senders.map(lambda call: outbox.send(settings, client, call, clock()), calls))
 
 
 def record(
     session: Session,
-    calls: Sequence[Call],
+    outbox: Outbox[Any],
+    calls: Sequence[OutboxCall],
     outcomes: Sequence[Outcome],
     now: datetime,
     rng: random.Random,
 ) -> list[datetime]:
-    """Log the attempts and settle the deliveries; returns when each retry is due."""
+    """Log the attempts and settle the rows; returns when each retry is due."""
     session.execute(
-        insert(DeliveryAttempt),
+        insert(outbox.attempt_table),
         [
             {
-                "delivery_id": call.delivery_id,
+                outbox.key: call.delivery_id,
                 "started_at": outcome.started_at,
                 "url": call.url,
                 "method": call.method,
@@ -286,7 +342,7 @@ def record(
             settled.append(
                 {"id": call.delivery_id, "leased_until": None, "status": status, "finished_at": now}
             )
-    session.execute(update(Delivery), settled)
+    session.execute(update(outbox.table), settled)
     return retries
 
 
@@ -298,39 +354,49 @@ class Round:
     retries: list[datetime]
 
 
+DELIVERIES = Outbox(Delivery, DeliveryAttempt, "delivery_id", claim, send)
+
+
 def deliver_due(
     factory: sessionmaker[Session],
     settings: Settings,
     client: httpx.Client,
     *,
+    outbox: Outbox[Any] = DELIVERIES,
     senders: Executor | None = None,
     limit: int = BATCH_SIZE,
     on_full_batch: Callable[[], None] | None = None,
     clock: Clock = utcnow,
     rng: random.Random | None = None,
 ) -> Round:
-    """Claim a batch of due deliveries, send them, record them; one commit before, one after.
+    """Claim a batch of due rows of ``outbox`` (trigger deliveries by default), send them,
+    record them; one commit before, one after.
 
     A full batch suggests more is due: ``on_full_batch`` runs before the calls
     are made, so that another worker can claim the next batch meanwhile.
     """
     with transaction(factory) as session:
-        calls = claim(session, clock(), lease_for(settings), limit)
+        calls = outbox.claim(session, clock(), lease_for(settings), limit)
     if not calls:
         return Round(0, [])
     if len(calls) == limit and on_full_batch is not None:
         on_full_batch()
-    outcomes = send_all(settings, client, calls, clock, senders)
+    outcomes = send_all(outbox, settings, client, calls, clock, senders)
     with transaction(factory) as session:
-        retries = record(session, calls, outcomes, clock(), rng or random.Random())
+        retries = record(session, outbox, calls, outcomes, clock(), rng or random.Random())
     return Round(len(calls), retries)
+
+
+def due_rows(session: Session, table: Any, now: datetime) -> list[int]:
+    """Pending rows of an outbox table that are due and that no worker holds, oldest first."""
+    query = select(table.id).where(*claimable(table, DeliveryStatus.PENDING, now))
+    query = query.order_by(table.next_attempt_at)
+    return list(session.scalars(query.limit(SWEEP_BATCH)))
 
 
 def due_deliveries(session: Session, now: datetime) -> list[int]:
     """Pending deliveries that are due and that no worker holds, oldest first."""
-    query = select(Delivery.id).where(*claimable(Delivery, DeliveryStatus.PENDING, now))
-    query = query.order_by(Delivery.next_attempt_at)
-    return list(session.scalars(query.limit(SWEEP_BATCH)))
+    return due_rows(session, Delivery, now)
 
 
 def check_can_see_deliveries(user: User, oms: Oms) -> None:
@@ -369,15 +435,20 @@ def require_delivery(session: Session, oms: Oms, delivery_id: int) -> Delivery:
     return delivery
 
 
+def start_over(row: Any, now: datetime) -> None:
+    """Make a delivered or failed outbox row pending now, with a full retry period."""
+    if row.status == DeliveryStatus.PENDING:
+        raise Invalid.field("delivery", "is still pending; it will be sent")
+    row.status = DeliveryStatus.PENDING
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.leased_until = None
+    row.finished_at = None
+
+
 def redeliver(session: Session, delivery: Delivery, now: datetime) -> Delivery:
     """Start a delivered or failed delivery over: pending now, with a full retry period."""
-    if delivery.status == DeliveryStatus.PENDING:
-        raise Invalid.field("delivery", "is still pending; it will be sent")
-    delivery.status = DeliveryStatus.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = now
-    delivery.leased_until = None
-    delivery.finished_at = None
+    start_over(delivery, now)
     session.flush()
     note_new_deliveries(session, 1)
     return delivery

@@ -4,6 +4,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -293,6 +294,14 @@ def downloadable_asset_ids(session: Session, user: User, assets: Sequence[Asset]
         )
         allowed.update(session.scalars(in_open_or_acquired_offering))
     return allowed
+
+
+def asset_link(base_url: str, asset: Asset) -> str:
+    """Where the asset is downloaded: its link, or its file under ``base_url``."""
+    if asset.link is not None:
+        return asset.link
+    parts = (asset.provider.slug, asset.name, asset.version, asset.file_name or "")
+    return f"{base_url}/media/resources/" + "/".join(quote(part) for part in parts)
 
 
 def can_download(session: Session, user: User, asset: Asset) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mercato.db import Base, JSONDocument, str_enum, utcnow
+from mercato.ordering.models import AttemptRecord
 
 if TYPE_CHECKING:
     from mercato.store.models import StoreOffering
@@ -114,7 +115,7 @@ class Publication(Base):
         return target.name if target is not None else ""
 
 
-class PublicationAttempt(Base):
+class PublicationAttempt(AttemptRecord, Base):
     """One HTTP call made for a publication, as the provider and the admins see it."""
 
     __tablename__ = "store_publication_attempts"
@@ -123,12 +124,6 @@ class PublicationAttempt(Base):
     publication_id: Mapped[int] = mapped_column(
         ForeignKey("store_publications.id", ondelete="CASCADE"), index=True
     )
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    url: Mapped[str] = mapped_column(String(2048))
-    method: Mapped[str] = mapped_column(String(8))
-    status_code: Mapped[int | None]
-    duration_ms: Mapped[int] = mapped_column(default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
 
     publication: Mapped[Publication] = relationship(back_populates="attempt_log")
 

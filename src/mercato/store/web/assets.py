@@ -12,7 +12,7 @@ from mercato.accounts.web.auth import CurrentUser
 from mercato.dependencies import DbSession
 from mercato.errors import Invalid
 from mercato.store import assets as rules
-from mercato.store.assets import AssetChanges, AssetContent, Files
+from mercato.store.assets import AssetChanges, AssetContent, Files, asset_link
 from mercato.store.http import FileStore
 from mercato.store.models import Asset, AssetKind, AssetState
 from mercato.store.web.common import (
@@ -25,7 +25,6 @@ from mercato.store.web.common import (
     text,
     uploaded,
 )
-from mercato.store.wstore.shapes import asset_link
 from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash
 

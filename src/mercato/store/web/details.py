@@ -15,13 +15,12 @@ from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid
 from mercato.store import reviews as review_rules
 from mercato.store.access import has_ordered
-from mercato.store.assets import downloadable_asset_ids
+from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.marketplaces.rules import publications, usdl_url
 from mercato.store.models import OfferingState, Review, StoreOffering
 from mercato.store.offerings import can_manage, require_visible_offering
 from mercato.store.reviews import ReplyText, ReviewText
 from mercato.store.web.common import offering_url, page, problems, text
-from mercato.store.wstore.shapes import asset_link
 from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash
 

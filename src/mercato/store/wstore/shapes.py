@@ -61,13 +61,6 @@ def media_url(base_url: str, key: str | None) -> str:
     return f"{base_url}/media/{quote(key)}" if key else ""
 
 
-def asset_link(base_url: str, asset: Asset) -> str:
-    if asset.link is not None:
-        return asset.link
-    parts = (asset.provider.slug, asset.name, asset.version, asset.file_name or "")
-    return f"{base_url}/media/resources/" + "/".join(quote(part) for part in parts)
-
-
 def offering_folder(offering: StoreOffering) -> str:
     """WStore's media folder of an offering: ``<Org>__<Name>__<Version>``."""
     return "__".join(

@@ -25,9 +25,12 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.payments.configured import configured_gateways
 from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
+from mercato.commerce.web import acquire as acquire_web
 from mercato.commerce.web import pages as commerce_web
+from mercato.commerce.web import purchases as purchases_web
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
@@ -255,6 +258,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pricing_terms = pricing_terms
     app.state.plan_tables = plan_tables
     app.state.offer_plan_tables = offer_plan_tables
+    app.state.gateways = configured_gateways(settings)
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()
@@ -276,6 +280,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(omses_web.router)
     app.include_router(marketplaces_web.router)
     app.include_router(commerce_web.router)
+    app.include_router(acquire_web.router)
+    app.include_router(purchases_web.router)
     app.include_router(deliveries_web.router)
     app.include_router(queue_web.router)
     app.include_router(projects_web.router)

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from mercato import outgoing
+from mercato.commerce.payments.lifecycle import expire_payments
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
@@ -148,8 +149,9 @@ class TaskQueue:
             log.warning("could not enqueue publications; the sweep will", exc_info=True)
 
     def sweep(self, *, always: bool = False) -> int:
-        """Wake a worker if deliveries are due that no worker holds, and forget expired
-        idempotency keys; by default only when the queue is idle. Returns how many are due.
+        """Wake a worker if deliveries are due that no worker holds, forget expired
+        idempotency keys and roll back purchases whose payment expired; by default only
+        when the queue is idle. Returns how many deliveries are due.
 
         An idle queue means nothing due is waiting in it, so what the outbox
         still has due was lost (a crash, a failed hand-over) and is re-queued.
@@ -162,6 +164,7 @@ class TaskQueue:
             publications = outbox.due_publications(session, now)
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
+            expire_payments(session, now)
         if due:
             self.wake()
         if publications:

@@ -76,8 +76,9 @@ def shop(store: Store, seller, make: Factory, session: Session) -> Shop:
     session.add(TaxRate(country="ES", rate=Decimal(21), label="IVA"))
     session.commit()
     provider = store.provider(seller)
+    asset = store.asset(provider)
     offering = store.offering(
-        provider, seller, publish=True, price_plans=[MONTHLY, FREE], legal=LEGAL
+        provider, seller, bound=[asset], publish=True, price_plans=[MONTHLY, FREE], legal=LEGAL
     )
     buyer = make.user("buyer@example.org")
     project = make.project(buyer, name="Smart city pilot")

@@ -108,6 +108,10 @@ def test_buying_with_the_sandbox_approving_and_seeing_the_purchase(client, shop,
     assert answer.status_code == 303
     payment = session.scalar(select(Payment))
     assert answer.headers["location"] == f"/payments/sandbox/{payment.gateway_ref}"
+    assert (
+        "Downloads are here once the purchase is paid."
+        in client.get(f"/purchases/{session.scalar(select(Contract.ref))}").text
+    )
     checkout = client.get(answer.headers["location"]).text
     assert re.search(r'id="amount">([^<]*)<', checkout)[1] == "18.15 EUR"
     ref = session.scalar(select(Contract.ref))
@@ -122,9 +126,13 @@ def test_buying_with_the_sandbox_approving_and_seeing_the_purchase(client, shop,
     assert [row[1:] for row in _table_rows(page)] == [
         ["initial charge", "15.00 EUR", "3.15 EUR", "18.15 EUR"]
     ]
+    assert (
+        '<li><a href="/media/resources/conwet/Map%20Viewer/1.0/widget.zip">Map Viewer</a></li>'
+        in page
+    )
     mine = _table_rows(client.get("/purchases").text)
-    assert [row[:2] + row[3:5] for row in mine] == [
-        ["Smart City Lights · Monthly", "CoNWeT", "18.15 EUR", "paid"]
+    assert [row[:2] + row[3:] for row in mine] == [
+        ["Smart City Lights · Monthly", "CoNWeT", "18.15 EUR", "paid", "Map Viewer"]
     ]
 
 

@@ -159,7 +159,7 @@ def test_not_published(shop):
 
 def test_open_offerings(shop, store, seller):
     provider = shop.offering.service.provider
-    asset = store.asset(provider, is_open=True)
+    asset = store.asset(provider, "Open Map", is_open=True)
     shop.offering = store.offering(
         provider, seller, "Open Data", bound=[asset], is_open=True, publish=True
     )

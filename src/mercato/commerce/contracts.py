@@ -14,7 +14,7 @@ from typing import Any
 
 import pycountry
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.accounts.models import User
 from mercato.catalogue.models import Offer, Service
@@ -217,6 +217,7 @@ def _with_offer(query: Select[tuple[Contract]]) -> Select[tuple[Contract]]:
         joinedload(Contract.offer).joinedload(Offer.service).joinedload(Service.provider),
         joinedload(Contract.customer),
         joinedload(Contract.order),
+        selectinload(Contract.charges),
     ).order_by(Contract.id.desc())
 
 

@@ -4,7 +4,7 @@ the gateways' return and cancel addresses, and a provider's sales."""
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mercato.accounts.models import User
 from mercato.accounts.rules import administered_provider_ids
@@ -26,7 +26,7 @@ from mercato.db import utcnow
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, NotFound
 from mercato.store.assets import downloadable_asset_ids
-from mercato.store.models import StoreOffering
+from mercato.store.models import Asset, StoreOffering
 from mercato.store.wstore.shapes import asset_link
 from mercato.web.rendering import flash, render
 
@@ -42,13 +42,33 @@ def _offering(session: Session, contract: Contract) -> StoreOffering | None:
     return session.get(StoreOffering, contract.offer_id)
 
 
-def _downloads(session: Session, user: User, contract: Contract) -> list[tuple[str, str]]:
-    """(name, link) of the offering's assets, once the purchase is paid."""
-    offering = _offering(session, contract)
-    if contract.state != ContractState.PAID or offering is None:
-        return []
-    allowed = downloadable_asset_ids(session, user, offering.assets)
-    return [(a.name, asset_link("", a)) for a in offering.assets if a.id in allowed]
+def _downloads(
+    session: Session, user: User, contracts: list[Contract]
+) -> dict[int, list[tuple[str, str]]]:
+    """(name, link) of each paid purchase's assets, by contract id; three queries however
+    many purchases."""
+    paid = {c.offer_id for c in contracts if c.state == ContractState.PAID}
+    offerings = {
+        o.offer_id: o
+        for o in session.scalars(
+            select(StoreOffering)
+            .where(StoreOffering.offer_id.in_(paid))
+            .options(selectinload(StoreOffering.assets).joinedload(Asset.provider))
+        )
+    }
+    assets = [a for o in offerings.values() for a in o.assets]
+    allowed = downloadable_asset_ids(session, user, assets) if assets else set()
+    found = {}
+    for contract in contracts:
+        offering = (
+            offerings.get(contract.offer_id) if contract.state == ContractState.PAID else None
+        )
+        found[contract.id] = [
+            (a.name, asset_link("", a))
+            for a in (offering.assets if offering else [])
+            if a.id in allowed
+        ]
+    return found
 
 
 def _gateway(request: Request, payment: Payment) -> Gateway:
@@ -58,7 +78,7 @@ def _gateway(request: Request, payment: Payment) -> Gateway:
 @router.get("/purchases")
 def my_purchases(request: Request, session: DbSession, user: CurrentUser) -> Response:
     contracts = purchases_of(session, user)
-    downloads = {c.id: _downloads(session, user, c) for c in contracts}
+    downloads = _downloads(session, user, contracts)
     context = {"contracts": contracts, "downloads": downloads, "classes": STATE_CLASSES}
     return render(request, "commerce/purchases.html", context)
 
@@ -69,7 +89,7 @@ def purchase_page(request: Request, session: DbSession, user: CurrentUser, ref: 
     context = {
         "contract": contract,
         "offering": _offering(session, contract),
-        "downloads": _downloads(session, user, contract),
+        "downloads": _downloads(session, user, [contract])[contract.id],
         "pending": pending_payment(contract),
         "classes": STATE_CLASSES,
     }

@@ -3,6 +3,7 @@
 import pytest
 
 from mercato.commerce.payments.configured import configured_gateways
+from mercato.commerce.payments.offline import OfflineGateway
 from mercato.errors import Invalid
 from mercato.settings import Settings
 
@@ -31,3 +32,15 @@ def test_an_unknown_gateway_stops_start_up(monkeypatch):
 
 def test_the_payment_timeout_defaults_to_wstores_five_minutes():
     assert Settings().payment_timeout_seconds == 300
+
+
+class _Cheque(OfflineGateway):
+    name = "cheque"
+
+
+def test_a_gateway_added_later_is_offered_last():
+    gateways = configured_gateways(Settings())
+
+    gateways.add(_Cheque())
+
+    assert gateways.names() == ["sandbox", "offline", "cheque"]

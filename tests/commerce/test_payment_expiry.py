@@ -12,6 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from mercato.commerce.models import Contract, ContractState, Payment, PaymentStatus
+from mercato.commerce.payments.gateway import PaymentFailed
 from mercato.commerce.payments.lifecycle import approve_payment, cancel_payment, expire_payments
 from mercato.commerce.payments.sandbox import SandboxGateway
 from mercato.db import make_session_factory
@@ -194,3 +195,21 @@ def test_approval_and_expiry_at_the_same_moment_have_one_winner(shop, engine, ma
             assert (state[:2], charges) == ((ContractState.PAID, PaymentStatus.SETTLED), 1)
         else:
             assert (state[:2], charges) == ((ContractState.CANCELLED, PaymentStatus.EXPIRED), 0)
+
+
+class _Refusing(SandboxGateway):
+    """A gateway whose capture fails, as a declined card at PayPal does."""
+
+    def complete(self, gateway_ref, params):
+        raise PaymentFailed("INSTRUMENT_DECLINED")
+
+
+def test_a_failed_capture_leaves_the_payment_pending_until_it_expires(shop):
+    contract = shop.buy().contract
+
+    with pytest.raises(PaymentFailed):
+        approve_payment(shop.session, contract.payments[0], _Refusing(), {}, NOW)
+    shop.session.rollback()
+
+    assert _state(shop.session, contract)[:2] == (ContractState.PENDING, PaymentStatus.PENDING)
+    assert expire_payments(shop.session, NOW + TIMEOUT) == 1

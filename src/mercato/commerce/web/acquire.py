@@ -2,7 +2,6 @@
 pick a plan, a project and a gateway; review duty-free, tax and total; confirm and pay.
 Plain forms: the review step shows the amounts, which depend on the address's country."""
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -86,7 +85,9 @@ def _form_page(
     return render(request, "commerce/acquire.html", context, 400 if errors else 200)
 
 
-def _offering(session: Session, user: User, provider: str, name: str, version: str):  # noqa: ANN202
+def _offering(
+    session: Session, user: User, provider: str, name: str, version: str
+) -> StoreOffering:
     return require_visible_offering(session, user, provider, name, version)
 
 
@@ -165,7 +166,7 @@ def acquire(
     held = _claim(request, session, settings, user, form)
     if held is not None and held.result is not None:
         return _answer(request, held.result)
-    now: datetime = utcnow()
+    now = utcnow()
     try:
         bought = purchases.acquire(
             session,

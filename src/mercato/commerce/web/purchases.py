@@ -16,7 +16,7 @@ from mercato.commerce.contracts import (
     sales_of,
 )
 from mercato.commerce.models import Contract, ContractState, Payment, PaymentStatus
-from mercato.commerce.payments.gateway import Gateway
+from mercato.commerce.payments.gateway import Gateway, PaymentFailed
 from mercato.commerce.payments.lifecycle import (
     NO_LONGER_PENDING,
     approve_payment,
@@ -116,7 +116,14 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
     if payment is None:
         return _gone(request, contract)
     params = dict(request.query_params)
-    if not approve_payment(session, payment, _gateway(request, payment), params, utcnow()):
+    try:
+        approved = approve_payment(session, payment, _gateway(request, payment), params, utcnow())
+    except PaymentFailed as failure:
+        # Still pending: the buyer may try again until it expires.
+        session.rollback()
+        flash(request, f"The payment did not go through: {failure}", "error")
+        return RedirectResponse(f"/purchases/{ref}", status_code=303)
+    if not approved:
         return _gone(request, contract)
     flash(request, "Payment confirmed: the purchase is yours.")
     return RedirectResponse(f"/purchases/{ref}", status_code=303)

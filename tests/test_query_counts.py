@@ -12,6 +12,7 @@ that reads no list or page, or serves one file, is named in EXCLUDED with the re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -32,8 +33,19 @@ from mercato.catalogue.models import (
     ServiceStatus,
 )
 from mercato.commerce import registry
-from mercato.commerce.models import Currency, PriceUnit, PurchaseNotificationAttempt, TaxRate
+from mercato.commerce.models import (
+    Contract,
+    Currency,
+    PriceUnit,
+    PurchaseNotificationAttempt,
+    TaxAddress,
+    TaxRate,
+)
 from mercato.commerce.notifications import notify_purchase
+from mercato.commerce.payments.gateway import Gateways
+from mercato.commerce.payments.offline import OfflineGateway
+from mercato.commerce.payments.sandbox import SandboxGateway
+from mercato.commerce.purchases import PurchaseRequest, acquire
 from mercato.db import make_session_factory, read_only, utcnow
 from mercato.ordering.models import (
     AuthorRole,
@@ -114,6 +126,12 @@ class World:
     unit: PriceUnit
     currency: Currency
     tax_rate: TaxRate
+    purchase: Contract  # paid
+    pending: Contract  # waiting for the sandbox gateway
+
+    @property
+    def sandbox_ref(self) -> str:
+        return self.pending.payments[0].gateway_ref
 
     def user(self, who: str) -> TokenUser | None:
         return None if who == "visitor" else getattr(self, who)
@@ -358,6 +376,30 @@ def build_world(make: Factory, store: Store, size: int) -> World:
             issue(session, provider, customer.user, order_id=number)
     session.commit()
 
+    # --- commerce: purchases of priced offerings, paid (with a charge) and pending -----
+    gateways = Gateways([SandboxGateway(), OfflineGateway()])
+    session.add(
+        TaxAddress(
+            user_id=customer.user.id, street="Mayor 1", postal="28013", city="Madrid", country="ES"
+        )
+    )
+    purchases = [
+        acquire(
+            session,
+            customer.user,
+            store.offering(
+                shop, steward, f"Priced {number}", bound=assets, publish=True, price_plans=PLANS
+            ),
+            PurchaseRequest("sandbox" if number == 0 else "offline", projects[0].id, "plan 0"),
+            gateways,
+            base_url="http://testserver",
+            timeout=timedelta(hours=1),
+            now=utcnow(),
+        ).contract
+        for number in range(size + 1)
+    ]
+    session.commit()
+
     return World(
         admin=admin,
         steward=steward,
@@ -378,6 +420,8 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         unit=units[0],
         currency=currencies[0],
         tax_rate=tax_rates[0],
+        purchase=purchases[1],
+        pending=purchases[0],
     )
 
 
@@ -452,6 +496,7 @@ class Visit:
 RESOURCE = "/api/v1/resources/{w.service.slug}"
 OMS = "/api/v1/oms/{w.oms.id}"
 OFFERING = "/api/offering/offerings/{w.offering_path}"
+OFFERING_PAGE = "/store/offerings/{w.offering_path}"
 ASSET = "/store/assets/{w.asset_path}"
 DRAFT = "/store/offerings/{w.draft_path}"
 SERVICE = "/services/{w.service.slug}"
@@ -607,6 +652,13 @@ PINNED: dict[str, Visit] = {
         "admin", "/admin/tax-rates/{w.tax_rate.id}/edit", 4
     ),
     "/invoices": Visit("steward", "/invoices", 6),
+    "/store/offerings/{provider}/{name}/{version}/acquire": Visit(
+        "customer", f"{OFFERING_PAGE}/acquire", 16
+    ),
+    "/purchases": Visit("customer", "/purchases", 9),
+    "/purchases/{ref}": Visit("customer", "/purchases/{w.purchase.ref}", 14),
+    "/payments/sandbox/{gateway_ref}": Visit("customer", "/payments/sandbox/{w.sandbox_ref}", 7),
+    "/sales": Visit("steward", "/sales", 6),
 }
 
 # Routes that read no rows of a list or a page, or serve one file's bytes.
@@ -621,6 +673,8 @@ EXCLUDED = {
     "/media/resources/{stored}": "downloads one asset's file (WStore's link)",
     "/media/{folder}/{file_name}": "serves one logo or screenshot (WStore's address)",
     "/invoices/{number}.pdf": "downloads one invoice's file",
+    "/purchases/{ref}/accept": "a gateway's return: completes one payment, answers a redirect",
+    "/purchases/{ref}/cancel": "a gateway's cancel: rolls back one payment, answers a redirect",
 }
 
 

@@ -27,13 +27,16 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.payments.configured import configured_gateways
 from mercato.commerce.payments.paypal import PayPalClient
 from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
+from mercato.commerce.web import acquire as acquire_web
 from mercato.commerce.web import invoices as invoices_web
 from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
+from mercato.commerce.web import purchases as purchases_web
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
@@ -262,6 +265,8 @@ _ROUTERS = (
     omses_web.router,
     marketplaces_web.router,
     commerce_web.router,
+    acquire_web.router,
+    purchases_web.router,
     paypal_webhook.router,
     invoices_web.router,
     notifications_web.router,
@@ -316,6 +321,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.paypal = PayPalClient(settings)
     # What a verified PayPal event is handed to (the payment flow settles payments there).
     app.state.paypal_hooks: list[paypal_webhook.WebhookHook] = []
+    app.state.gateways = configured_gateways(settings)
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()

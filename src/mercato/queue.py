@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from mercato import outgoing
 from mercato.commerce import invoice_rendering, notifications
 from mercato.commerce.invoices import NEW_INVOICES
+from mercato.commerce.payments.lifecycle import expire_payments
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
@@ -180,8 +181,9 @@ class TaskQueue:
         self._enqueue(self._render_due, "invoice rendering")
 
     def sweep(self, *, always: bool = False) -> int:
-        """Wake a worker if deliveries are due that no worker holds, and forget expired
-        idempotency keys; by default only when the queue is idle. Returns how many are due.
+        """Wake a worker if deliveries are due that no worker holds, forget expired
+        idempotency keys and roll back purchases whose payment expired; by default only
+        when the queue is idle. Returns how many rows of the outboxes are due.
 
         An idle queue means nothing due is waiting in it, so what the outbox
         still has due was lost (a crash, a failed hand-over) and is re-queued.
@@ -196,6 +198,7 @@ class TaskQueue:
             renders = invoice_rendering.due_renders(session, now)
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
+            expire_payments(session, now)
         if due:
             self.wake()
         if publications:

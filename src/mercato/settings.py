@@ -72,6 +72,17 @@ class Settings(BaseSettings):
         description="ID PayPal gave the webhook registered for `/payments/paypal/webhook`;"
         " events are refused until it is set.",
     )
+    payment_timeout_seconds: int = Field(
+        300,
+        ge=10,
+        description="Seconds a buyer has to approve a payment at the gateway; a purchase"
+        " still unpaid then is cancelled (WStore's 300).",
+    )
+    payment_gateways: str = Field(
+        "sandbox,offline",
+        description="Comma-separated payment gateways buyers may choose, in that order:"
+        " `sandbox` (a test page, nothing charged), `offline` (bank transfer).",
+    )
     session_max_age: int = Field(14 * 24 * 3600, description="Web session lifetime, seconds.")
     page_size: int = Field(20, ge=1, le=200, description="Items per page in the web catalogue.")
     asset_max_bytes: int = Field(
@@ -95,6 +106,10 @@ class Settings(BaseSettings):
     @property
     def idempotency_key_lifetime(self) -> timedelta:
         return timedelta(hours=self.idempotency_key_hours)
+
+    @property
+    def payment_timeout(self) -> timedelta:
+        return timedelta(seconds=self.payment_timeout_seconds)
 
     @property
     def is_secure(self) -> bool:

@@ -1,8 +1,10 @@
-"""The registries that selling needs (currencies, price units, tax rates per country), and
+"""The registries that selling needs (currencies, price units, tax rates per country),
+what selling records (buyers' tax addresses, contracts, their charges and payments) and
 the outbox of purchase notifications to providers."""
 
 import enum
 import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,9 +12,10 @@ from sqlalchemy import CheckConstraint, Dialect, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from mercato.accounts.models import Provider
-from mercato.db import Base, str_enum
-from mercato.ordering.models import AttemptRecord, BigId, OutboxRow
+from mercato.accounts.models import Provider, User
+from mercato.catalogue.models import Offer
+from mercato.db import Base, JSONDocument, str_enum, utcnow
+from mercato.ordering.models import AttemptRecord, BigId, Order, OutboxRow
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -94,6 +97,124 @@ class TaxRate(Base):
     rate: Mapped[Decimal] = mapped_column(ExactDecimal)
     # What invoices call it (VAT, GST, sales tax).
     label: Mapped[str] = mapped_column(String(64), default="VAT")
+
+
+# --- purchases: contracts, their charges and payments --------------------------------
+
+
+class ContractState(enum.StrEnum):
+    """A purchase's state (WStore: ``pending|paid``; a rolled-back one is kept, cancelled)."""
+
+    PENDING = "pending payment"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    SETTLED = "settled"
+    # Offline: the purchase goes ahead and the transfer is awaited.
+    DUE = "due"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class TaxAddress(Base):
+    """The address a buyer is taxed at, reused by their next purchase."""
+
+    __tablename__ = "tax_addresses"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    street: Mapped[str] = mapped_column(String(255))
+    postal: Mapped[str] = mapped_column(String(32))
+    city: Mapped[str] = mapped_column(String(255))
+    # ISO 3166-1 alpha-2, upper case.
+    country: Mapped[str] = mapped_column(String(2))
+
+
+class Contract(Base):
+    """A purchase: the order it made and the plan bought, as it was when bought
+    (store-ge.md §5.3), so later changes of the offering or the registries do not
+    change what the buyer pays."""
+
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # WStore's purchase reference: opaque, 24 hex digits, what URLs name.
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[ContractState] = mapped_column(str_enum(ContractState))
+    plan_label: Mapped[str] = mapped_column(String(255))
+    plan_title: Mapped[str] = mapped_column(String(255), default="")
+    # The bought plan's price_components and deductions, as written.
+    components: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    currency: Mapped[str] = mapped_column(String(32))
+    minor_unit: Mapped[int]
+    tax_rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_label: Mapped[str] = mapped_column(String(64))
+    # {street, postal, city, country} at purchase time.
+    tax_address: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    # Each subscription component's next renewal, ISO 8601, in the plan's order.
+    renewal_dates: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+    offer: Mapped[Offer] = relationship()
+    customer: Mapped[User] = relationship()
+    charges: Mapped[list["ContractCharge"]] = relationship(
+        order_by="ContractCharge.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    payments: Mapped[list["Payment"]] = relationship(
+        order_by="Payment.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ContractCharge(Base):
+    """A charge made: recorded once its payment went through (WStore's ``charges``)."""
+
+    __tablename__ = "contract_charges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    concept: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(32))
+    duty_free: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax: Mapped[Decimal] = mapped_column(ExactDecimal)
+    total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    # The charge's lines: [{kind, label, price}].
+    parts: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument, default=list)
+    charged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Payment(Base):
+    """A payment asked of a gateway for a charge. No card data is ever stored: gateways
+    that take cards take them on their own pages."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    gateway: Mapped[str] = mapped_column(String(32))
+    # The gateway's own id of the payment (PayPal: its order id).
+    gateway_ref: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus), index=True)
+    currency: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(ExactDecimal)
+    # The charge this payment pays, recorded on the contract once it is settled.
+    charge: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A pending redirect payment not approved by then is rolled back.
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    settled_at: Mapped[datetime | None]
 
 
 class PurchaseNotification(OutboxRow, Base):

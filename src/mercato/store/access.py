@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import administered_provider_ids, check_can_manage_provider
 from mercato.errors import Forbidden, Invalid, NotFound
-from mercato.ordering.models import Order, Project
+from mercato.ordering.models import Order, Project, StatusType
 
 
 def find_provider(session: Session, reference: str) -> Provider:
@@ -47,8 +47,13 @@ def acting_provider(session: Session, user: User, reference: str | None) -> Prov
 
 
 def ordered_by(user: User) -> Select[tuple[int]]:
-    """Offer ids the user has ordered, as a subquery."""
-    return select(Order.offer_id).join(Project).where(Project.owner_id == user.id)
+    """Offer ids the user has ordered, as a subquery. A rejected order (a purchase whose
+    payment never went through) acquired nothing."""
+    return (
+        select(Order.offer_id)
+        .join(Project)
+        .where(Project.owner_id == user.id, Order.status_type != StatusType.REJECTED)
+    )
 
 
 def has_ordered(session: Session, user: User, offer_id: int) -> bool:
@@ -59,6 +64,7 @@ def has_ordered(session: Session, user: User, offer_id: int) -> bool:
                     Order.offer_id == offer_id,
                     Order.project_id == Project.id,
                     Project.owner_id == user.id,
+                    Order.status_type != StatusType.REJECTED,
                 )
             )
         )

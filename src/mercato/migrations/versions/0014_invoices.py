@@ -2,7 +2,7 @@
 render state
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 21:26:04.560153
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import mercato.db
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

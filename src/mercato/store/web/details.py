@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser, OptionalUser
-from mercato.catalogue.fulfilment import order_entry
+from mercato.catalogue.fulfilment import OrderEntry, order_entry
 from mercato.catalogue.models import OfferStatus
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid
@@ -36,6 +36,14 @@ def _may_review(session: Session, user: User | None, offering: StoreOffering) ->
     except Forbidden:
         return False
     return True
+
+
+def _acquire_entry(offering: StoreOffering) -> OrderEntry | None:
+    """Open offerings are ordered as any open offer; the others are bought (commerce's
+    acquire pages)."""
+    if offering.is_open:
+        return order_entry(offering.offer)
+    return OrderEntry("Acquire", offering_url(offering, "acquire"), False)
 
 
 def _downloads(session: Session, user: User | None, offering: StoreOffering) -> dict[int, str]:
@@ -65,7 +73,7 @@ def _details_page(
         "may_review": own_review is None and _may_review(session, user, offering),
         "own_review": own_review,
         "acquired": user is not None and has_ordered(session, user, offering.offer_id),
-        "acquire": order_entry(offering.offer) if is_published and not manages else None,
+        "acquire": _acquire_entry(offering) if is_published and not manages else None,
         "usdl": usdl_url("", offering),
         # Priced by commerce, which the app hands in (the store cannot import it).
         "plan_tables": request.app.state.plan_tables(session, offering.price_plans),

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 
+import mercato.commerce.billing  # noqa: F401  (registers the invoicing of every charge)
 from mercato.accounts.token_cache import TokenCache
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user

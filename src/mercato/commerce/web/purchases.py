@@ -15,6 +15,7 @@ from mercato.commerce.contracts import (
     require_own_purchase,
     sales_of,
 )
+from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState, Payment, PaymentStatus
 from mercato.commerce.payments.gateway import Gateway, PaymentFailed
 from mercato.commerce.payments.lifecycle import (
@@ -90,6 +91,7 @@ def purchase_page(request: Request, session: DbSession, user: CurrentUser, ref: 
         "offering": _offering(session, contract),
         "downloads": _downloads(session, user, [contract])[contract.id],
         "pending": pending_payment(contract),
+        "invoices": order_invoices(session, user, contract.id),
         "classes": STATE_CLASSES,
     }
     return render(request, "commerce/purchase.html", context)

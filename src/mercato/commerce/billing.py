@@ -1,6 +1,7 @@
-"""Every charge recorded gets its invoice, in the charge's transaction (store-ge.md §7).
+"""What a recorded charge brings, in its transaction: every charge its invoice
+(store-ge.md §7), a purchase's first payment the provider's notification (§8).
 
-Imported by the app and the worker at start, which registers the hook. The invoice is
+Imported by the app and the worker at start, which registers the hooks. The invoice is
 made from the contract's snapshot (plan components, currency, tax address), so a
 renewal bills what was bought even if the offering changed since.
 """
@@ -11,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mercato.commerce.charges import Charge
-from mercato.commerce.contracts import on_charge
+from mercato.commerce.contracts import on_charge, on_first_payment
 from mercato.commerce.invoices import OfferingName, TaxAddress, issue_invoice
 from mercato.commerce.models import Contract
 from mercato.commerce.money import Currency
+from mercato.commerce.notifications import notify_purchase
 from mercato.commerce.registry import registered_units
+from mercato.queue import queue_settings
 from mercato.store.models import StoreOffering
 
 
@@ -53,4 +56,22 @@ def invoice_charge(session: Session, contract: Contract, charge: Charge, now: da
         units=registered_units(session),
         currency=Currency(contract.currency, contract.minor_unit),
         issued_at=now,
+    )
+
+
+@on_first_payment
+def notify_provider(session: Session, contract: Contract) -> None:
+    settings = queue_settings(session)
+    # Only sessions that hand their commits to a queue can have the notification sent
+    # (the app's, the worker's, the CLI's); others (tests arranging rows) owe none.
+    if settings is None:
+        return
+    offering = bought_offering(session, contract)
+    notify_purchase(
+        session,
+        settings,
+        offering=offering,
+        customer=buyer_organization(contract),
+        reference=contract.ref,
+        resources=offering.assets,
     )

@@ -322,7 +322,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.paypal = PayPalClient(settings)
     # What a verified PayPal event is handed to (the payment flow settles payments there).
     app.state.paypal_hooks: list[paypal_webhook.WebhookHook] = []
-    app.state.gateways = configured_gateways(settings)
+    app.state.gateways = configured_gateways(settings, app.state.paypal)
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()

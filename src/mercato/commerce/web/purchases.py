@@ -24,7 +24,7 @@ from mercato.commerce.payments.lifecycle import (
     cancel_payment,
 )
 from mercato.db import utcnow
-from mercato.dependencies import DbSession
+from mercato.dependencies import DbSession, writes_on_get
 from mercato.errors import Forbidden, NotFound
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import Asset, StoreOffering
@@ -111,6 +111,7 @@ def _gone(request: Request, contract: Contract) -> Response:
 
 
 @router.api_route("/purchases/{ref}/accept", methods=["GET", "POST"])
+@writes_on_get
 def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
     """Where a gateway sends the buyer back after approving (PayPal: GET with its token)."""
     contract, payment = _pending_of(session, user, ref)
@@ -131,6 +132,7 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
 
 
 @router.api_route("/purchases/{ref}/cancel", methods=["GET", "POST"])
+@writes_on_get
 def cancel(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
     contract, payment = _pending_of(session, user, ref)
     if payment is None:

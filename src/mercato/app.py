@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from asgi_csrf import asgi_csrf
@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 
+import mercato.commerce.billing  # noqa: F401  (registers the invoicing of every charge)
 from mercato.accounts.token_cache import TokenCache
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
@@ -28,7 +29,8 @@ from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
 from mercato.commerce.payments.configured import configured_gateways
-from mercato.commerce.payments.paypal import PayPalClient
+from mercato.commerce.payments.paypal import PayPalClient, PayPalGateway
+from mercato.commerce.payments.paypal_events import settle_event
 from mercato.commerce.plan_tables import offer_plan_tables, plan_tables
 from mercato.commerce.registry import pricing_terms
 from mercato.commerce.web import acquire as acquire_web
@@ -320,8 +322,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One PayPal client, so that its access token serves every payment until it expires.
     app.state.paypal = PayPalClient(settings)
     # What a verified PayPal event is handed to (the payment flow settles payments there).
-    app.state.paypal_hooks: list[paypal_webhook.WebhookHook] = []
-    app.state.gateways = configured_gateways(settings)
+    app.state.paypal_hooks: list[paypal_webhook.WebhookHook] = [
+        partial(settle_event, PayPalGateway(app.state.paypal))
+    ]
+    app.state.gateways = configured_gateways(settings, app.state.paypal)
     app.state.tokens = TokenCache(settings)
     app.state.tokens.watch(app.state.session_factory)
     secret = settings.resolved_secret_key()

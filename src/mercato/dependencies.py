@@ -40,9 +40,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     that the connection always goes back to the pool.
     """
     state = request.app.state
-    factory = (
-        state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
-    )
+    reads = request.method in SAFE_METHODS and not _writes_on_get(request)
+    factory = state.read_session_factory if reads else state.session_factory
     session = factory()
     try:
         yield session
@@ -54,6 +53,17 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     if not session.info.get(_ENDED):
         with CancelScope(shield=True):
             await run_in_threadpool(_commit, session)
+
+
+def writes_on_get(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a route whose GET writes because another site sends the browser back with
+    one (a payment gateway's return): its session writes whatever the method."""
+    endpoint.writes_on_get = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _writes_on_get(request: Request) -> bool:
+    return getattr(request.scope.get("endpoint"), "writes_on_get", False)
 
 
 def _ending_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -214,6 +214,12 @@ class TaskQueue:
 _QUEUE = "mercato.queue"
 
 
+def queue_settings(session: Session) -> Settings | None:
+    """The settings of the queue ``session`` hands over to, if it hands over to one."""
+    queue = session.info.get(_QUEUE)
+    return queue.settings if queue is not None else None
+
+
 def _hand_over(session: Session) -> None:
     queue = session.info.get(_QUEUE)
     if session.info.pop(NEW_DELIVERIES, None) and queue is not None:

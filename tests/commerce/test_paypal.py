@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from mercato.app import create_app
+from mercato.commerce.models import PaymentStatus
+from mercato.commerce.payments.gateway import PaymentFailed, PaymentRequest, Started
 from mercato.commerce.payments.paypal import (
     CAPTURE_COMPLETED,
     ORDER_APPROVED,
@@ -19,7 +21,6 @@ from mercato.commerce.payments.paypal import (
     PayPalClient,
     PayPalError,
     PayPalGateway,
-    Started,
     WebhookEvent,
     webhook_event,
 )
@@ -77,19 +78,24 @@ def buyer_visits(url: str) -> httpx.Response:
     return httpx.get(url, follow_redirects=False, timeout=10)
 
 
+def _request(reference: str, amount: str, currency: str) -> PaymentRequest:
+    return PaymentRequest(reference, Decimal(amount), currency, "", RETURN_URL, CANCEL_URL)
+
+
 def approved_order(paypal: PayPalClient, reference: str = "PAY-1") -> str:
-    started = PayPalGateway(paypal).start(reference, Decimal("10"), "EUR", RETURN_URL, CANCEL_URL)
+    started = PayPalGateway(paypal).start(_request(reference, "10", "EUR"))
     assert buyer_visits(started.redirect_url or "").status_code == 302
-    return started.gateway_reference
+    return started.gateway_ref
 
 
 def test_an_order_is_created_approved_and_captured(paypal, fake):
     gateway = PayPalGateway(paypal)
 
-    started = gateway.start("PAY-1", Decimal("10.5"), "eur", RETURN_URL, CANCEL_URL)
+    started = gateway.start(_request("PAY-1", "10.5", "eur"))
 
-    order_id = started.gateway_reference
-    assert started == Started(order_id, f"{fake.url}/checkoutnow?token={order_id}", False)
+    order_id = started.gateway_ref
+    url = f"{fake.url}/checkoutnow?token={order_id}"
+    assert started == Started(order_id, PaymentStatus.PENDING, url)
     create = fake.calls[-1]
     assert (create.method, create.path) == ("POST", "/v2/checkout/orders")
     assert create.headers["paypal-request-id"] == "mercato-order-PAY-1"
@@ -120,7 +126,7 @@ def test_an_order_is_created_approved_and_captured(paypal, fake):
     )
     assert paypal.get_order(order_id).status == "APPROVED"
 
-    assert gateway.complete(order_id) is True
+    gateway.complete(order_id, {"token": order_id, "PayerID": payer})
     assert fake.calls[-1].headers["paypal-request-id"] == f"mercato-capture-{order_id}"
     order = paypal.get_order(order_id)
     assert (order.order_id, order.status, order.reference) == (order_id, "COMPLETED", "PAY-1")
@@ -147,15 +153,16 @@ def test_amounts_go_with_the_currencys_decimals(paypal, fake):
 
 def test_an_order_never_approved_is_not_captured(paypal, fake):
     gateway = PayPalGateway(paypal)
-    started = gateway.start("PAY-2", Decimal("3"), "EUR", RETURN_URL, CANCEL_URL)
-    order_id = started.gateway_reference
+    started = gateway.start(_request("PAY-2", "3", "EUR"))
+    order_id = started.gateway_ref
 
     back = buyer_visits(f"{started.redirect_url}&cancel=1")
     assert back.headers["location"] == f"{CANCEL_URL}?token={order_id}"
     gateway.cancel(order_id)
 
     assert paypal.capture(order_id, "c-1") == Capture(order_id, CaptureStatus.NOT_APPROVED)
-    assert gateway.complete(order_id) is False
+    with pytest.raises(PaymentFailed, match=r"^The payment was not approved at PayPal$"):
+        gateway.complete(order_id, {"token": order_id})
     assert (paypal.get_order(order_id).status, fake.captures()) == ("CREATED", 0)
 
 
@@ -176,11 +183,20 @@ def test_a_retried_capture_takes_the_money_once(paypal, fake):
 def test_a_retried_start_gets_the_same_order(paypal, fake):
     gateway = PayPalGateway(paypal)
 
-    first = gateway.start("PAY-3", Decimal("2"), "EUR", RETURN_URL, CANCEL_URL)
-    again = gateway.start("PAY-3", Decimal("2"), "EUR", RETURN_URL, CANCEL_URL)
+    first = gateway.start(_request("PAY-3", "2", "EUR"))
+    again = gateway.start(_request("PAY-3", "2", "EUR"))
 
     assert again == first
-    assert list(fake.orders) == [first.gateway_reference]
+    assert list(fake.orders) == [first.gateway_ref]
+
+
+def test_a_return_naming_another_order_captures_nothing(paypal, fake):
+    order_id = approved_order(paypal)
+
+    for params in ({}, {"token": "5O190127TN364715T"}):
+        with pytest.raises(PaymentFailed, match=r"^PayPal's return names another order"):
+            PayPalGateway(paypal).complete(order_id, params)
+    assert fake.captures() == 0
 
 
 def test_a_declined_capture_is_not_paid_and_the_next_may_be(paypal, fake):
@@ -188,7 +204,7 @@ def test_a_declined_capture_is_not_paid_and_the_next_may_be(paypal, fake):
     fake.decline(order_id)
 
     assert paypal.capture(order_id, "c-1") == Capture(order_id, CaptureStatus.DECLINED)
-    assert PayPalGateway(paypal).complete(order_id) is True
+    PayPalGateway(paypal).complete(order_id, {"token": order_id})
     assert fake.captures() == 1
 
 

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from mercato.commerce.invoice_rendering import render_due
+from mercato.db import make_session_factory
+from mercato.store.storage import LocalStorage
+from tests.commerce.invoicing import pdf_lines
 from tests.commerce.purchase_world import OFFERING, shop
 from tests.store.world import seller, store
 from tests.web.pages import log_in_browser
@@ -26,7 +30,7 @@ def _cells(page, selector: str) -> list[str]:
 
 
 def test_buy_a_subscription_with_the_sandbox_and_see_it_from_both_sides(
-    page, shop, seller, make, session
+    page, shop, seller, make, session, engine, tmp_path
 ):
     desk = make.oms("CoNWeT desk", administrators=[seller.user])
     shop.offering.offer.primary_oms_id = desk.id
@@ -56,6 +60,15 @@ def test_buy_a_subscription_with_the_sandbox_and_see_it_from_both_sides(
     assert page.locator(".badge.purchase-paid").inner_text().lower() == "paid"
     assert page.get_by_role("link", name="Map Viewer").count() == 1
     _shot(page, "confirmation")
+    # The live server keeps files in its data folder (tmp_path); the worker's part:
+    render_due(make_session_factory(engine), LocalStorage(tmp_path / "media"), "Mercato")
+    page.reload()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="download the PDF").click()
+    assert download.value.suggested_filename == "conwet-2026-000001.pdf"
+    lines = pdf_lines(Path(download.value.path()).read_bytes())
+    assert (lines[1], lines[-2]) == (("Invoice conwet-2026-000001",), ("Total: 18.15 EUR",))
+    _shot(page, "invoice")
 
     page.get_by_role("navigation", name="Your work").get_by_role(
         "link", name="My purchases"

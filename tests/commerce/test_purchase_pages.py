@@ -9,8 +9,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from mercato.commerce.invoice_rendering import render_due
 from mercato.commerce.models import Contract, ContractState, Payment, TaxAddress
+from mercato.db import make_session_factory, utcnow
 from mercato.ordering.models import Order
+from mercato.store.assets import local_files
+from tests.commerce.invoicing import pdf_lines
 from tests.commerce.purchase_world import OFFERING, shop
 from tests.live import running_app
 from tests.store.web.test_marketplaces import _table_rows
@@ -121,10 +125,16 @@ def test_buying_with_the_sandbox_approving_and_seeing_the_purchase(client, shop,
     assert approved.status_code == 303
     assert approved.headers["location"] == f"/purchases/{ref}"
     page = client.get(f"/purchases/{ref}").text
+    day = utcnow().strftime("%Y-%m-%d")
     assert "Payment confirmed: the purchase is yours." in page
+    assert 'Invoice <a href="#invoices">conwet-2026-000001</a>: 18.15 EUR.' in page
     assert '<span class="badge purchase-paid">paid</span>' in page
-    assert [row[1:] for row in _table_rows(page)] == [
+    charges, invoices = page.split('id="invoices-title"')
+    assert [row[1:] for row in _table_rows(charges)] == [
         ["initial charge", "15.00 EUR", "3.15 EUR", "18.15 EUR"]
+    ]
+    assert _table_rows(invoices) == [
+        ["conwet-2026-000001", day, "initial charge", "18.15 EUR", "PDF pending"]
     ]
     assert (
         '<li><a href="/media/resources/conwet/Map%20Viewer/1.0/widget.zip">Map Viewer</a></li>'
@@ -256,3 +266,26 @@ def test_two_identical_concurrent_purchases_buy_once(shop, session, database_url
     ] * 2
     assert _count(session, Contract) == 1
     assert _count(session, Order) == 1
+
+
+def test_the_invoice_downloads_once_the_worker_rendered_it(
+    client, shop, buyer, session, engine, settings
+):
+    answer = _buy(client, shop)
+    ref = session.scalar(select(Contract.ref))
+    submit(client, answer.headers["location"], f"/purchases/{ref}/accept")
+    pdf = "/invoices/conwet-2026-000001.pdf"
+    assert client.get(pdf).status_code == 202
+
+    render_due(make_session_factory(engine), local_files(settings).storage, settings.store_name)
+
+    page = client.get(f"/purchases/{ref}").text
+    assert f'<a href="{pdf}" download>download the PDF</a>' in page
+    assert f'<td><a href="{pdf}" download>PDF</a></td>' in page
+    downloaded = client.get(pdf)
+    assert (downloaded.status_code, downloaded.headers["content-type"]) == (200, "application/pdf")
+    lines = pdf_lines(downloaded.content)
+    assert lines[1] == ("Invoice conwet-2026-000001",)
+    assert lines[4] == ("Concept: initial charge",)
+    assert lines[13] == ("Name: Smart City Lights",)
+    assert lines[-2:] == [("Total: 18.15 EUR",), ("Currency: EUR",)]

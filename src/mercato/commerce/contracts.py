@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mercato.accounts.models import User
 from mercato.catalogue.models import Offer, Service
-from mercato.commerce.charges import Charge
+from mercato.commerce.charges import Charge, ChargedPart, Concept, PartKind
 from mercato.commerce.models import (
     Contract,
     ContractCharge,
@@ -27,7 +27,7 @@ from mercato.commerce.models import (
     PaymentStatus,
     TaxAddress,
 )
-from mercato.commerce.money import Currency, Tax
+from mercato.commerce.money import Amount, Currency, Tax
 from mercato.commerce.plans import Plan
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Order, StatusType
@@ -53,6 +53,19 @@ def on_first_payment(hook: FirstPaymentHook) -> FirstPaymentHook:
 
 def remove_first_payment_hook(hook: FirstPaymentHook) -> None:
     _first_payment_hooks.remove(hook)
+
+
+# Called once per recorded charge (initial, renewal, usage; free ones too), in the
+# transaction that records it, with the time it was charged: invoices.
+ChargeHook = Callable[[Session, Contract, Charge, datetime], None]
+_charge_hooks: list[ChargeHook] = []
+
+
+def on_charge(hook: ChargeHook) -> ChargeHook:
+    """Register ``hook`` to run for each charge recorded; usable as a decorator."""
+    if hook not in _charge_hooks:
+        _charge_hooks.append(hook)
+    return hook
 
 
 # --- tax addresses ---------------------------------------------------------------------
@@ -158,7 +171,13 @@ def charge_record(charge: Charge, start: datetime) -> dict[str, Any]:
         "tax": str(charge.amount.tax),
         "total": str(charge.amount.total),
         "parts": [
-            {"kind": p.kind.value, "label": p.label, "price": str(p.price)} for p in charge.parts
+            {
+                "kind": p.kind.value,
+                "label": p.label,
+                "price": str(p.price),
+                "use": None if p.use is None else str(p.use),
+            }
+            for p in charge.parts
         ],
         "renewal_seconds": [(due - start).total_seconds() for due in charge.renewal_dates],
     }
@@ -185,6 +204,31 @@ def record_charge(
         (now + timedelta(seconds=seconds)).isoformat() for seconds in record["renewal_seconds"]
     ]
     mark_paid(session, contract, now)
+    charge = recorded_charge(contract, record, now)
+    for hook in list(_charge_hooks):
+        hook(session, contract, charge, now)
+
+
+def recorded_charge(contract: Contract, record: dict[str, Any], now: datetime) -> Charge:
+    """The charge a record (``charge_record``) keeps, renewal dates counted from ``now``."""
+    parts = tuple(
+        ChargedPart(
+            PartKind(part["kind"]),
+            part["label"],
+            Decimal(part["price"]),
+            None if part.get("use") is None else Decimal(part["use"]),
+        )
+        for part in record["parts"]
+    )
+    amount = Amount(
+        contract.currency,
+        Decimal(record["duty_free"]),
+        Decimal(record["tax"]),
+        Decimal(record["total"]),
+        contract.tax_rate,
+    )
+    renewals = tuple(now + timedelta(seconds=s) for s in record["renewal_seconds"])
+    return Charge(Concept(record["concept"]), parts, amount, renewals)
 
 
 def mark_paid(session: Session, contract: Contract, now: datetime) -> None:

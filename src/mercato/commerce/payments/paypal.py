@@ -28,7 +28,9 @@ from urllib.parse import quote
 import httpx
 
 from mercato import outgoing
+from mercato.commerce.models import PaymentStatus
 from mercato.commerce.money import quantize
+from mercato.commerce.payments.gateway import PaymentFailed, PaymentRequest, Started
 from mercato.errors import Invalid, Unavailable
 from mercato.outgoing import Answer, RefusedAddress, TooLarge
 from mercato.settings import Settings
@@ -406,11 +408,13 @@ def webhook_event(client: PayPalClient, headers: Mapping[str, str], body: bytes)
 # --- the gateway ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Started:
-    gateway_reference: str
-    redirect_url: str | None
-    settled: bool
+NOT_THIS_ORDER = "PayPal's return names another order than this payment's"
+CAPTURE_REFUSALS = {
+    CaptureStatus.PENDING: "PayPal holds the payment for review; it completes when PayPal"
+    " releases it",
+    CaptureStatus.DECLINED: "PayPal declined the payment",
+    CaptureStatus.NOT_APPROVED: "The payment was not approved at PayPal",
+}
 
 
 class PayPalGateway:
@@ -419,33 +423,31 @@ class PayPalGateway:
     order and a retried complete the same capture."""
 
     name = "paypal"
+    title = "PayPal"
 
     def __init__(self, client: PayPalClient) -> None:
         self.client = client
 
-    def start(
-        self,
-        payment_reference: str,
-        amount: Decimal,
-        currency: str,
-        return_url: str,
-        cancel_url: str,
-    ) -> Started:
+    def start(self, request: PaymentRequest) -> Started:
         order = self.client.create_order(
-            amount,
-            currency,
-            payment_reference,
-            return_url,
-            cancel_url,
-            request_id=f"mercato-order-{payment_reference}",
+            request.amount,
+            request.currency,
+            request.purchase_ref,
+            request.return_url,
+            request.cancel_url,
+            request_id=f"mercato-order-{request.purchase_ref}",
         )
-        return Started(order.order_id, order.approve_url, settled=False)
+        return Started(order.order_id, PaymentStatus.PENDING, order.approve_url)
 
-    def complete(self, gateway_reference: str) -> bool:
-        """Capture; True when the money is taken (PENDING is not yet: a webhook follows)."""
-        capture = self.client.capture(gateway_reference, f"mercato-capture-{gateway_reference}")
-        return capture.paid
+    def complete(self, gateway_ref: str, params: Mapping[str, str]) -> None:
+        """Capture the order PayPal's return (``token``) names; raises PaymentFailed
+        unless the money is taken (a PENDING capture is not yet: its webhook follows)."""
+        if params.get("token") != gateway_ref:
+            raise PaymentFailed(NOT_THIS_ORDER)
+        capture = self.client.capture(gateway_ref, f"mercato-capture-{gateway_ref}")
+        if not capture.paid:
+            raise PaymentFailed(CAPTURE_REFUSALS[capture.status])
 
-    def cancel(self, gateway_reference: str) -> None:
+    def cancel(self, gateway_ref: str) -> None:
         """Orders API has no call to void an order never captured: PayPal lets it expire,
         and Mercato never captures a cancelled payment."""

@@ -46,7 +46,6 @@ def invoices_page(request: Request, session: DbSession, user: CurrentUser) -> Re
         "bought": invoices.buyer_invoices(session, user),
         "sold": invoices.sold_invoices(session, user),
         "unrendered": invoices.unrendered_invoices(session, user) if user.is_admin else [],
-        "statuses": RenderStatus,
     }
     return render(request, "commerce/invoices.html", context)
 

@@ -15,6 +15,7 @@ from mercato.commerce.contracts import (
     require_own_purchase,
     sales_of,
 )
+from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState, Payment, PaymentStatus
 from mercato.commerce.payments.gateway import Gateway, PaymentFailed
 from mercato.commerce.payments.lifecycle import (
@@ -23,7 +24,7 @@ from mercato.commerce.payments.lifecycle import (
     cancel_payment,
 )
 from mercato.db import utcnow
-from mercato.dependencies import DbSession
+from mercato.dependencies import DbSession, writes_on_get
 from mercato.errors import Forbidden, NotFound
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import Asset, StoreOffering
@@ -90,6 +91,7 @@ def purchase_page(request: Request, session: DbSession, user: CurrentUser, ref: 
         "offering": _offering(session, contract),
         "downloads": _downloads(session, user, [contract])[contract.id],
         "pending": pending_payment(contract),
+        "invoices": order_invoices(session, user, contract.id),
         "classes": STATE_CLASSES,
     }
     return render(request, "commerce/purchase.html", context)
@@ -109,6 +111,7 @@ def _gone(request: Request, contract: Contract) -> Response:
 
 
 @router.api_route("/purchases/{ref}/accept", methods=["GET", "POST"])
+@writes_on_get
 def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
     """Where a gateway sends the buyer back after approving (PayPal: GET with its token)."""
     contract, payment = _pending_of(session, user, ref)
@@ -129,6 +132,7 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
 
 
 @router.api_route("/purchases/{ref}/cancel", methods=["GET", "POST"])
+@writes_on_get
 def cancel(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
     contract, payment = _pending_of(session, user, ref)
     if payment is None:

@@ -1,0 +1,42 @@
+"""PayPal's verified webhook events settling payments: a capture completed, or an order
+the buyer approved whose return never came (the buyer closed the tab).
+
+Settling goes through ``approve_payment``, which moves a payment out of pending with
+one conditional update: the buyer's return and the webhook racing settle it once.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mercato.commerce.models import Payment
+from mercato.commerce.payments.gateway import PaymentFailed
+from mercato.commerce.payments.lifecycle import approve_payment
+from mercato.commerce.payments.paypal import (
+    CAPTURE_COMPLETED,
+    ORDER_APPROVED,
+    PayPalGateway,
+    WebhookEvent,
+)
+from mercato.db import utcnow
+
+SETTLING_EVENTS = frozenset({CAPTURE_COMPLETED, ORDER_APPROVED})
+
+
+def settle_event(gateway: PayPalGateway, session: Session, event: WebhookEvent) -> None:
+    """Settle the payment of the event's order (capturing it when only approved)."""
+    if event.event_type not in SETTLING_EVENTS or not event.order_id:
+        return
+    payment = session.scalar(
+        select(Payment).where(
+            Payment.gateway == gateway.name, Payment.gateway_ref == event.order_id
+        )
+    )
+    if payment is None:
+        return
+    try:
+        with session.begin_nested():
+            approve_payment(session, payment, gateway, {"token": event.order_id}, utcnow())
+    except PaymentFailed:
+        # Not captured (declined, held for review): the payment stays pending for the
+        # buyer's return or PayPal's next event, or expires.
+        return

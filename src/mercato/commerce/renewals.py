@@ -49,8 +49,10 @@ def renewal_dates(contract: Contract) -> list[datetime]:
     return [datetime.fromisoformat(due) for due in contract.renewal_dates]
 
 
-def is_renewal_due(contract: Contract, now: datetime) -> bool:
-    return contract.next_renewal_at is not None and contract.next_renewal_at < now
+def can_renew(contract: Contract, now: datetime) -> bool:
+    """Whether a subscription of the purchase is due, so the customer may renew it."""
+    due = contract.next_renewal_at
+    return contract.state in RENEWABLE and due is not None and due < now
 
 
 def due_charge(session: Session, contract: Contract, now: datetime) -> Charge:

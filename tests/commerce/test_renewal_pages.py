@@ -79,3 +79,16 @@ def test_suspended_purchases_show_it(client, bought, example):
     assert '<span class="badge purchase-suspended">suspended</span>' in mine
     assert "This purchase is suspended until it is renewed" in page
     assert RENEW_BUTTON in page
+
+
+def test_cancelling_a_renewal_payment_keeps_the_purchase(client, bought, example):
+    page_url = f"/purchases/{bought.ref}"
+    with _logged_in_at(client, example, NOW + 31 * DAY):
+        submit(client, page_url, f"{page_url}/renew", {"gateway": "sandbox"})
+        response = submit(client, page_url, f"{page_url}/cancel")
+        assert (response.status_code, response.headers["location"]) == (303, page_url)
+        page = client.get(page_url).text
+
+    assert "Payment canceled: nothing was charged; the renewal is still due." in page
+    assert _fresh(example.session, bought).state == ContractState.PAID
+    assert RENEW_BUTTON in page

@@ -179,7 +179,12 @@ def cancel(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
         return _gone(request, contract)
     if not cancel_payment(session, payment, _gateway(request, payment), utcnow()):
         return _gone(request, contract)
-    flash(request, "Payment canceled: nothing was charged and the purchase is cancelled.", "error")
+    # A renewal's payment cancelled leaves the purchase as it was.
+    if contract.state == ContractState.CANCELLED:
+        outcome = "nothing was charged and the purchase is cancelled"
+    else:
+        outcome = "nothing was charged; the renewal is still due"
+    flash(request, f"Payment canceled: {outcome}.", "error")
     return RedirectResponse(f"/purchases/{ref}", status_code=303)
 
 

@@ -656,7 +656,7 @@ PINNED: dict[str, Visit] = {
         "customer", f"{OFFERING_PAGE}/acquire", 16
     ),
     "/purchases": Visit("customer", "/purchases", 9),
-    "/purchases/{ref}": Visit("customer", "/purchases/{w.purchase.ref}", 14),
+    "/purchases/{ref}": Visit("customer", "/purchases/{w.purchase.ref}", 16),
     "/payments/sandbox/{gateway_ref}": Visit("customer", "/payments/sandbox/{w.sandbox_ref}", 7),
     "/sales": Visit("steward", "/sales", 6),
 }

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from mercato import outgoing
 from mercato.commerce import invoice_rendering, notifications
 from mercato.commerce.invoices import NEW_INVOICES
+from mercato.commerce.payments.configured import unattended_gateways
 from mercato.commerce.payments.lifecycle import expire_payments
+from mercato.commerce.renewals import sweep_renewals
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
@@ -97,6 +100,8 @@ class TaskQueue:
     def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
         self.settings = settings
         self.factory = factory
+        # The worker renews subscriptions with these (commerce.renewals).
+        self.gateways = unattended_gateways(settings)
         self.huey = make_huey(settings)
         # Per worker thread: an HTTP client that keeps connections to the OMSes
         # alive, and the threads that make a batch's calls at the same time.
@@ -199,6 +204,15 @@ class TaskQueue:
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
             expire_payments(session, now)
+            sweep_renewals(
+                session,
+                self.gateways,
+                now,
+                base_url=self.settings.base_url,
+                timeout=self.settings.payment_timeout,
+                reminder=timedelta(days=self.settings.renewal_reminder_days),
+                grace=timedelta(days=self.settings.renewal_grace_days),
+            )
         if due:
             self.wake()
         if publications:

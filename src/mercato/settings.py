@@ -78,6 +78,18 @@ class Settings(BaseSettings):
         description="Seconds a buyer has to approve a payment at the gateway; a purchase"
         " still unpaid then is cancelled (WStore's 300).",
     )
+    renewal_reminder_days: int = Field(
+        7,
+        ge=0,
+        description="Days before a subscription's renewal date that the customer is"
+        " reminded, once per date, by a message on the purchase's order.",
+    )
+    renewal_grace_days: int = Field(
+        14,
+        ge=0,
+        description="Days a renewal may stay unpaid after its date before the purchase is"
+        " suspended (no downloads until renewed).",
+    )
     payment_gateways: str = Field(
         "sandbox,offline",
         description="Comma-separated payment gateways buyers may choose, in that order:"

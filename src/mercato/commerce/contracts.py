@@ -200,9 +200,9 @@ def record_charge(
                 charged_at=now,
             )
         )
-    contract.renewal_dates = [
-        (now + timedelta(seconds=seconds)).isoformat() for seconds in record["renewal_seconds"]
-    ]
+    dates = [now + timedelta(seconds=seconds) for seconds in record["renewal_seconds"]]
+    contract.renewal_dates = [due.isoformat() for due in dates]
+    contract.next_renewal_at = min(dates, default=None)
     mark_paid(session, contract, now)
     charge = recorded_charge(contract, record, now)
     for hook in list(_charge_hooks):
@@ -244,10 +244,10 @@ def mark_paid(session: Session, contract: Contract, now: datetime) -> None:
 
 def roll_back(session: Session, contract: Contract) -> None:
     """A payment that never went through (WStore's rollback): a purchase with a charge
-    stays paid; one without is cancelled and its order rejected, which OMSes see."""
+    stays as it was (paid, or suspended: a failed renewal never undoes a purchase); one
+    without is cancelled and its order rejected, which OMSes see."""
     session.refresh(contract, ["charges"])
-    if contract.charges:
-        contract.state = ContractState.PAID
+    if contract.charges or contract.paid_at is not None:
         return
     contract.state = ContractState.CANCELLED
     update_order(session, contract.order, author=None, status=(StatusType.REJECTED, ROLLED_BACK))

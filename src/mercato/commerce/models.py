@@ -108,6 +108,8 @@ class ContractState(enum.StrEnum):
     PENDING = "pending payment"
     PAID = "paid"
     CANCELLED = "cancelled"
+    # A renewal overdue past the grace period: no downloads until renewed.
+    SUSPENDED = "suspended"
 
 
 class PaymentStatus(enum.StrEnum):
@@ -160,6 +162,11 @@ class Contract(Base):
     tax_address: Mapped[dict[str, str]] = mapped_column(JSONDocument)
     # Each subscription component's next renewal, ISO 8601, in the plan's order.
     renewal_dates: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    # The earliest of renewal_dates, for the worker's indexed sweep; claimed (cleared)
+    # by the one sweep that renews the contract.
+    next_renewal_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The renewal date the customer was last reminded of (once per date).
+    reminded_for: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
 

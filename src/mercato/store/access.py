@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import administered_provider_ids, check_can_manage_provider
+from mercato.commerce.models import Contract, ContractState
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Order, Project, StatusType
 
@@ -48,11 +49,17 @@ def acting_provider(session: Session, user: User, reference: str | None) -> Prov
 
 def ordered_by(user: User) -> Select[tuple[int]]:
     """Offer ids the user has ordered, as a subquery. A rejected order (a purchase whose
-    payment never went through) acquired nothing."""
+    payment never went through) acquired nothing; a suspended purchase (a renewal
+    overdue) gives nothing until renewed."""
+    suspended = select(Contract.order_id).where(Contract.state == ContractState.SUSPENDED)
     return (
         select(Order.offer_id)
         .join(Project)
-        .where(Project.owner_id == user.id, Order.status_type != StatusType.REJECTED)
+        .where(
+            Project.owner_id == user.id,
+            Order.status_type != StatusType.REJECTED,
+            Order.id.not_in(suspended),
+        )
     )
 
 

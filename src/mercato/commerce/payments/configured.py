@@ -24,7 +24,7 @@ def configured_gateways(settings: Settings, paypal: PayPalClient) -> Gateways:
     """The gateways named in the settings, in their order; an unknown name, or PayPal
     without the app's credentials, stops start-up."""
     known = _built_in(paypal)
-    names = [name.strip().lower() for name in settings.payment_gateways.split(",") if name.strip()]
+    names = _names(settings)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ValueError(f"MERCATO_PAYMENT_GATEWAYS names unknown gateways: {', '.join(unknown)}")
@@ -32,3 +32,13 @@ def configured_gateways(settings: Settings, paypal: PayPalClient) -> Gateways:
     if "paypal" in names and not credentials:
         raise ValueError(NO_PAYPAL_APP)
     return Gateways([known[name] for name in names])
+
+
+def _names(settings: Settings) -> list[str]:
+    return [name.strip().lower() for name in settings.payment_gateways.split(",") if name.strip()]
+
+
+def unattended_gateways(settings: Settings) -> Gateways:
+    """The configured gateways that charge without the customer at hand: those the
+    worker renews subscriptions with (bank transfer, whose payment is then due)."""
+    return Gateways([OfflineGateway()] if OfflineGateway.name in _names(settings) else [])

@@ -23,11 +23,13 @@ from mercato.commerce.payments.lifecycle import (
     approve_payment,
     cancel_payment,
 )
+from mercato.commerce.renewals import can_renew, renew, renewal_dates
 from mercato.db import utcnow
-from mercato.dependencies import DbSession, writes_on_get
-from mercato.errors import Forbidden, NotFound
+from mercato.dependencies import AppSettings, DbSession, writes_on_get
+from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import Asset, StoreOffering
+from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -35,6 +37,7 @@ STATE_CLASSES = {
     ContractState.PENDING: "purchase-pending",
     ContractState.PAID: "purchase-paid",
     ContractState.CANCELLED: "purchase-cancelled",
+    ContractState.SUSPENDED: "purchase-suspended",
 }
 
 
@@ -79,22 +82,63 @@ def _gateway(request: Request, payment: Payment) -> Gateway:
 def my_purchases(request: Request, session: DbSession, user: CurrentUser) -> Response:
     contracts = purchases_of(session, user)
     downloads = _downloads(session, user, contracts)
-    context = {"contracts": contracts, "downloads": downloads, "classes": STATE_CLASSES}
+    context = {
+        "contracts": contracts,
+        "downloads": downloads,
+        "classes": STATE_CLASSES,
+        "now": utcnow(),
+    }
     return render(request, "commerce/purchases.html", context)
 
 
 @router.get("/purchases/{ref}")
 def purchase_page(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
     contract = require_own_purchase(session, user, ref)
+    pending = pending_payment(contract)
     context = {
         "contract": contract,
         "offering": _offering(session, contract),
         "downloads": _downloads(session, user, [contract])[contract.id],
-        "pending": pending_payment(contract),
+        "pending": pending,
         "invoices": order_invoices(session, user, contract.id),
         "classes": STATE_CLASSES,
+        "renewal_dates": renewal_dates(contract),
+        "renewable": pending is None and can_renew(contract, utcnow()),
+        "gateways": list(request.app.state.gateways),
     }
     return render(request, "commerce/purchase.html", context)
+
+
+@router.post("/purchases/{ref}/renew")
+def renew_now(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    ref: str,
+    form: SubmittedForm,
+) -> Response:
+    """Renew by hand (WStore's renewal dialog): the subscriptions due, through the
+    gateway chosen; a redirect gateway sends the customer on to approve."""
+    contract = require_own_purchase(session, user, ref)
+    try:
+        gateway = request.app.state.gateways.get(str(form.get("gateway", "")))
+        renewal = renew(
+            session,
+            contract,
+            gateway,
+            utcnow(),
+            base_url=settings.base_url,
+            timeout=settings.payment_timeout,
+        )
+    except Invalid as error:
+        session.rollback()
+        flash(request, str(next(iter(error.details.values()), error)), "error")
+        return RedirectResponse(f"/purchases/{ref}", status_code=303)
+    if renewal.redirect_url is not None:
+        return RedirectResponse(renewal.redirect_url, status_code=303)
+    flash(request, f"Renewed: {renewal.charge.amount.total} {contract.currency} charged.")
+    return RedirectResponse(f"/purchases/{ref}", status_code=303)
 
 
 def _pending_of(session: Session, user: User, ref: str) -> tuple[Contract, Payment | None]:
@@ -139,7 +183,12 @@ def cancel(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
         return _gone(request, contract)
     if not cancel_payment(session, payment, _gateway(request, payment), utcnow()):
         return _gone(request, contract)
-    flash(request, "Payment canceled: nothing was charged and the purchase is cancelled.", "error")
+    # A renewal's payment cancelled leaves the purchase as it was.
+    if contract.state == ContractState.CANCELLED:
+        outcome = "nothing was charged and the purchase is cancelled"
+    else:
+        outcome = "nothing was charged; the renewal is still due"
+    flash(request, f"Payment canceled: {outcome}.", "error")
     return RedirectResponse(f"/purchases/{ref}", status_code=303)
 
 

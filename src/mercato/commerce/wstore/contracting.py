@@ -23,7 +23,7 @@ from mercato.commerce.payments.gateway import Gateway, Gateways, PaymentFailed
 from mercato.commerce.wstore.routes import INVALID_JSON, NOT_FOUND, refused
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Forbidden, Invalid, NotFound
+from mercato.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from mercato.ordering import idempotency
 from mercato.ordering.projects import projects_of
 from mercato.store.assets import asset_link, downloadable_asset_ids
@@ -160,6 +160,12 @@ def _buy(
     return {"status": 201, "content": _done(session, user, bought.contract, offering)}
 
 
+def _key_refused(error: Invalid) -> WStoreError:
+    """A malformed key 400; one in use, or used for another body, 409."""
+    status = 409 if isinstance(error, Conflict | Unprocessable) else 400
+    return WStoreError(status, f"{idempotency.KEY_HEADER} {refused(error).message}")
+
+
 def _answer(request: Request, result: dict[str, Any]) -> Response:
     # WStore answers in the request's own media type (§0.6).
     return entity(result["content"], request.headers["content-type"], result["status"])
@@ -169,7 +175,7 @@ def _answer(request: Request, result: dict[str, Any]) -> Response:
     BASE,
     status_code=201,
     responses={200: {"description": "Pay at `redirection_link`, then come back"}}
-    | errors(400, 401, 403, 404, 415),
+    | errors(400, 401, 403, 404, 409, 415),
     summary="Buy an offering",
     description="Body: `{offering: {organization, name, version}, plan_label?, "
     "conditions_accepted?, tax_address?: {street, postal, city, country}, payment: "
@@ -204,7 +210,7 @@ def buy(
         try:
             held = idempotency.claim_key(session, user, key, found, lifetime=lifetime)
         except Invalid as error:
-            raise refused(error) from None
+            raise _key_refused(error) from None
         if held.result is not None:
             return _answer(request, held.result)
     result = _buy(request, session, settings, user, offering, body)

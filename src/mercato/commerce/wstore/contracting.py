@@ -175,7 +175,8 @@ def _answer(request: Request, result: dict[str, Any]) -> Response:
     BASE,
     status_code=201,
     responses={200: {"description": "Pay at `redirection_link`, then come back"}}
-    | errors(400, 401, 403, 404, 409, 415),
+    | errors(400, 401, 403, 404, 415)
+    | {409: {"description": "The `Idempotency-Key` is in use, or came with another body"}},
     summary="Buy an offering",
     description="Body: `{offering: {organization, name, version}, plan_label?, "
     "conditions_accepted?, tax_address?: {street, postal, city, country}, payment: "

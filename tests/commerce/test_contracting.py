@@ -2,13 +2,17 @@
 app: statuses and texts as the reference gives them, success shapes, the echoed
 Content-Type, idempotent retries and the renewal call's errors."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from mercato.accounts.rules import issue_token
+from mercato.catalogue.models import OfferStatus
 from mercato.commerce.models import Contract
 from tests.commerce.purchase_world import shop
 from tests.store.world import seller, store
+from tests.web.pages import log_in
 
 __all__ = ["seller", "shop", "store"]
 
@@ -260,3 +264,88 @@ def test_the_gateway_return_pages_lead_to_the_purchases_own(client, ref):
         307,
         f"/purchases/{ref}/cancel",
     )
+
+
+# --- the purchase form (§10.6) ---------------------------------------------------------------
+
+FORM = f"{BUY}/form"
+
+
+def test_the_form_call_answers_the_page_of_the_purchase(client, buyer, shop):
+    answer = client.post(
+        FORM, json={"offering": OFFERING, "redirect_uri": "http://a/b"}, headers=buyer
+    )
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    url = answer.json()["url"]
+    assert re.fullmatch(r"http://testserver/api/contracting/form\?ID=[0-9a-f]{48}", url)
+    assert list(answer.json()) == ["url"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "text"),
+    [
+        (b"{a:", 400, "Invalid JSON content"),
+        (b'{"redirect_uri": "http://a/b"}', 400, "Invalid JSON content"),
+        (
+            b'{"offering": {"organization": "CoNWeT", "name": "Nothing", "version": "1.0"},'
+            b' "redirect_uri": "http://a/b"}',
+            404,
+            "Not found",
+        ),
+        (
+            b'{"offering": {"organization": "CoNWeT", "name": "Smart City Lights",'
+            b' "version": "1.0"}}',
+            400,
+            "Invalid JSON content",
+        ),
+    ],
+)
+def test_the_form_call_refuses_as_the_reference_says(client, buyer, body, status, text):
+    answer = client.post(FORM, content=body, headers=buyer)
+
+    assert (answer.status_code, answer.json()) == (status, error(text))
+
+
+def test_the_form_call_checks_401_then_415(client, buyer):
+    anonymous = client.post(FORM, content=b"x", headers={"Accept": "application/json"})
+    as_text = client.post(FORM, content=b"x", headers={**buyer, "Content-Type": "x/y"})
+
+    assert (anonymous.status_code, as_text.status_code) == (401, 415)
+
+
+def test_an_unpublished_offering_cannot_be_purchased_through_the_form(
+    client, buyer, shop, seller, session
+):
+    shop.offering.offer.status = OfferStatus.DRAFT
+    session.commit()
+    body = {"offering": OFFERING, "redirect_uri": "http://a/b"}
+    staff = {**buyer, "Authorization": f"Bearer {seller.token}"}
+
+    answer = client.post(FORM, json=body, headers=staff)
+    hidden = client.post(FORM, json=body, headers=buyer)
+
+    assert (answer.status_code, answer.json()) == (400, error("The offering cannot be purchased"))
+    # Mercato shows a draft to its provider's staff only: to others it does not exist.
+    assert (hidden.status_code, hidden.json()) == (404, error("Not found"))
+
+
+def test_the_form_page_leads_the_buyer_to_the_acquire_form(client, buyer, shop):
+    body = {"offering": OFFERING, "redirect_uri": "http://a/b"}
+    url = client.post(FORM, json=body, headers=buyer).json()["url"]
+    path = url.removeprefix("http://testserver")
+
+    anonymous = client.get(path, follow_redirects=False)
+    log_in(client, shop.buyer)
+    signed_in = client.get(path, follow_redirects=False)
+    other_id = client.get(f"{FORM}?ID={'0' * 48}", follow_redirects=False)
+
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login")
+    assert (signed_in.status_code, signed_in.headers["location"]) == (
+        303,
+        "/store/offerings/conwet/Smart%20City%20Lights/1.0/acquire",
+    )
+    assert other_id.status_code == 404
+    assert client.get(signed_in.headers["location"]).status_code == 200

@@ -8,13 +8,17 @@ currency's minor unit, nothing is truncated (store-ge.md §14.7).
 """
 
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
+from mercato.accounts.web.auth import CurrentUser
+from mercato.catalogue.models import OfferStatus
 from mercato.commerce import purchases
 from mercato.commerce.contracts import ADDRESS_FIELDS, TaxAddressData, find_purchase
 from mercato.commerce.invoices import order_invoices
@@ -29,7 +33,14 @@ from mercato.ordering.projects import projects_of
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import StoreOffering
 from mercato.store.offerings import require_visible_offering
-from mercato.store.wstore.wire import Caller, JsonBody, WStoreError, entity, errors
+from mercato.store.wstore.wire import (
+    JSON_BARE,
+    Caller,
+    JsonBody,
+    WStoreError,
+    entity,
+    errors,
+)
 
 router = APIRouter(tags=["WStore: contracting"])
 BASE = "/api/contracting"
@@ -37,6 +48,8 @@ CARD = "credit_card"
 CARD_FIELDS = ("number", "type", "expire_year", "expire_month", "cvv2")
 INVALID_CARD = "Invalid credit card info"
 NO_CARDS = "Card payments are not taken: pay with one of "
+FORM_NOT_PUBLISHED = "The offering cannot be purchased"
+_FORM_ID = re.compile("[0-9a-f]{48}")
 
 
 class _Methods(Gateways):
@@ -218,6 +231,48 @@ def buy(
     if held is not None:
         idempotency.settle_key(session, held, result)
     return _answer(request, result)
+
+
+def _form_id(offering: StoreOffering, user: User) -> str:
+    """WStore's ``offering id + user id``: 24 hex digits each."""
+    return f"{offering.offer_id:024x}{user.id:024x}"
+
+
+@router.post(
+    f"{BASE}/form",
+    responses=errors(400, 401, 404, 415),
+    summary="Start a purchase in the browser",
+    description="Body: `{offering: {organization, name, version}, redirect_uri}`. Answers "
+    "`{url}`: the page (`?ID=`, 48 hex digits) where the signed-in buyer goes on to the "
+    "offering's acquire form. `redirect_uri` is required but not yet used: the purchase "
+    "ends on the buyer's purchase page and `POST /api/contracting` adds no "
+    "`client_redirection_uri`. Fixed from WStore: undecodable JSON or a missing "
+    "`redirect_uri` answer 400 `Invalid JSON content` (WStore crashed with 500).",
+)
+def start_form(user: Caller, received: JsonBody, request: Request, session: DbSession) -> Response:
+    body = _document(received.raw)
+    offering = _offering(session, user, body.get("offering"))
+    if not isinstance(body.get("redirect_uri"), str):
+        raise WStoreError(400, INVALID_JSON)
+    if offering.offer.status != OfferStatus.PUBLISHED:
+        raise WStoreError(400, FORM_NOT_PUBLISHED)
+    url = str(request.url_for("form_page").include_query_params(ID=_form_id(offering, user)))
+    return entity({"url": url}, JSON_BARE)
+
+
+@router.get(f"{BASE}/form", include_in_schema=False, name="form_page")
+def form_page(
+    form_id: Annotated[str, Query(alias="ID")], session: DbSession, user: CurrentUser
+) -> Response:
+    """The buyer of a started purchase goes on to the offering's acquire form."""
+    found = _FORM_ID.fullmatch(form_id)
+    offering = session.get(StoreOffering, int(form_id[:24], 16)) if found else None
+    if offering is None or _form_id(offering, user) != form_id:
+        raise NotFound("Purchase form")
+    service = offering.service
+    parts = (service.provider.slug, service.name, offering.version)
+    path = "/store/offerings/" + "/".join(quote(part, safe="") for part in parts)
+    return RedirectResponse(f"{path}/acquire", status_code=303)
 
 
 def _own_purchase(session: Session, user: User, ref: str) -> Contract:

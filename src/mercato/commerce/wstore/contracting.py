@@ -86,7 +86,7 @@ def _offering(session: Session, user: User, named: Any) -> StoreOffering:
     """The offering ``{organization, name, version}``; 400 when it is not that shape."""
     fields = named if isinstance(named, dict) else {}
     parts = [fields.get(k) for k in ("organization", "name", "version")]
-    if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
+    if not all(isinstance(part, str) for part in parts):
         raise WStoreError(400, INVALID_JSON)
     try:
         return require_visible_offering(session, user, *parts)

@@ -675,6 +675,9 @@ EXCLUDED = {
     "/invoices/{number}.pdf": "downloads one invoice's file",
     "/purchases/{ref}/accept": "a gateway's return: completes one payment, answers a redirect",
     "/purchases/{ref}/cancel": "a gateway's cancel: rolls back one payment, answers a redirect",
+    "/api/contracting/form": "a redirect to the acquire form: reads one offering",
+    "/api/contracting/{ref}/accept": "a redirect to the purchase's return, no query",
+    "/api/contracting/{ref}/cancel": "a redirect to the purchase's cancel, no query",
 }
 
 

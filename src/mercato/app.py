@@ -39,6 +39,7 @@ from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
 from mercato.commerce.web import purchases as purchases_web
+from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
@@ -65,7 +66,7 @@ from mercato.web.visitor_pages import VisitorPages, watch_writes
 
 EOSC_PREFIX = "/api/v1"
 # Every router of WStore routes, for the 405's Allow header.
-WSTORE_PARTS = (*store_api.PARTS, commerce_api.router)
+WSTORE_PARTS = (*store_api.PARTS, commerce_api.router, contracting_api.router)
 
 
 class TrailingSlashes:
@@ -258,6 +259,7 @@ _ROUTERS = (
     marketplaces_api.router,
     store_api.router,
     commerce_api.router,
+    contracting_api.router,
     web_pages.router,
     accounts_web.router,
     store_web.router,

@@ -30,7 +30,7 @@ INVALID_JSON = "Invalid JSON content"
 NOT_FOUND = "Not found"
 
 
-def _refused(error: Invalid) -> WStoreError:
+def refused(error: Invalid) -> WStoreError:
     """The rule's message, bare: WStore's texts name no field."""
     return WStoreError(400, next(iter(error.details.values()), str(error)))
 
@@ -73,7 +73,7 @@ def add_unit(user: Caller, received: JsonBody, request: Request, session: DbSess
     try:
         registry.add_unit(session, data)
     except Invalid as error:
-        raise _refused(error) from None
+        raise refused(error) from None
     return envelope(request, 201, "Created")
 
 
@@ -118,7 +118,7 @@ def add_currency(
     try:
         registry.add_currency(session, data)
     except Invalid as error:
-        raise _refused(error) from None
+        raise refused(error) from None
     return envelope(request, 201, "Created")
 
 

@@ -3,8 +3,10 @@ app: statuses and texts as the reference gives them, success shapes, the echoed
 Content-Type, idempotent retries and the renewal call's errors."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from mercato.accounts.rules import issue_token
@@ -349,3 +351,21 @@ def test_the_form_page_leads_the_buyer_to_the_acquire_form(client, buyer, shop):
     )
     assert other_id.status_code == 404
     assert client.get(signed_in.headers["location"]).status_code == 200
+
+
+def test_a_due_subscription_is_renewed_with_ok_and_charged_once(client, buyer, session):
+    status, _ = _post(client, buyer, purchase(plan_label="monthly", payment={"method": "offline"}))
+    assert status == 201
+    ref = session.scalar(select(Contract.ref))
+
+    # Not due yet: WStore's one failure text (its own was "No subscriptions to renovate").
+    early = client.put(f"{BUY}/{ref}", json={"method": "offline"}, headers=buyer)
+    assert (early.status_code, early.json()) == (400, error("Invalid JSON content"))
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=45)):
+        renewed = client.put(f"{BUY}/{ref}", json={"method": "offline"}, headers=buyer)
+
+    assert (renewed.status_code, renewed.json()) == (200, {"message": "OK", "result": "correct"})
+    session.expire_all()
+    contract = session.scalars(select(Contract)).one()
+    assert [charge.concept for charge in contract.charges] == ["initial charge", "Renovation"]

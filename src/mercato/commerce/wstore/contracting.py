@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue.models import OfferStatus
-from mercato.commerce import purchases
+from mercato.commerce import purchases, renewals
 from mercato.commerce.contracts import ADDRESS_FIELDS, TaxAddressData, find_purchase
 from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState
@@ -39,6 +39,7 @@ from mercato.store.wstore.wire import (
     JsonBody,
     WStoreError,
     entity,
+    envelope,
     errors,
 )
 
@@ -293,20 +294,43 @@ def _own_purchase(session: Session, user: User, ref: str) -> Contract:
     summary="Renew a purchase's subscriptions",
     description="Body: `{method, credit_card?}`. An unknown purchase answers 404 and "
     "another buyer's 403 (WStore crashed with 500 and checked no owner); undecodable JSON "
-    "or a missing or unknown `method` 400 `Invalid JSON content`. A failed renewal never "
-    "deletes the purchase.",
+    "or a missing or unknown `method` 400 `Invalid JSON content`, as does a renewal that "
+    "cannot be made (nothing due: WStore's `No subscriptions to renovate`), and it never "
+    "deletes the purchase. Renewed: 200 `OK`; a gateway to visit (PayPal): 200 "
+    "`{redirection_link}`, which WStore dropped, so its PayPal renewals never finished.",
 )
 def renew(
-    ref: str, user: Caller, received: JsonBody, request: Request, session: DbSession
+    ref: str,
+    user: Caller,
+    received: JsonBody,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
 ) -> Response:
-    _own_purchase(session, user, ref)
+    contract = _own_purchase(session, user, ref)
     body = _document(received.raw)
     method = body.get("method")
-    if not isinstance(method, str) or method not in request.app.state.gateways.names():
+    gateways: Gateways = request.app.state.gateways
+    if not isinstance(method, str) or method not in gateways.names():
         raise WStoreError(400, INVALID_JSON)
-    # Renewals come with mercato.commerce.renewals; until then nothing is ever due, and
-    # WStore answers a renewal that cannot be made with its one failure text.
-    raise WStoreError(400, INVALID_JSON)
+    try:
+        renewal = renewals.renew(
+            session,
+            contract,
+            gateways.get(method),
+            utcnow(),
+            base_url=settings.base_url,
+            timeout=settings.payment_timeout,
+        )
+    except (Invalid, Conflict, PaymentFailed):
+        # WStore answers every failed renewal with its one text; nothing was charged.
+        raise WStoreError(400, INVALID_JSON) from None
+    if renewal.redirect_url is not None:
+        # WStore dropped this link, so PayPal renewals could never finish (§14.3).
+        return _answer(
+            request, {"status": 200, "content": {"redirection_link": renewal.redirect_url}}
+        )
+    return envelope(request, 200, "OK")
 
 
 def _to_web(ref: str, step: str, request: Request) -> Response:

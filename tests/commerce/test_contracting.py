@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from mercato.accounts.rules import issue_token
 from mercato.catalogue.models import OfferStatus
-from mercato.commerce.models import Contract
+from mercato.commerce.models import Contract, ContractingForm
 from tests.commerce.purchase_world import shop
 from tests.store.world import seller, store
 from tests.web.pages import log_in
@@ -308,6 +308,69 @@ def test_the_form_call_refuses_as_the_reference_says(client, buyer, body, status
     answer = client.post(FORM, content=body, headers=buyer)
 
     assert (answer.status_code, answer.json()) == (status, error(text))
+
+
+@pytest.mark.parametrize("uri", ["ftp://a/b", "/back", "http://", "a/b", "", 7, None])
+def test_a_redirect_uri_not_an_absolute_http_url_is_refused(client, buyer, session, uri):
+    answer = client.post(FORM, json={"offering": OFFERING, "redirect_uri": uri}, headers=buyer)
+
+    assert (answer.status_code, answer.json()) == (400, error("Invalid JSON content"))
+    assert _forms(session) == 0
+
+
+BACK = "https://client.example/back?state=1"
+
+
+def _forms(session) -> int:
+    return session.scalar(select(func.count()).select_from(ContractingForm))
+
+
+def _start(client, headers) -> None:
+    body = {"offering": OFFERING, "redirect_uri": BACK}
+    assert client.post(FORM, json=body, headers=headers).status_code == 200
+
+
+def test_a_purchase_started_from_the_form_answers_its_client_redirection_uri(
+    client, buyer, session
+):
+    _start(client, buyer)
+    _start(client, buyer)  # started again: still one form
+    assert _forms(session) == 1
+
+    status, shown = _post(client, buyer, purchase())
+
+    assert status == 201
+    assert list(shown) == ["resources", "bill", "client_redirection_uri"]
+    assert shown["client_redirection_uri"] == BACK
+    assert _forms(session) == 0
+
+
+def test_the_redirection_answer_adds_the_client_redirection_uri(client, buyer, session):
+    _start(client, buyer)
+    body = purchase(plan_label="monthly", payment={"method": "sandbox"})
+
+    status, shown = _post(client, buyer, body)
+
+    assert status == 200
+    assert list(shown) == ["redirection_link", "client_redirection_uri"]
+    assert shown["client_redirection_uri"] == BACK
+    assert _forms(session) == 0
+
+
+def test_a_refused_purchase_keeps_the_form_for_the_next_try(client, buyer, session):
+    _start(client, buyer)
+
+    refused = _post(client, buyer, purchase(conditions_accepted=False))
+    status, shown = _post(client, buyer, purchase())
+
+    assert refused == (400, error(TERMS))
+    assert (status, shown["client_redirection_uri"]) == (201, BACK)
+
+
+def test_a_purchase_not_started_from_the_form_has_no_client_redirection_uri(client, buyer, session):
+    status, shown = _post(client, buyer, purchase())
+
+    assert (status, list(shown)) == (201, ["resources", "bill"])
 
 
 def test_the_form_call_checks_401_then_415(client, buyer):

@@ -269,3 +269,19 @@ class PurchaseNotificationAttempt(AttemptRecord, Base):
     )
 
     notification: Mapped[PurchaseNotification] = relationship(back_populates="attempt_log")
+
+
+class ContractingForm(Base):
+    """A purchase started with ``POST /api/contracting/form`` (WStore's ``user_refs``):
+    where the buyer goes back once it is done; consumed by that purchase."""
+
+    __tablename__ = "contracting_forms"
+
+    # WStore's token: offering id + user id, 24 hex digits each.
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    offering_id: Mapped[int] = mapped_column(
+        ForeignKey("store_offerings.offer_id", ondelete="CASCADE"), index=True
+    )
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

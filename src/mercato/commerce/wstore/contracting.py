@@ -20,6 +20,7 @@ from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue.models import OfferStatus
 from mercato.commerce import purchases, renewals
+from mercato.commerce.contracting_forms import is_redirect_uri, keep_form, take_redirect_uri
 from mercato.commerce.contracts import ADDRESS_FIELDS, TaxAddressData, find_purchase
 from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState
@@ -170,8 +171,15 @@ def _buy(
     except PaymentFailed as failure:
         raise WStoreError(400, str(failure)) from None
     if bought.redirect_url is not None:
-        return {"status": 200, "content": {"redirection_link": bought.redirect_url}}
-    return {"status": 201, "content": _done(session, user, bought.contract, offering)}
+        content = {"redirection_link": bought.redirect_url}
+        status = 200
+    else:
+        content = _done(session, user, bought.contract, offering)
+        status = 201
+    back = take_redirect_uri(session, user.id, offering.offer_id)
+    if back is not None:
+        content["client_redirection_uri"] = back
+    return {"status": status, "content": content}
 
 
 def _key_refused(error: Invalid) -> WStoreError:
@@ -200,7 +208,9 @@ def _answer(request: Request, result: dict[str, Any]) -> Response:
     "else `Card payments are not taken: pay with one of <gateways>`): Mercato never takes "
     "card data. `project` (Mercato's) is the buyer's project the purchase goes to; without "
     "it, the buyer's only project. Done: 201 `{resources, bill}` (bill: the purchase's "
-    "invoice PDFs, once made); a gateway to visit: 200 `{redirection_link}`. The answer's "
+    "invoice PDFs, once made); a gateway to visit: 200 `{redirection_link}`. Both add "
+    "`client_redirection_uri` (the form's `redirect_uri`, once) when the buyer started the "
+    "purchase with `POST /api/contracting/form` for this offering. The answer's "
     "`Content-Type` is the request's. Fixed from WStore: undecodable JSON, a missing "
     "`offering`, `payment` or `payment.method` answer 400 `Invalid JSON content` and an "
     "unknown offering 404 `Not found` (WStore crashed with 500); amounts are exact "
@@ -245,19 +255,22 @@ def _form_id(offering: StoreOffering, user: User) -> str:
     summary="Start a purchase in the browser",
     description="Body: `{offering: {organization, name, version}, redirect_uri}`. Answers "
     "`{url}`: the page (`?ID=`, 48 hex digits) where the signed-in buyer goes on to the "
-    "offering's acquire form. `redirect_uri` is required but not yet used: the purchase "
-    "ends on the buyer's purchase page and `POST /api/contracting` adds no "
-    "`client_redirection_uri`. Fixed from WStore: undecodable JSON or a missing "
-    "`redirect_uri` answer 400 `Invalid JSON content` (WStore crashed with 500).",
+    "offering's acquire form. `redirect_uri` (an absolute http(s) URL) is kept: the "
+    "buyer's next `POST /api/contracting` for the offering answers it once as "
+    "`client_redirection_uri`. Fixed from WStore: undecodable JSON or a missing or "
+    "invalid `redirect_uri` answer 400 `Invalid JSON content` (WStore crashed with 500).",
 )
 def start_form(user: Caller, received: JsonBody, request: Request, session: DbSession) -> Response:
     body = _document(received.raw)
     offering = _offering(session, user, body.get("offering"))
-    if not isinstance(body.get("redirect_uri"), str):
+    redirect_uri = body.get("redirect_uri")
+    if not is_redirect_uri(redirect_uri):
         raise WStoreError(400, INVALID_JSON)
     if offering.offer.status != OfferStatus.PUBLISHED:
         raise WStoreError(400, FORM_NOT_PUBLISHED)
-    url = str(request.url_for("form_page").include_query_params(ID=_form_id(offering, user)))
+    form_id = _form_id(offering, user)
+    keep_form(session, form_id, user.id, offering.offer_id, redirect_uri, utcnow())
+    url = str(request.url_for("form_page").include_query_params(ID=form_id))
     return entity({"url": url}, JSON_BARE)
 
 

@@ -19,7 +19,7 @@ from mercato.commerce.models import (
     PurchaseNotification,
 )
 from mercato.commerce.payments.lifecycle import expire_payments
-from mercato.commerce.payments.paypal import CAPTURE_COMPLETED, ORDER_APPROVED
+from mercato.commerce.payments.paypal import CAPTURE_COMPLETED, CAPTURE_DENIED, ORDER_APPROVED
 from mercato.commerce.web.paypal_webhook import PATH
 from mercato.db import utcnow
 from mercato.settings import Settings
@@ -155,5 +155,45 @@ def test_the_webhook_settles_once_when_the_return_never_comes(client, shop, buye
     ref = session.scalar(select(Contract.ref))
     late = client.get(f"/purchases/{ref}/accept?token={order_id}", follow_redirects=False)
     assert late.status_code == 303
+    assert _state(session) == (ContractState.PAID, PaymentStatus.SETTLED, 1, 1)
+    assert fake.captures() == 1
+
+
+def _approved(client, shop, fake) -> str:
+    """The buyer approved at PayPal and never came back: the order's id."""
+    paypal_page = _to_paypal(client, shop)
+    [order_id] = fake.orders
+    assert httpx.get(paypal_page, follow_redirects=False, timeout=10).status_code == 302
+    return order_id
+
+
+def _event(client, fake, event_type: str, order_id: str) -> None:
+    headers, body = fake.signed_event(event_type, order_id)
+    assert client.post(PATH, content=body, headers=headers).status_code == 200
+
+
+def test_a_denied_capture_cancels_the_payment_once(client, shop, buyer, session, fake):
+    order_id = _approved(client, shop, fake)
+
+    _event(client, fake, CAPTURE_DENIED, order_id)
+    _event(client, fake, CAPTURE_DENIED, order_id)
+
+    assert _state(session) == (ContractState.CANCELLED, PaymentStatus.CANCELLED, 0, 0)
+    assert fake.captures() == 0
+    # Neither a later approval nor the buyer's return pays the cancelled purchase.
+    _event(client, fake, ORDER_APPROVED, order_id)
+    ref = session.scalar(select(Contract.ref))
+    client.get(f"/purchases/{ref}/accept?token={order_id}", follow_redirects=False)
+    assert _state(session) == (ContractState.CANCELLED, PaymentStatus.CANCELLED, 0, 0)
+    assert fake.captures() == 0
+
+
+def test_a_denied_capture_after_a_completed_one_changes_nothing(client, shop, buyer, session, fake):
+    order_id = _approved(client, shop, fake)
+    _event(client, fake, CAPTURE_COMPLETED, order_id)
+    assert _state(session) == (ContractState.PAID, PaymentStatus.SETTLED, 1, 1)
+
+    _event(client, fake, CAPTURE_DENIED, order_id)
+
     assert _state(session) == (ContractState.PAID, PaymentStatus.SETTLED, 1, 1)
     assert fake.captures() == 1

@@ -1,8 +1,10 @@
 """PayPal's verified webhook events settling payments: a capture completed, or an order
-the buyer approved whose return never came (the buyer closed the tab).
+the buyer approved whose return never came (the buyer closed the tab); and a capture
+denied, which cancels the payment.
 
-Settling goes through ``approve_payment``, which moves a payment out of pending with
-one conditional update: the buyer's return and the webhook racing settle it once.
+Settling goes through ``approve_payment`` and cancelling through ``cancel_payment``: each
+moves a payment out of pending with one conditional update, so the buyer's return and
+the webhook racing act once.
 """
 
 from sqlalchemy import select
@@ -10,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from mercato.commerce.models import Payment
 from mercato.commerce.payments.gateway import PaymentFailed
-from mercato.commerce.payments.lifecycle import approve_payment
+from mercato.commerce.payments.lifecycle import approve_payment, cancel_payment
 from mercato.commerce.payments.paypal import (
     CAPTURE_COMPLETED,
+    CAPTURE_DENIED,
     ORDER_APPROVED,
     PayPalGateway,
     WebhookEvent,
@@ -23,8 +26,9 @@ SETTLING_EVENTS = frozenset({CAPTURE_COMPLETED, ORDER_APPROVED})
 
 
 def settle_event(gateway: PayPalGateway, session: Session, event: WebhookEvent) -> None:
-    """Settle the payment of the event's order (capturing it when only approved)."""
-    if event.event_type not in SETTLING_EVENTS or not event.order_id:
+    """Settle the payment of the event's order (capturing it when only approved), or
+    cancel it when PayPal denied the capture."""
+    if event.event_type not in SETTLING_EVENTS | {CAPTURE_DENIED} or not event.order_id:
         return
     payment = session.scalar(
         select(Payment).where(
@@ -32,6 +36,11 @@ def settle_event(gateway: PayPalGateway, session: Session, event: WebhookEvent) 
         )
     )
     if payment is None:
+        return
+    if event.event_type == CAPTURE_DENIED:
+        # Refused money: the purchase is rolled back as an expired one would be (one
+        # with a charge never is); a payment no longer pending is left as it is.
+        cancel_payment(session, payment, gateway, utcnow())
         return
     try:
         with session.begin_nested():

@@ -30,11 +30,12 @@ STALL_SECONDS = 0.1
 _TICK_SECONDS = 0.01
 # Code that must never run on the event loop: database work, outgoing HTTP, page
 # rendering, hashing, RDF parsing. (Not the garbage collector's weakref callbacks,
-# such as SQLAlchemy's InstanceState._cleanup, which run on whichever thread allocates.)
+# such as SQLAlchemy's InstanceState._cleanup, which run on whichever thread allocates;
+# nor the ORM's bookkeeping that the API does on the loop by design, making a request's
+# session and merging a remembered user without a load: CPU only, which a loaded
+# machine can stretch past the threshold. Database work shows as engine and driver frames.)
 _BLOCKING = (
     "sqlalchemy/engine/",
-    "sqlalchemy/orm/session.py",
-    "sqlalchemy/orm/query.py",
     "psycopg/",
     "sqlite3/",
     "httpx/_client.py",

@@ -3,9 +3,7 @@ duty-free, tax and total, the sandbox gateway's page, the purchase, My purchases
 provider's Sales; an Idempotency-Key buys once, also for two submissions at once."""
 
 import re
-import threading
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -19,7 +17,7 @@ from tests.commerce.purchase_world import OFFERING, shop
 from tests.live import running_app
 from tests.store.web.test_marketplaces import _table_rows
 from tests.store.world import seller, store
-from tests.web.pages import csrf_token, field_error, log_in, submit
+from tests.web.pages import csrf_token, field_error, log_in, post_together, submit
 
 __all__ = ["seller", "shop", "store"]
 
@@ -228,37 +226,11 @@ def test_sales_are_forbidden_to_users_who_provide_nothing(client, shop, buyer):
 # --- two identical submissions at once, against the real server ------------------------
 
 
-def _post_together(base: str, user, url: str, fields: dict[str, str]) -> list[httpx.Response]:
-    clients = [httpx.Client(base_url=base, timeout=60) for _ in range(2)]
-    try:
-        for one in clients:
-            log_in(one, user)
-        tokens = [csrf_token(one, url) for one in clients]
-        start = threading.Barrier(2)
-        answers: list[httpx.Response | None] = [None, None]
-
-        def post(n: int) -> None:
-            start.wait()
-            answers[n] = clients[n].post(
-                url, data={**fields, "csrftoken": tokens[n]}, follow_redirects=False
-            )
-
-        threads = [threading.Thread(target=post, args=(n,)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return [answer for answer in answers if answer is not None]
-    finally:
-        for one in clients:
-            one.close()
-
-
 def test_two_identical_concurrent_purchases_buy_once(shop, session, database_url, tmp_path):
     fields = {**_fields(shop), "idempotency_key": "race-1"}
 
     with running_app(database_url, tmp_path) as base:
-        answers = _post_together(base, shop.buyer, FORM, fields)
+        answers = post_together(base, shop.buyer, FORM, fields)
 
     payment = session.scalar(select(Payment))
     assert [(a.status_code, a.headers["location"]) for a in answers] == [

@@ -2,7 +2,9 @@
 
 import html
 import re
+import threading
 
+import httpx
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -52,3 +54,31 @@ def log_in_browser(page, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def post_together(base: str, user: User, url: str, fields: dict[str, str]) -> list[httpx.Response]:
+    """Two browsers, logged in as ``user``, post the same form at the same moment
+    to a live server at ``base``."""
+    clients = [httpx.Client(base_url=base, timeout=60) for _ in range(2)]
+    try:
+        for client in clients:
+            log_in(client, user)
+        tokens = [csrf_token(client, url) for client in clients]
+        start = threading.Barrier(2)
+        answers: list[httpx.Response | None] = [None, None]
+
+        def post(n: int) -> None:
+            start.wait()
+            answers[n] = clients[n].post(
+                url, data={**fields, "csrftoken": tokens[n]}, follow_redirects=False
+            )
+
+        threads = [threading.Thread(target=post, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [answer for answer in answers if answer is not None]
+    finally:
+        for client in clients:
+            client.close()

@@ -1,10 +1,8 @@
 """Idempotency-Key on the order forms: a retried submission orders once and answers the same."""
 
 import re
-import threading
 import uuid
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -12,7 +10,7 @@ from mercato.ordering.models import Event, EventResource, EventType, Idempotency
 from tests.live import running_app
 from tests.ordering.web.test_bundle_order import FORM as BUNDLE_FORM
 from tests.ordering.web.test_bundle_order import bundle  # noqa: F401  (a fixture)
-from tests.web.pages import csrf_token, log_in, submit
+from tests.web.pages import csrf_token, log_in, post_together, submit
 
 _KEY_FIELD = re.compile(r'<input type="hidden" name="idempotency_key" value="([^"]+)">')
 
@@ -171,33 +169,6 @@ def test_a_resubmitted_bundle_form_orders_the_bundle_once(
 ROUNDS = 4
 
 
-def _post_together(base: str, customer, url: str, fields: dict[str, str]) -> list[httpx.Response]:
-    """Two logged-in browsers post the same form at the same moment."""
-    clients = [httpx.Client(base_url=base, timeout=60) for _ in range(2)]
-    try:
-        for client in clients:
-            log_in(client, customer)
-        tokens = [csrf_token(client, url) for client in clients]
-        start = threading.Barrier(2)
-        answers: list[httpx.Response | None] = [None, None]
-
-        def post(n: int) -> None:
-            start.wait()
-            answers[n] = clients[n].post(
-                url, data={**fields, "csrftoken": tokens[n]}, follow_redirects=False
-            )
-
-        threads = [threading.Thread(target=post, args=(n,)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return [answer for answer in answers if answer is not None]
-    finally:
-        for client in clients:
-            client.close()
-
-
 def test_two_identical_concurrent_orders_place_one_order(make, session, database_url, tmp_path):
     customer = make.user()
     offer = make.offer(name="Standard VM", internal=True)
@@ -206,7 +177,7 @@ def test_two_identical_concurrent_orders_place_one_order(make, session, database
 
     with running_app(database_url, tmp_path) as base:
         rounds = [
-            _post_together(
+            post_together(
                 base, customer, url, {"project": str(project.id), "idempotency_key": f"race-{n}"}
             )
             for n in range(ROUNDS)

@@ -43,6 +43,7 @@ from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
+from mercato.kept_answers import KeptAnswers, watch_writes
 from mercato.ordering.eosc import routes as ordering_api
 from mercato.ordering.web import deliveries as deliveries_web
 from mercato.ordering.web import orders as orders_web
@@ -62,7 +63,6 @@ from mercato.store.wstore.wire import error_response as wstore_response
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
 from mercato.web.rendering import templates
-from mercato.web.visitor_pages import VisitorPages, watch_writes
 
 EOSC_PREFIX = "/api/v1"
 # Every router of WStore routes, for the 405's Allow header.
@@ -336,7 +336,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.router.routes.extend(_area_routes())
-    app.add_middleware(VisitorPages, settings=settings)
+    app.add_middleware(KeptAnswers, settings=settings)
     app.add_middleware(
         PageSessions,
         secret_key=secret,

@@ -38,6 +38,7 @@ from mercato.commerce.web import invoices as invoices_web
 from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
+from mercato.commerce.web import plan_editor as plan_editor_web
 from mercato.commerce.web import purchases as purchases_web
 from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
@@ -270,6 +271,7 @@ _ROUTERS = (
     marketplaces_web.router,
     commerce_web.router,
     acquire_web.router,
+    plan_editor_web.router,
     purchases_web.router,
     paypal_webhook.router,
     invoices_web.router,

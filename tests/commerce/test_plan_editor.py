@@ -197,7 +197,7 @@ def test_the_developer_plan_may_be_defined_and_update_needs_an_earlier_version(
 ):
     assert submit(client, NEW, NEW, _plan(label="developer")).status_code == 303
     later = store.offering(draft.service.provider, seller, version="2.0")
-    form = f"/store/offerings/conwet/Smart%20City%20Lights/2.0/plans/new"
+    form = "/store/offerings/conwet/Smart%20City%20Lights/2.0/plans/new"
 
     response = submit(client, form, form, _plan(label="update"))
 

@@ -28,6 +28,7 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.order_pricing import acquire_urls, order_pricing
 from mercato.commerce.payments.configured import configured_gateways
 from mercato.commerce.payments.paypal import PayPalClient, PayPalGateway
 from mercato.commerce.payments.paypal_events import settle_event
@@ -323,6 +324,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pricing_terms = pricing_terms
     app.state.plan_tables = plan_tables
     app.state.offer_plan_tables = offer_plan_tables
+    app.state.order_pricing = order_pricing
+    app.state.acquire_urls = acquire_urls
     # One PayPal client, so that its access token serves every payment until it expires.
     app.state.paypal = PayPalClient(settings)
     # What a verified PayPal event is handed to (the payment flow settles payments there).

@@ -69,15 +69,13 @@ def test_a_plan_saved_from_the_form_is_the_plan_the_api_would_keep(
     assert "15.00 EUR plus tax" in page
 
 
-def test_the_offering_page_shows_the_saved_plan_and_links_to_the_editor(
-    client, provider, draft
-):
+def test_the_offering_page_shows_the_saved_plan_and_links_to_the_editor(client, provider, draft):
     assert f'href="{PLANS}">Add price plans</a>' in client.get(OFFERING).text
     submit(client, NEW, NEW, _plan())
 
     page = client.get(OFFERING).text
 
-    assert "<h3>Monthly <span class=\"meta\">(monthly)</span></h3>" in page
+    assert '<h3>Monthly <span class="meta">(monthly)</span></h3>' in page
     assert "10 EUR per month" in page
     assert f'href="{PLANS}">Edit the price plans</a>' in page
 
@@ -153,9 +151,7 @@ def test_a_second_plan_with_the_same_label_is_refused(client, provider, draft, s
     assert _stored(session, draft) == [MONTHLY]
 
 
-def test_a_formula_component_is_kept_as_a_wstore_price_function(
-    client, provider, draft, session
-):
+def test_a_formula_component_is_kept_as_a_wstore_price_function(client, provider, draft, session):
     fields = _plan(
         **{
             "component-1-label": "calls",

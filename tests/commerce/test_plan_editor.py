@@ -259,3 +259,16 @@ def test_only_the_provider_may_edit_plans(client, make, draft, session):
 
     assert client.get(PLANS).status_code in (403, 404)
     assert client.get(NEW).status_code in (403, 404)
+
+
+def test_a_plan_saved_from_the_form_is_in_the_linked_usdl(client, provider, draft):
+    submit(client, NEW, NEW, _plan())
+
+    usdl = client.get(
+        "/api/offering/offerings/conwet/Smart%20City%20Lights/1.0/usdl",
+        headers={"Accept": "text/turtle"},
+    )
+
+    assert usdl.status_code == 200
+    assert '"Monthly"' in usdl.text
+    assert '"setup"' in usdl.text

@@ -257,8 +257,10 @@ def test_published_offerings_keep_their_plans(client, provider, draft, session):
 def test_only_the_provider_may_edit_plans(client, make, draft, session):
     log_in(client, make.user("someone@example.org"))
 
-    assert client.get(PLANS).status_code in (403, 404)
-    assert client.get(NEW).status_code in (403, 404)
+    assert client.get(PLANS).status_code == 403
+    assert client.get(NEW).status_code == 403
+    assert submit(client, "/", NEW, _plan()).status_code == 403
+    assert _stored(session, draft) == []
 
 
 def test_a_plan_saved_from_the_form_is_in_the_linked_usdl(client, provider, draft):

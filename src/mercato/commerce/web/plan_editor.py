@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.commerce import plan_editing as rules
 from mercato.commerce.models import PricingModel

@@ -84,7 +84,9 @@ def _unit_groups(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(KINDS[model], units) for model, units in groups.items() if units]
 
 
-def _offering(session: Session, user: Any, provider: str, name: str, version: str) -> StoreOffering:
+def _offering(
+    session: Session, user: User, provider: str, name: str, version: str
+) -> StoreOffering:
     return require_managed_offering(session, user, provider, name, version)
 
 

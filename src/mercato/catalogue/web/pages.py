@@ -124,6 +124,7 @@ def service(request: Request, session: DbSession, user: OptionalUser, slug: str)
         "order_entries": {offer.id: order_entry(offer) for offer in offers},
         # The store plans of offers, priced by commerce, which the app hands in.
         "plan_tables": request.app.state.offer_plan_tables(session, [o.id for o in offers]),
+        "acquire_urls": request.app.state.acquire_urls(session, [o.id for o in offers]),
         "can_manage": user is not None and rules.can_manage_service(session, user, shown),
     }
     return _page(request, "catalogue/service.html", context)

@@ -41,6 +41,7 @@ from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
 from mercato.commerce.web import purchases as purchases_web
+from mercato.commerce.web import revenue_pages as revenue_web
 from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.commerce.wstore import rss as rss_api
@@ -273,6 +274,7 @@ _ROUTERS = (
     omses_web.router,
     marketplaces_web.router,
     commerce_web.router,
+    revenue_web.router,
     acquire_web.router,
     purchases_web.router,
     paypal_webhook.router,

@@ -193,6 +193,11 @@ def _party(session: Session, data: StakeholderData) -> tuple[int | None, int | N
     return None, None, data.organisation
 
 
+def providers_to_choose(session: Session) -> list[Provider]:
+    """The providers an admin may name as stakeholders (or filter revenue by), by name."""
+    return list(session.scalars(select(Provider).order_by(Provider.name)))
+
+
 def check_share(value: object) -> Decimal:
     share = check_percentage(value, "share")
     if share == 0:

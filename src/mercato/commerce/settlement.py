@@ -57,11 +57,15 @@ def _records(
 
 
 def revenue_records(
-    session: Session, provider: Provider | None, start: datetime, end: datetime
+    session: Session,
+    provider: Provider | None,
+    start: datetime,
+    end: datetime,
+    limit: int | None = None,
 ) -> Iterator[RevenueRecord]:
     """The records of the charges made in ``[start, end)``, of ``provider``'s sales only
-    if one is given, oldest first."""
-    yield from session.scalars(_records(provider, start, end)).yield_per(1000)
+    if one is given, oldest first; the first ``limit`` if given."""
+    yield from session.scalars(_records(provider, start, end).limit(limit)).yield_per(1000)
 
 
 def _key(record: RevenueRecord) -> PartyKey:

@@ -104,13 +104,16 @@ def check_class_models(models: object) -> dict[RevenueClass, Decimal]:
 # --- sharing models --------------------------------------------------------------------
 
 
-def sharing_models(session: Session) -> list[RevenueModel]:
+def sharing_models(session: Session, with_stakeholders: bool = True) -> list[RevenueModel]:
     """The model of every class, in WStore's order; a class never changed shows its
-    default (a row not added to the session)."""
-    query = select(RevenueModel).options(
-        selectinload(RevenueModel.stakeholders).selectinload(RevenueStakeholder.provider),
-        selectinload(RevenueModel.stakeholders).selectinload(RevenueStakeholder.user),
-    )
+    default (a row not added to the session). Without ``with_stakeholders`` only the
+    aggregator's shares are read (the stakeholders are not loaded)."""
+    query = select(RevenueModel)
+    if with_stakeholders:
+        query = query.options(
+            selectinload(RevenueModel.stakeholders).selectinload(RevenueStakeholder.provider),
+            selectinload(RevenueModel.stakeholders).selectinload(RevenueStakeholder.user),
+        )
     stored = {model.revenue_class: model for model in session.scalars(query)}
     return [stored.get(c) or _default_model(c) for c in RevenueClass]
 

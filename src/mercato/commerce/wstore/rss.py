@@ -133,7 +133,7 @@ def _registered(session: DbSession, name: str, status: int, message: str) -> Rss
 
 @router.get(RSS, responses=errors(401), summary="The registered RSS (any signed-in user)")
 def list_rss(session: DbSession, user: Caller) -> Response:
-    models = revenue.sharing_models(session)
+    models = revenue.sharing_models(session, with_stakeholders=False)
     return entity([rss_json(r, models) for r in revenue.list_rss(session)], JSON_BARE)
 
 
@@ -175,7 +175,7 @@ def register_rss(
 )
 def get_rss(name: str, session: DbSession, user: Caller) -> Response:
     rss = _registered(session, name, 400, "Invalid request")
-    return entity(rss_json(rss, revenue.sharing_models(session)), JSON_BARE)
+    return entity(rss_json(rss, revenue.sharing_models(session, with_stakeholders=False)), JSON_BARE)
 
 
 @router.delete(

@@ -175,7 +175,8 @@ def register_rss(
 )
 def get_rss(name: str, session: DbSession, user: Caller) -> Response:
     rss = _registered(session, name, 400, "Invalid request")
-    return entity(rss_json(rss, revenue.sharing_models(session, with_stakeholders=False)), JSON_BARE)
+    models = revenue.sharing_models(session, with_stakeholders=False)
+    return entity(rss_json(rss, models), JSON_BARE)
 
 
 @router.delete(

@@ -58,7 +58,8 @@ def _model_page(
         "provider_share": revenue.provider_share(model),
         "provider_options": _provider_options(session),
         "kinds": PARTY_KINDS,
-        "form": form or {"percentage": str(model.percentage), "kind": "organisation"},
+        # What the admin sent, over the model as it is.
+        "form": {"percentage": str(model.percentage), "kind": "organisation", **(form or {})},
         "errors": errors or {},
     }
     return render(request, "commerce/revenue_model.html", context, 400 if errors else 200)
@@ -127,7 +128,6 @@ def add_stakeholder(
     except Invalid as error:
         form = {name: _text(submitted, name) for name in ("kind", "share", "provider_id")}
         return _model_page(request, session, revenue_class, form, _errors(error))
-    form.setdefault("percentage", "")
     return _saved(
         request,
         session,

@@ -127,8 +127,11 @@ def _default_model(revenue_class: RevenueClass) -> RevenueModel:
 
 
 def sharing_model(session: Session, revenue_class: RevenueClass) -> RevenueModel:
-    """The class's model, stored (with its default share) if it never was, to change it."""
-    model = session.get(RevenueModel, revenue_class)
+    """The class's model, stored (with its default share) if it never was, to change it.
+
+    Locked until commit, so two admins' changes cannot together pass 100 %.
+    """
+    model = session.get(RevenueModel, revenue_class, with_for_update=True)
     if model is None:
         model = _default_model(revenue_class)
         session.add(model)

@@ -32,7 +32,7 @@ from mercato.catalogue.models import (
     Service,
     ServiceStatus,
 )
-from mercato.commerce import registry
+from mercato.commerce import registry, revenue
 from mercato.commerce.models import (
     Contract,
     Currency,
@@ -46,6 +46,7 @@ from mercato.commerce.payments.gateway import Gateways
 from mercato.commerce.payments.offline import OfflineGateway
 from mercato.commerce.payments.sandbox import SandboxGateway
 from mercato.commerce.purchases import PurchaseRequest, acquire
+from mercato.commerce.revenue_models import RevenueClass
 from mercato.db import make_session_factory, read_only, utcnow
 from mercato.ordering.models import (
     AuthorRole,
@@ -376,6 +377,22 @@ def build_world(make: Factory, store: Store, size: int) -> World:
             issue(session, provider, customer.user, order_id=number)
     session.commit()
 
+    # --- revenue sharing: stakeholders of every kind in every class, and an RSS -------
+    for revenue_class in RevenueClass:
+        for number in range(size):
+            for party in (
+                revenue.StakeholderData("1", organisation=f"Organisation {number}"),
+                revenue.StakeholderData("1", provider_id=providers[number].id),
+                revenue.StakeholderData("1", user_email=make.user().email),
+            ):
+                revenue.add_stakeholder(session, revenue_class, party)
+    revenue.register_rss(
+        session,
+        revenue.RssData("rss", "http://rss.example.org/", 2, revenue.default_limits("EUR")),
+        None,
+    )
+    session.commit()
+
     # --- commerce: purchases of priced offerings, paid (with a charge) and pending -----
     gateways = Gateways([SandboxGateway(), OfflineGateway()])
     session.add(
@@ -530,6 +547,8 @@ PINNED: dict[str, Visit] = {
     "/api/administration/repositories": Visit("admin", "/api/administration/repositories", 1),
     "/api/administration/units": Visit("customer", "/api/administration/units", 1),
     "/api/administration/currency": Visit("customer", "/api/administration/currency", 1),
+    "/api/administration/rss": Visit("customer", "/api/administration/rss", 2),
+    "/api/administration/rss/{name}": Visit("customer", "/api/administration/rss/rss", 2),
     "/api/administration/organizations/{organization}": Visit(
         "steward", "/api/administration/organizations/{w.provider.slug}", 3
     ),
@@ -658,6 +677,10 @@ PINNED: dict[str, Visit] = {
     "/admin/tax-rates/{tax_rate_id}/edit": Visit(
         "admin", "/admin/tax-rates/{w.tax_rate.id}/edit", 4
     ),
+    "/admin/revenue-sharing": Visit("admin", "/admin/revenue-sharing", 7),
+    "/admin/revenue-sharing/{class_value}": Visit("admin", "/admin/revenue-sharing/use", 7),
+    # The period that holds the world's purchases, made now.
+    "/admin/revenue": Visit("admin", "/admin/revenue?start=2000-01-01&end=2100-12-31", 5),
     "/invoices": Visit("steward", "/invoices", 6),
     "/store/offerings/{provider}/{name}/{version}/acquire": Visit(
         "customer", f"{OFFERING_PAGE}/acquire", 16

@@ -17,7 +17,9 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 
-import mercato.commerce.billing  # noqa: F401  (registers the invoicing of every charge)
+# Registering hooks: the invoicing and the revenue sharing of every charge.
+import mercato.commerce.billing
+import mercato.commerce.revenue  # noqa: F401
 from mercato.accounts.token_cache import TokenCache
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
@@ -41,8 +43,10 @@ from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
 from mercato.commerce.web import plan_editor as plan_editor_web
 from mercato.commerce.web import purchases as purchases_web
+from mercato.commerce.web import revenue_pages as revenue_web
 from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
+from mercato.commerce.wstore import rss as rss_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
 from mercato.kept_answers import KeptAnswers, watch_writes
@@ -68,7 +72,7 @@ from mercato.web.rendering import templates
 
 EOSC_PREFIX = "/api/v1"
 # Every router of WStore routes, for the 405's Allow header.
-WSTORE_PARTS = (*store_api.PARTS, commerce_api.router, contracting_api.router)
+WSTORE_PARTS = (*store_api.PARTS, commerce_api.router, rss_api.router, contracting_api.router)
 
 
 class TrailingSlashes:
@@ -261,6 +265,7 @@ _ROUTERS = (
     marketplaces_api.router,
     store_api.router,
     commerce_api.router,
+    rss_api.router,
     contracting_api.router,
     web_pages.router,
     accounts_web.router,
@@ -271,6 +276,7 @@ _ROUTERS = (
     omses_web.router,
     marketplaces_web.router,
     commerce_web.router,
+    revenue_web.router,
     acquire_web.router,
     plan_editor_web.router,
     purchases_web.router,

@@ -18,6 +18,12 @@ from mercato.commerce.models import (
     PurchaseNotificationAttempt,
     TaxRate,
 )
+from mercato.commerce.revenue_models import (
+    RevenueModel,
+    RevenueRecord,
+    RevenueStakeholder,
+    RssRegistration,
+)
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
@@ -69,7 +75,11 @@ __all__ = [
     "RemoteOffering",
     "RemoteStore",
     "Repository",
+    "RevenueModel",
+    "RevenueRecord",
+    "RevenueStakeholder",
     "Review",
+    "RssRegistration",
     "ScientificDomain",
     "Service",
     "StatusChange",

@@ -56,7 +56,7 @@ def remove_first_payment_hook(hook: FirstPaymentHook) -> None:
 
 
 # Called once per recorded charge (initial, renewal, usage; free ones too), in the
-# transaction that records it, with the time it was charged: invoices.
+# transaction that records it, with the time it was charged: invoices, revenue sharing.
 ChargeHook = Callable[[Session, Contract, Charge, datetime], None]
 _charge_hooks: list[ChargeHook] = []
 

@@ -39,6 +39,7 @@ from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
 from mercato.commerce.web import purchases as purchases_web
+from mercato.commerce.wstore import accounting as accounting_api
 from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.db import make_engine, make_session_factory, read_only
@@ -59,6 +60,8 @@ from mercato.store.wstore.routes import method_not_allowed
 from mercato.store.wstore.wire import WStoreError, is_wstore_path, wstore_error_for
 from mercato.store.wstore.wire import envelope as wstore_envelope
 from mercato.store.wstore.wire import error_response as wstore_response
+from mercato.usage import api as usage_api
+from mercato.usage.web import router as usage_web_router
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
 from mercato.web.rendering import templates
@@ -66,7 +69,12 @@ from mercato.web.visitor_pages import VisitorPages, watch_writes
 
 EOSC_PREFIX = "/api/v1"
 # Every router of WStore routes, for the 405's Allow header.
-WSTORE_PARTS = (*store_api.PARTS, commerce_api.router, contracting_api.router)
+WSTORE_PARTS = (
+    *store_api.PARTS,
+    commerce_api.router,
+    contracting_api.router,
+    accounting_api.router,
+)
 
 
 class TrailingSlashes:
@@ -260,6 +268,9 @@ _ROUTERS = (
     store_api.router,
     commerce_api.router,
     contracting_api.router,
+    accounting_api.router,
+    usage_api.router,
+    usage_web_router,
     web_pages.router,
     accounts_web.router,
     store_web.router,

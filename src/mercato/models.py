@@ -37,6 +37,7 @@ from mercato.store.marketplaces.models import (
     Repository,
 )
 from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
+from mercato.usage.models import ExpenditureLimit, StoppedCharge, UsageRecord
 
 __all__ = [
     "ApiToken",
@@ -49,6 +50,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Event",
+    "ExpenditureLimit",
     "IdempotencyKey",
     "Invoice",
     "InvoiceLine",
@@ -73,7 +75,9 @@ __all__ = [
     "ScientificDomain",
     "Service",
     "StatusChange",
+    "StoppedCharge",
     "StoreOffering",
     "TaxRate",
+    "UsageRecord",
     "User",
 ]

@@ -56,8 +56,7 @@ def _refuse(message: str) -> Invalid:
     return Invalid.field("sdr", message)
 
 
-def no_purchase(ref: str) -> NotFound:
-    return NotFound(f"There is not any purchase with reference {ref}")
+NO_PURCHASE = "There is not any purchase with reference {}"
 
 
 def parse_time(text: Any) -> datetime | None:

@@ -33,7 +33,7 @@ def _purchase(session: Session, ref: str) -> Contract:
     try:
         return find_purchase(session, ref)
     except NotFound:
-        raise WStoreError(404, str(sdrs.no_purchase(ref))) from None
+        raise WStoreError(404, sdrs.NO_PURCHASE.format(ref)) from None
 
 
 @router.post(

@@ -194,3 +194,16 @@ def test_limits_api(client, metered, make):
 
 def test_invalid_is_the_base_of_limit_errors():
     assert issubclass(LimitExceeded, Invalid)
+
+
+def test_a_purchase_over_the_limit_is_refused_and_nothing_is_bought(metered):
+    _limit(metered, LimitPeriod.TRANSACTION, "4.99")
+
+    with pytest.raises(LimitExceeded):
+        metered.buy("mixed")
+    metered.session.rollback()
+    _limit(metered, LimitPeriod.TRANSACTION, "5.00")
+    contract = metered.buy("mixed")
+
+    assert _charged(metered, contract) == [Decimal("5.00")]
+    assert metered.session.scalars(select(Contract)).all() == [contract]

@@ -85,7 +85,6 @@ def _insert(session: Session) -> Any:
 # VALUES list has seven per record and psycopg spends longer rewriting thousands of
 # placeholders (or quoting array items) than the server spends inserting.
 _METERED = ("transaction_id", "unit", "component_label", "value", "time_stamp")
-_KEYS = {"contract_id", "received_at", *_METERED}
 _FROM_JSON = text(
     "INSERT INTO usage_records (contract_id, transaction_id, unit, component_label, value, "
     "time_stamp, received_at) "
@@ -97,17 +96,22 @@ _FROM_JSON = text(
 )
 
 
-def _as_json(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[str] | None:
-    """The PostgreSQL path for one purchase's metered records; None where it does not fit."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
-    first = rows[0]
-    same = (first["contract_id"], first["received_at"])
-    if any(row.keys() != _KEYS or (row["contract_id"], row["received_at"]) != same for row in rows):
-        return None
-    document = orjson.dumps([{key: row[key] for key in _METERED} for row in rows]).decode()
-    parameters = {"contract_id": same[0], "received_at": same[1], "rows": document}
-    return set(session.execute(_FROM_JSON, parameters).scalars())
+def insert_metered(
+    session: Session, contract_id: int, received_at: datetime, items: Sequence[Mapping[str, Any]]
+) -> set[str]:
+    """Store a purchase's metered records (``_METERED`` keys each, ``value`` as text),
+    skipping transaction ids it has already; the transaction ids stored now."""
+    if not items:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        parameters = {
+            "contract_id": contract_id,
+            "received_at": received_at,
+            "rows": orjson.dumps(items).decode(),
+        }
+        return set(session.execute(_FROM_JSON, parameters).scalars())
+    extra = {"contract_id": contract_id, "received_at": received_at}
+    return insert_new(session, [{**item, **extra} for item in items])
 
 
 def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[str]:
@@ -115,9 +119,6 @@ def insert_new(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[str]:
     contract has already; the transaction ids stored now."""
     if not rows:
         return set()
-    stored = _as_json(session, rows)
-    if stored is not None:
-        return stored
     statement: Insert = (
         _insert(session)
         .on_conflict_do_nothing(index_elements=["contract_id", "transaction_id"])

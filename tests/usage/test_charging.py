@@ -7,15 +7,18 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from mercato.commerce.invoice_models import Invoice
 from mercato.commerce.models import Contract, ContractState
 from mercato.commerce.payments.offline import OfflineGateway
 from mercato.commerce.renewals import renew
 from mercato.db import make_session_factory
+from mercato.errors import Conflict
 from mercato.usage.charging import sweep_usage
 from mercato.usage.models import UsageRecord
+from mercato.usage.records import mark_charged
 from tests.commerce.purchase_world import TIMEOUT
 from tests.usage.world import DAY, NOW, SITE, record
 
@@ -157,3 +160,25 @@ def test_two_sweeps_at_once_charge_the_use_once(client, metered, engine):
 
     assert errors == []
     assert [c.total for c in _fresh(metered.session, contract).charges] == [Decimal("0.50")]
+
+
+@pytest.mark.parametrize(
+    ("count", "strict", "marked"),
+    [(3, True, 3), (2, True, None), (2, False, 3), (4, False, None)],
+)
+def test_marking_refuses_use_charged_meanwhile_and_a_strict_charge_refuses_late_records(
+    client, metered, count, strict, marked
+):
+    contract = metered.buy("calls")
+    send(client, metered, contract, *[record(f"t{n}", "call", 1) for n in range(3)])
+    session = metered.session
+    upto = session.scalar(select(func.max(UsageRecord.id)))
+    marker = {"upto": upto, "count": count, "strict": strict}
+
+    if marked is None:
+        with pytest.raises(Conflict):
+            mark_charged(session, contract.id, marker, None, NOW)
+    else:
+        mark_charged(session, contract.id, marker, None, NOW)
+        assert [r[1] for r in _records(session, contract)] == [True] * marked
+    session.rollback()

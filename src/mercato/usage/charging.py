@@ -57,7 +57,7 @@ def charge_usage(session: Session, contract: Contract, now: datetime) -> Charge 
     if marker is None:
         return None
     check_limits(session, contract.customer_id, contract.currency, charge.amount.total, now)
-    record: dict[str, Any] = {**charge_record(charge, now), "usage": marker}
+    record: dict[str, Any] = {**charge_record(charge, now), "usage": {**marker, "strict": True}}
     record_charge(session, contract, record, now)
     return charge
 

@@ -142,12 +142,18 @@ def pending_usage(session: Session, contract: Contract) -> Pending:
 def mark_charged(
     session: Session,
     contract_id: int,
-    pending: Mapping[str, int],
+    pending: Mapping[str, Any],
     charge_id: int | None,
     now: datetime,
 ) -> None:
-    """Mark the records a charge rated (``{"upto", "count"}``) charged. Someone who
-    charged some of them meanwhile makes this refuse, which undoes the whole charge."""
+    """Mark the records a charge rated (``{"upto", "count", "strict"?}``) charged.
+
+    Fewer than rated: someone charged some of them meanwhile, and this refuses, which
+    undoes the whole charge (never twice). More: a record with a lower id committed after
+    the rating (PostgreSQL hands ids out before commit). A ``strict`` charge (the worker's
+    usage charge) refuses too and is made again at the next sweep; a charge already paid
+    at a gateway (a renewal) must not fail, so that record goes with it, unrated.
+    """
     marked = session.execute(
         update(UsageRecord)
         .where(
@@ -158,7 +164,8 @@ def mark_charged(
         .values(charged_at=now, charge_id=charge_id)
         .execution_options(synchronize_session=False)
     )
-    if marked.rowcount != pending["count"]:
+    late = marked.rowcount > pending["count"] and not pending.get("strict", False)
+    if marked.rowcount != pending["count"] and not late:
         raise Conflict.field("usage", ALREADY_CHARGED)
 
 

@@ -24,7 +24,7 @@ from mercato.commerce.contracts import (
     stored_tax_address,
 )
 from mercato.commerce.models import Contract
-from mercato.commerce.money import Currency, Tax
+from mercato.commerce.money import NO_TAX, Currency, Tax
 from mercato.commerce.payments.gateway import Gateway, Gateways, PaymentRequest
 from mercato.commerce.payments.lifecycle import start_payment
 from mercato.commerce.plans import Plan, check_reserved_plan, choose_plan
@@ -68,6 +68,18 @@ class Quote:
     tax_address: TaxAddressData
     gateway: Gateway
     project: Project
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a plan charges at purchase, before the buyer has checked out: taxed for the
+    country of their stored tax address, untaxed (``country`` empty) when they have none."""
+
+    plan: Plan
+    currency: Currency
+    tax: Tax
+    charge: Charge
+    country: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,28 @@ def _plan(offering: StoreOffering, label: str | None) -> Plan:
     return choose_plan(offering.price_plans, label)
 
 
+def _priced(
+    session: Session, plan: Plan, country: str, now: datetime
+) -> tuple[Currency, Tax, Charge]:
+    """The plan's currency, the tax of ``country`` (none when empty) and the charge at
+    purchase."""
+    currency = plan_currency(session, plan.get("currency"))
+    tax = tax_for(session, country) if country else NO_TAX
+    return currency, tax, initial_charge(plan, registered_units(session), currency, tax, now)
+
+
+def estimate(
+    session: Session, buyer: User, offering: StoreOffering, label: str | None, now: datetime
+) -> Estimate:
+    """What ``quote`` would charge for the plan labelled ``label``, with the buyer's stored
+    tax address if any; nothing else is checked yet (the acquire flow does)."""
+    plan = _plan(offering, label)
+    address = stored_tax_address(session, buyer)
+    country = address.country if address else ""
+    currency, tax, charge = _priced(session, plan, country, now)
+    return Estimate(plan, currency, tax, charge, country)
+
+
 def quote(
     session: Session,
     buyer: User,
@@ -136,9 +170,7 @@ def quote(
     address = _tax_address(session, buyer, wanted.tax_address)
     gateway = gateways.get(wanted.gateway)
     plan = _plan(offering, wanted.plan_label)
-    currency = plan_currency(session, plan.get("currency"))
-    tax = tax_for(session, address.country)
-    charge = initial_charge(plan, registered_units(session), currency, tax, now)
+    currency, tax, charge = _priced(session, plan, address.country, now)
     if wanted.project_id is None:
         raise Invalid.field("project", NO_PROJECT)
     project = require_own_project(session, buyer, wanted.project_id)

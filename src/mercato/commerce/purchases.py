@@ -35,6 +35,7 @@ from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import require_own_project
 from mercato.store.models import StoreOffering
 from mercato.store.naming import compare_versions
+from mercato.usage.limits import check_limits
 
 NOT_PUBLISHED = "This offering can't be purchased"
 OPEN = "Open offerings cannot be purchased"
@@ -190,6 +191,7 @@ def acquire(
     """Buy the offering: an order in the buyer's project, its contract, and the initial
     charge's payment. Nothing to pay, or a gateway that settles at once: paid now."""
     found = quote(session, buyer, offering, wanted, gateways, now)
+    check_limits(session, buyer.id, found.currency.code, found.charge.amount.total, now)
     if wanted.tax_address is not None:
         keep_tax_address(session, buyer, found.tax_address)
     order = place_order(session, buyer, found.project, offering.offer, OrderRequest(values={}))

@@ -69,7 +69,9 @@ def ordered_by(user: User) -> Select[tuple[int]]:
 
 
 def has_ordered(session: Session, user: User, offer_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(Order.offer_id == offer_id, *_acquired(user)))))
+    return bool(
+        session.scalar(select(exists().where(Order.offer_id == offer_id, *_acquired(user))))
+    )
 
 
 def ordered_offer_ids(session: Session, user: User) -> set[int]:

@@ -17,11 +17,12 @@ from mercato.commerce.contracts import (
 )
 from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState, Payment, PaymentStatus
-from mercato.commerce.payments.gateway import Gateway, PaymentFailed
+from mercato.commerce.payments.gateway import Gateway, PaymentFailed, PaymentHeld
 from mercato.commerce.payments.lifecycle import (
     NO_LONGER_PENDING,
     approve_payment,
     cancel_payment,
+    is_held,
 )
 from mercato.commerce.renewals import can_renew, renew, renewal_dates
 from mercato.db import utcnow
@@ -33,6 +34,10 @@ from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
+HELD = (
+    "The payment is held by the gateway for review: it completes, or is cancelled,"
+    " when the gateway decides"
+)
 STATE_CLASSES = {
     ContractState.PENDING: "purchase-pending",
     ContractState.PAID: "purchase-paid",
@@ -164,6 +169,10 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
     params = dict(request.query_params)
     try:
         approved = approve_payment(session, payment, _gateway(request, payment), params, utcnow())
+    except PaymentHeld as held:
+        # Taken and held: kept pending (committed), no longer expiring.
+        flash(request, f"{held}.", "error")
+        return RedirectResponse(f"/purchases/{ref}", status_code=303)
     except PaymentFailed as failure:
         # Still pending: the buyer may try again until it expires.
         session.rollback()
@@ -181,6 +190,10 @@ def cancel(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
     contract, payment = _pending_of(session, user, ref)
     if payment is None:
         return _gone(request, contract)
+    if is_held(payment):
+        # The money is taken: only the gateway's verdict ends the payment.
+        flash(request, f"{HELD}.", "error")
+        return RedirectResponse(f"/purchases/{ref}", status_code=303)
     if not cancel_payment(session, payment, _gateway(request, payment), utcnow()):
         return _gone(request, contract)
     # A renewal's payment cancelled leaves the purchase as it was.

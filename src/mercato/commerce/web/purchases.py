@@ -25,6 +25,7 @@ from mercato.commerce.payments.lifecycle import (
     is_held,
 )
 from mercato.commerce.renewals import can_renew, renew, renewal_dates
+from mercato.commerce.web.client_redirects import take_client_redirect
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession, writes_on_get
 from mercato.errors import Forbidden, Invalid, NotFound
@@ -180,6 +181,10 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
         return RedirectResponse(f"/purchases/{ref}", status_code=303)
     if not approved:
         return _gone(request, contract)
+    back = take_client_redirect(request, ref)
+    if back is not None:
+        # Started with WStore's contracting form: the buyer goes back to the client.
+        return RedirectResponse(back, status_code=303)
     flash(request, "Payment confirmed: the purchase is yours.")
     return RedirectResponse(f"/purchases/{ref}", status_code=303)
 

@@ -265,7 +265,8 @@ def _form_id(offering: StoreOffering, user: User) -> str:
     "buyer's next purchase of the offering uses it once: `POST /api/contracting` answers "
     "it as `client_redirection_uri`, and a purchase on the acquire form ends there (at "
     "once, or when the gateway's payment is approved). Fixed from WStore: undecodable "
-    "JSON or a missing or invalid `redirect_uri` answer 400 `Invalid JSON content` (WStore crashed with 500).",
+    "JSON or a missing or invalid `redirect_uri` answer 400 `Invalid JSON content` "
+    "(WStore crashed with 500).",
 )
 def start_form(user: Caller, received: JsonBody, request: Request, session: DbSession) -> Response:
     body = _document(received.raw)

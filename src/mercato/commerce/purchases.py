@@ -27,7 +27,7 @@ from mercato.commerce.models import Contract
 from mercato.commerce.money import Currency, Tax
 from mercato.commerce.payments.gateway import Gateway, Gateways, PaymentRequest
 from mercato.commerce.payments.lifecycle import start_payment
-from mercato.commerce.plans import Plan, check_reserved_plan, choose_plan
+from mercato.commerce.plans import Plan, Units, check_reserved_plan, choose_plan
 from mercato.commerce.registry import plan_currency, registered_units, tax_for
 from mercato.errors import Invalid
 from mercato.ordering.models import Project
@@ -67,6 +67,7 @@ class Quote:
     tax_address: TaxAddressData
     gateway: Gateway
     project: Project
+    units: Units
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,12 @@ def quote(
     plan = _plan(offering, wanted.plan_label)
     currency = plan_currency(session, plan.get("currency"))
     tax = tax_for(session, address.country)
-    charge = initial_charge(plan, registered_units(session), currency, tax, now)
+    units = registered_units(session)
+    charge = initial_charge(plan, units, currency, tax, now)
     if wanted.project_id is None:
         raise Invalid.field("project", NO_PROJECT)
     project = require_own_project(session, buyer, wanted.project_id)
-    return Quote(plan, currency, tax, charge, address, gateway, project)
+    return Quote(plan, currency, tax, charge, address, gateway, project, units)
 
 
 def acquire(
@@ -162,7 +164,14 @@ def acquire(
         keep_tax_address(session, buyer, found.tax_address)
     order = place_order(session, buyer, found.project, offering.offer, OrderRequest(values={}))
     contract = create_contract(
-        session, order, buyer, found.plan, found.currency, found.tax, found.tax_address
+        session,
+        order,
+        buyer,
+        found.plan,
+        found.currency,
+        found.tax,
+        found.tax_address,
+        found.units,
     )
     record = charge_record(found.charge, now)
     if found.charge.amount.total == 0:

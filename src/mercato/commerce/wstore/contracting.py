@@ -20,7 +20,12 @@ from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue.models import OfferStatus
 from mercato.commerce import purchases, renewals
-from mercato.commerce.contracting_forms import is_redirect_uri, keep_form, take_redirect_uri
+from mercato.commerce.contracting_forms import (
+    form_id,
+    is_redirect_uri,
+    keep_form,
+    take_redirect_uri,
+)
 from mercato.commerce.contracts import ADDRESS_FIELDS, TaxAddressData, find_purchase
 from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState
@@ -249,11 +254,6 @@ def buy(
     return _answer(request, result)
 
 
-def _form_id(offering: StoreOffering, user: User) -> str:
-    """WStore's ``offering id + user id``: 24 hex digits each."""
-    return f"{offering.offer_id:024x}{user.id:024x}"
-
-
 @router.post(
     f"{BASE}/form",
     responses=errors(400, 401, 404, 415),
@@ -276,20 +276,20 @@ def start_form(user: Caller, received: JsonBody, request: Request, session: DbSe
         raise WStoreError(400, INVALID_JSON)
     if offering.offer.status != OfferStatus.PUBLISHED:
         raise WStoreError(400, FORM_NOT_PUBLISHED)
-    form_id = _form_id(offering, user)
-    keep_form(session, form_id, user.id, offering.offer_id, redirect_uri, utcnow())
-    url = str(request.url_for("form_page").include_query_params(ID=form_id))
+    started = form_id(offering.offer_id, user.id)
+    keep_form(session, started, user.id, offering.offer_id, redirect_uri, utcnow())
+    url = str(request.url_for("form_page").include_query_params(ID=started))
     return entity({"url": url}, JSON_BARE)
 
 
 @router.get(f"{BASE}/form", include_in_schema=False, name="form_page")
 def form_page(
-    form_id: Annotated[str, Query(alias="ID")], session: DbSession, user: CurrentUser
+    given: Annotated[str, Query(alias="ID")], session: DbSession, user: CurrentUser
 ) -> Response:
     """The buyer of a started purchase goes on to the offering's acquire form."""
-    found = _FORM_ID.fullmatch(form_id)
-    offering = session.get(StoreOffering, int(form_id[:24], 16)) if found else None
-    if offering is None or _form_id(offering, user) != form_id:
+    found = _FORM_ID.fullmatch(given)
+    offering = session.get(StoreOffering, int(given[:24], 16)) if found else None
+    if offering is None or form_id(offering.offer_id, user.id) != given:
         raise NotFound("Purchase form")
     service = offering.service
     parts = (service.provider.slug, service.name, offering.version)

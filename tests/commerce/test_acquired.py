@@ -4,6 +4,7 @@ it (a PayPal approval, a capture held for review), nor one rolled back or suspen
 
 import pytest
 
+from mercato.accounts.rules import issue_token
 from mercato.commerce.contracts import pending_payment
 from mercato.commerce.payments.lifecycle import approve_payment, cancel_payment
 from mercato.commerce.payments.sandbox import SandboxGateway
@@ -59,3 +60,20 @@ def test_an_offline_transfer_or_a_free_plan_acquires_at_once(shop, plan):
     shop.buy(gateway="offline", plan_label=plan)
 
     assert _acquired(shop) == (True, {shop.offering.offer_id}, 1)
+
+
+def test_wstore_shows_purchased_only_once_paid(client, shop, session):
+    _, token = issue_token(session, shop.buyer)
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    path = "/api/offering/offerings/CoNWeT/Smart City Lights/1.0"
+    bought = shop.buy(gateway="sandbox")
+    waiting = client.get(path, headers=headers).json()["state"]
+
+    approve_payment(shop.session, pending_payment(bought.contract), SandboxGateway(), {}, NOW)
+    shop.session.commit()
+
+    assert (waiting, client.get(path, headers=headers).json()["state"]) == (
+        "published",
+        "purchased",
+    )

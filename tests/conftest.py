@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from mercato.accounts import rules as accounts_rules
 from mercato.app import create_app
 from mercato.db import Base, make_engine, make_session_factory, migrate, read_only
+from mercato.kept_answers import watch_writes
 from mercato.settings import Settings
-from mercato.web.visitor_pages import watch_writes
 from tests.documented_statuses import record_statuses, undocumented
 from tests.factories import Factory
 

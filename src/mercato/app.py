@@ -17,7 +17,9 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui.utils import SWAGGER_UI_PY_ROOT
 
-import mercato.commerce.billing  # noqa: F401  (registers the invoicing of every charge)
+# Registering hooks: the invoicing and the revenue sharing of every charge.
+import mercato.commerce.billing
+import mercato.commerce.revenue  # noqa: F401
 from mercato.accounts.token_cache import TokenCache
 from mercato.accounts.web import pages as accounts_web
 from mercato.accounts.web.auth import LoginRequired, load_user
@@ -28,6 +30,7 @@ from mercato.catalogue.eosc import routes as catalogue_api
 from mercato.catalogue.web import bundles as bundles_web
 from mercato.catalogue.web import omses as omses_web
 from mercato.catalogue.web import pages as catalogue_web
+from mercato.commerce.order_pricing import acquire_urls, order_pricing
 from mercato.commerce.payments.configured import configured_gateways
 from mercato.commerce.payments.paypal import PayPalClient, PayPalGateway
 from mercato.commerce.payments.paypal_events import settle_event
@@ -38,11 +41,16 @@ from mercato.commerce.web import invoices as invoices_web
 from mercato.commerce.web import notifications as notifications_web
 from mercato.commerce.web import pages as commerce_web
 from mercato.commerce.web import paypal_webhook
+from mercato.commerce.web import plan_editor as plan_editor_web
 from mercato.commerce.web import purchases as purchases_web
+from mercato.commerce.web import revenue_pages as revenue_web
+from mercato.commerce.wstore import accounting as accounting_api
 from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
+from mercato.commerce.wstore import rss as rss_api
 from mercato.db import make_engine, make_session_factory, read_only
 from mercato.errors import MercatoError
+from mercato.kept_answers import KeptAnswers, watch_writes
 from mercato.ordering.eosc import routes as ordering_api
 from mercato.ordering.web import deliveries as deliveries_web
 from mercato.ordering.web import orders as orders_web
@@ -59,14 +67,21 @@ from mercato.store.wstore.routes import method_not_allowed
 from mercato.store.wstore.wire import WStoreError, is_wstore_path, wstore_error_for
 from mercato.store.wstore.wire import envelope as wstore_envelope
 from mercato.store.wstore.wire import error_response as wstore_response
+from mercato.usage import api as usage_api
+from mercato.usage.web import router as usage_web_router
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
 from mercato.web.rendering import templates
-from mercato.web.visitor_pages import VisitorPages, watch_writes
 
 EOSC_PREFIX = "/api/v1"
 # Every router of WStore routes, for the 405's Allow header.
-WSTORE_PARTS = (*store_api.PARTS, commerce_api.router, contracting_api.router)
+WSTORE_PARTS = (
+    *store_api.PARTS,
+    commerce_api.router,
+    rss_api.router,
+    contracting_api.router,
+    accounting_api.router,
+)
 
 
 class TrailingSlashes:
@@ -259,7 +274,11 @@ _ROUTERS = (
     marketplaces_api.router,
     store_api.router,
     commerce_api.router,
+    rss_api.router,
     contracting_api.router,
+    accounting_api.router,
+    usage_api.router,
+    usage_web_router,
     web_pages.router,
     accounts_web.router,
     store_web.router,
@@ -269,7 +288,9 @@ _ROUTERS = (
     omses_web.router,
     marketplaces_web.router,
     commerce_web.router,
+    revenue_web.router,
     acquire_web.router,
+    plan_editor_web.router,
     purchases_web.router,
     paypal_webhook.router,
     invoices_web.router,
@@ -321,6 +342,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pricing_terms = pricing_terms
     app.state.plan_tables = plan_tables
     app.state.offer_plan_tables = offer_plan_tables
+    app.state.order_pricing = order_pricing
+    app.state.acquire_urls = acquire_urls
     # One PayPal client, so that its access token serves every payment until it expires.
     app.state.paypal = PayPalClient(settings)
     # What a verified PayPal event is handed to (the payment flow settles payments there).
@@ -336,7 +359,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.router.routes.extend(_area_routes())
-    app.add_middleware(VisitorPages, settings=settings)
+    app.add_middleware(KeptAnswers, settings=settings)
     app.add_middleware(
         PageSessions,
         secret_key=secret,

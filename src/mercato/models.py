@@ -18,6 +18,12 @@ from mercato.commerce.models import (
     PurchaseNotificationAttempt,
     TaxRate,
 )
+from mercato.commerce.revenue_models import (
+    RevenueModel,
+    RevenueRecord,
+    RevenueStakeholder,
+    RssRegistration,
+)
 from mercato.ordering.models import (
     Delivery,
     DeliveryAttempt,
@@ -37,6 +43,7 @@ from mercato.store.marketplaces.models import (
     Repository,
 )
 from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
+from mercato.usage.models import ExpenditureLimit, StoppedCharge, UsageRecord
 
 __all__ = [
     "ApiToken",
@@ -49,6 +56,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Event",
+    "ExpenditureLimit",
     "IdempotencyKey",
     "Invoice",
     "InvoiceLine",
@@ -69,11 +77,17 @@ __all__ = [
     "RemoteOffering",
     "RemoteStore",
     "Repository",
+    "RevenueModel",
+    "RevenueRecord",
+    "RevenueStakeholder",
     "Review",
+    "RssRegistration",
     "ScientificDomain",
     "Service",
     "StatusChange",
+    "StoppedCharge",
     "StoreOffering",
     "TaxRate",
+    "UsageRecord",
     "User",
 ]

@@ -18,6 +18,13 @@ from mercato.settings import Settings
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
+# What the stamps are of. The catalogue: every table but the busy ordering ones and a
+# few private ones (mercato.kept_answers says which); ordering: orders, projects,
+# events and messages; token revocations (mercato.accounts.token_cache).
+CATALOGUE_CHANGES = "catalogue-changes"
+ORDERING_CHANGES = "ordering-changes"
+TOKEN_REVOCATIONS = "token-revocations"
+
 
 class ChangeStamp:
     """A value that changes whenever ``name`` changes, wherever it is read."""

@@ -52,6 +52,11 @@ def test_buy_a_subscription_with_the_sandbox_and_see_it_from_both_sides(
     _shot(page, "form")
     page.get_by_role("button", name="Review the purchase").click()
     assert page.locator("#total").inner_text() == "18.15 EUR"
+    # The confirm bar comes after the details it confirms, not over them.
+    confirm = page.get_by_role("button", name="Confirm and pay 18.15 EUR").bounding_box()
+    address = page.get_by_text("Calle Mayor 1, 28013 Madrid, ES").bounding_box()
+    assert confirm is not None and address is not None
+    assert confirm["y"] > address["y"] + address["height"]
     _shot(page, "review")
     page.get_by_role("button", name="Confirm and pay 18.15 EUR").click()
     assert page.locator("#amount").inner_text() == "18.15 EUR"

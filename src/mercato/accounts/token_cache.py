@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from mercato.accounts.models import User
 from mercato.accounts.rules import TOKENS_REVOKED, token_digest, user_for_token
 from mercato.settings import Settings
-from mercato.stamps import ChangeStamp
+from mercato.stamps import TOKEN_REVOCATIONS, ChangeStamp
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class TokenCache:
 
     def __init__(self, settings: Settings) -> None:
         self.seconds = settings.token_cache_seconds
-        self.stamp = ChangeStamp(settings, "token-revocations")
+        self.stamp = ChangeStamp(settings, TOKEN_REVOCATIONS)
         self._known: dict[str, _Known] = {}
         self._lock = threading.Lock()
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from mercato.accounts.token_cache import TokenCache
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from mercato.errors import MercatoError
+from mercato.kept_answers import watch_writes
 from mercato.queue import TaskQueue, hand_over_deliveries
 from mercato.settings import Settings
-from mercato.web.visitor_pages import watch_writes
 
 console = Console()
 errors = Console(stderr=True)

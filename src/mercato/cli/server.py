@@ -10,7 +10,9 @@ from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-import mercato.commerce.billing  # noqa: F401  (registers the invoicing of every charge)
+# Registering hooks: the invoicing and the revenue sharing of every charge.
+import mercato.commerce.billing
+import mercato.commerce.revenue  # noqa: F401
 from mercato.accounts.models import Provider, User
 from mercato.cli.common import console, fail, migrated_engine, print_uncut, task_queue
 from mercato.db import make_session_factory, transaction

@@ -34,6 +34,7 @@ from mercato.commerce.suspension import reinstate
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Order, StatusType
 from mercato.ordering.orders import update_order
+from mercato.usage.records import mark_charged
 
 NO_TAX_ADDRESS = "The customer does not have a tax address"
 INVALID_TAX_ADDRESS = "The tax address is not valid"
@@ -58,7 +59,7 @@ def remove_first_payment_hook(hook: FirstPaymentHook) -> None:
 
 
 # Called once per recorded charge (initial, renewal, usage; free ones too), in the
-# transaction that records it, with the time it was charged: invoices.
+# transaction that records it, with the time it was charged: invoices, revenue sharing.
 ChargeHook = Callable[[Session, Contract, Charge, datetime], None]
 _charge_hooks: list[ChargeHook] = []
 
@@ -214,20 +215,25 @@ def charge_record(charge: Charge, start: datetime) -> dict[str, Any]:
 def record_charge(
     session: Session, contract: Contract, record: dict[str, Any], now: datetime
 ) -> None:
-    """The charge paid: kept when it cost something (WStore), subscriptions renewed from now."""
+    """The charge paid: kept when it cost something (WStore), subscriptions renewed from now,
+    and the usage records it rated (``record["usage"]``) marked charged, all in this
+    transaction: use is never charged twice, nor marked without its charge."""
+    kept = None
     if Decimal(record["total"]) > 0:
-        session.add(
-            ContractCharge(
-                contract_id=contract.id,
-                concept=record["concept"],
-                currency=contract.currency,
-                duty_free=Decimal(record["duty_free"]),
-                tax=Decimal(record["tax"]),
-                total=Decimal(record["total"]),
-                parts=record["parts"],
-                charged_at=now,
-            )
+        kept = ContractCharge(
+            contract_id=contract.id,
+            concept=record["concept"],
+            currency=contract.currency,
+            duty_free=Decimal(record["duty_free"]),
+            tax=Decimal(record["tax"]),
+            total=Decimal(record["total"]),
+            parts=record["parts"],
+            charged_at=now,
         )
+        session.add(kept)
+    if record.get("usage"):
+        session.flush()
+        mark_charged(session, contract.id, record["usage"], kept.id if kept else None, now)
     dates = [now + timedelta(seconds=seconds) for seconds in record["renewal_seconds"]]
     contract.renewal_dates = [due.isoformat() for due in dates]
     contract.next_renewal_at = min(dates, default=None)

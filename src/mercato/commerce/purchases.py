@@ -24,7 +24,7 @@ from mercato.commerce.contracts import (
     stored_tax_address,
 )
 from mercato.commerce.models import Contract
-from mercato.commerce.money import Currency, Tax
+from mercato.commerce.money import NO_TAX, Currency, Tax
 from mercato.commerce.payments.gateway import Gateway, Gateways, PaymentRequest
 from mercato.commerce.payments.lifecycle import start_payment
 from mercato.commerce.plans import Plan, Units, check_reserved_plan, choose_plan
@@ -35,6 +35,7 @@ from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import require_own_project
 from mercato.store.models import StoreOffering
 from mercato.store.naming import compare_versions
+from mercato.usage.limits import check_limits
 
 NOT_PUBLISHED = "This offering can't be purchased"
 OPEN = "Open offerings cannot be purchased"
@@ -68,6 +69,18 @@ class Quote:
     gateway: Gateway
     project: Project
     units: Units
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a plan charges at purchase, before the buyer has checked out: taxed for the
+    country of their stored tax address, untaxed (``country`` empty) when they have none."""
+
+    plan: Plan
+    currency: Currency
+    tax: Tax
+    charge: Charge
+    country: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,28 @@ def _plan(offering: StoreOffering, label: str | None) -> Plan:
     return choose_plan(offering.price_plans, label)
 
 
+def _priced(
+    session: Session, plan: Plan, country: str, now: datetime, units: Units
+) -> tuple[Currency, Tax, Charge]:
+    """The plan's currency, the tax of ``country`` (none when empty) and the charge at
+    purchase."""
+    currency = plan_currency(session, plan.get("currency"))
+    tax = tax_for(session, country) if country else NO_TAX
+    return currency, tax, initial_charge(plan, units, currency, tax, now)
+
+
+def estimate(
+    session: Session, buyer: User, offering: StoreOffering, label: str | None, now: datetime
+) -> Estimate:
+    """What ``quote`` would charge for the plan labelled ``label``, with the buyer's stored
+    tax address if any; nothing else is checked yet (the acquire flow does)."""
+    plan = _plan(offering, label)
+    address = stored_tax_address(session, buyer)
+    country = address.country if address else ""
+    currency, tax, charge = _priced(session, plan, country, now, registered_units(session))
+    return Estimate(plan, currency, tax, charge, country)
+
+
 def quote(
     session: Session,
     buyer: User,
@@ -136,10 +171,8 @@ def quote(
     address = _tax_address(session, buyer, wanted.tax_address)
     gateway = gateways.get(wanted.gateway)
     plan = _plan(offering, wanted.plan_label)
-    currency = plan_currency(session, plan.get("currency"))
-    tax = tax_for(session, address.country)
     units = registered_units(session)
-    charge = initial_charge(plan, units, currency, tax, now)
+    currency, tax, charge = _priced(session, plan, address.country, now, units)
     if wanted.project_id is None:
         raise Invalid.field("project", NO_PROJECT)
     project = require_own_project(session, buyer, wanted.project_id)
@@ -160,6 +193,7 @@ def acquire(
     """Buy the offering: an order in the buyer's project, its contract, and the initial
     charge's payment. Nothing to pay, or a gateway that settles at once: paid now."""
     found = quote(session, buyer, offering, wanted, gateways, now)
+    check_limits(session, buyer.id, found.currency.code, found.charge.amount.total, now)
     if wanted.tax_address is not None:
         keep_tax_address(session, buyer, found.tax_address)
     order = place_order(session, buyer, found.project, offering.offer, OrderRequest(values={}))

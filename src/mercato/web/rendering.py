@@ -22,7 +22,7 @@ templates.env.filters["day"] = _day
 
 class _Token:
     """The CSRF token, asked for only if the page shows it: a page that does not can be
-    kept for every visitor (mercato.web.visitor_pages)."""
+    kept for every visitor (mercato.kept_answers)."""
 
     def __init__(self, token: Callable[[], str]) -> None:
         self._token = token

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
@@ -36,9 +36,14 @@ from mercato.catalogue.omses import (
 from mercato.catalogue.rules import OfferData
 from mercato.dependencies import DbSession, SessionRoute
 from mercato.errors import Forbidden
+from mercato.kept_answers import until_catalogue_changes
 
+# Its reads are kept per caller until the catalogue changes (mercato.kept_answers).
 router = APIRouter(
-    prefix="/api/v1/resources", tags=["Offering API (EOSC)"], route_class=SessionRoute
+    prefix="/api/v1/resources",
+    tags=["Offering API (EOSC)"],
+    route_class=SessionRoute,
+    dependencies=[Depends(until_catalogue_changes)],
 )
 
 _ERRORS = {

@@ -18,10 +18,10 @@ from mercato.catalogue.rules import OfferData, offer_has_orders
 from mercato.catalogue.web import offer_form as forms
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid
+from mercato.kept_answers import until_catalogue_changes
 from mercato.web.forms import SubmittedForm
 from mercato.web.pagination import PageNumber, pages
 from mercato.web.rendering import flash, render
-from mercato.web.visitor_pages import for_visitors
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +47,7 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 # --- browsing --------------------------------------------------------------------------
 
 
-@router.get("/", dependencies=[Depends(for_visitors)])
+@router.get("/", dependencies=[Depends(until_catalogue_changes)])
 def catalogue(
     request: Request,
     session: DbSession,
@@ -70,13 +70,13 @@ def catalogue(
     return _page(request, "catalogue/home.html", context)
 
 
-@router.get("/providers", dependencies=[Depends(for_visitors)])
+@router.get("/providers", dependencies=[Depends(until_catalogue_changes)])
 def providers(request: Request, session: DbSession, user: OptionalUser) -> Response:
     context = {"providers": browsing.providers_with_service_counts(session)}
     return _page(request, "catalogue/providers.html", context)
 
 
-@router.get("/providers/{slug}", dependencies=[Depends(for_visitors)])
+@router.get("/providers/{slug}", dependencies=[Depends(until_catalogue_changes)])
 def provider(
     request: Request,
     session: DbSession,
@@ -106,7 +106,7 @@ _BUNDLE_CARD_TERMS = {
 }
 
 
-@router.get("/services/{slug}", dependencies=[Depends(for_visitors)])
+@router.get("/services/{slug}", dependencies=[Depends(until_catalogue_changes)])
 def service(request: Request, session: DbSession, user: OptionalUser, slug: str) -> Response:
     shown = rules.require_visible_service(session, user, slug)
     offers = rules.standalone_offers(session, shown)
@@ -123,6 +123,7 @@ def service(request: Request, session: DbSession, user: OptionalUser, slug: str)
         "order_entries": {offer.id: order_entry(offer) for offer in offers},
         # The store plans of offers, priced by commerce, which the app hands in.
         "plan_tables": request.app.state.offer_plan_tables(session, [o.id for o in offers]),
+        "acquire_urls": request.app.state.acquire_urls(session, [o.id for o in offers]),
         "can_manage": user is not None and rules.can_manage_service(session, user, shown),
     }
     return _page(request, "catalogue/service.html", context)

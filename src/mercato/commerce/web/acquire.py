@@ -99,7 +99,12 @@ def acquire_form(
 ) -> Response:
     offering = _offering(session, user, provider, name, version)
     default_plan = offering.price_plans[0].get("label", "") if offering.price_plans else ""
-    return _form_page(request, session, user, offering, {"plan_label": default_plan})
+    # The order form of the catalogue sends the buyer here with a plan and a project chosen.
+    chosen = request.query_params
+    form = {"plan_label": chosen.get("plan_label") or default_plan}
+    if chosen.get("project"):
+        form["project"] = chosen["project"]
+    return _form_page(request, session, user, offering, form)
 
 
 @router.post(f"{ONE}/acquire/review")

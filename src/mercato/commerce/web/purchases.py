@@ -31,6 +31,7 @@ from mercato.dependencies import AppSettings, DbSession, writes_on_get
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import Asset, StoreOffering
+from mercato.usage.web import metered_ids
 from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash, render
 
@@ -93,6 +94,7 @@ def my_purchases(request: Request, session: DbSession, user: CurrentUser) -> Res
         "downloads": downloads,
         "classes": STATE_CLASSES,
         "now": utcnow(),
+        "metered": metered_ids(session, contracts),
     }
     return render(request, "commerce/purchases.html", context)
 
@@ -111,6 +113,7 @@ def purchase_page(request: Request, session: DbSession, user: CurrentUser, ref: 
         "renewal_dates": renewal_dates(contract),
         "renewable": pending is None and can_renew(contract, utcnow()),
         "gateways": list(request.app.state.gateways),
+        "metered": metered_ids(session, [contract]),
     }
     return render(request, "commerce/purchase.html", context)
 

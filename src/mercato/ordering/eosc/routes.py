@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import User
@@ -23,6 +23,7 @@ from mercato.api.eosc import (
 )
 from mercato.catalogue.models import Oms
 from mercato.dependencies import DbSession, SessionRoute
+from mercato.kept_answers import until_orders_change
 from mercato.ordering import access, oms_reads
 from mercato.ordering.eosc.schemas import MESSAGE_UPDATE, MESSAGE_WRITE, ORDER_UPDATE
 from mercato.ordering.eosc.shapes import (
@@ -36,7 +37,13 @@ from mercato.ordering.messages import Author, edit_message, post_message
 from mercato.ordering.models import AuthorRole, MessageScope, StatusType
 from mercato.ordering.orders import update_order
 
-router = APIRouter(prefix="/api/v1/oms", tags=["Ordering API (EOSC)"], route_class=SessionRoute)
+# Its reads are kept per caller until orders or the catalogue change (mercato.kept_answers).
+router = APIRouter(
+    prefix="/api/v1/oms",
+    tags=["Ordering API (EOSC)"],
+    route_class=SessionRoute,
+    dependencies=[Depends(until_orders_change)],
+)
 
 _ERRORS = {
     400: {"description": 'Bad request: `{"error": <string or field → messages>}`'},

@@ -13,6 +13,7 @@ from mercato.catalogue import bundles
 from mercato.catalogue import rules as catalogue
 from mercato.catalogue.fulfilment import Fulfilment, external_url, fulfilment
 from mercato.catalogue.models import Bundle, Offer
+from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
 from mercato.ordering import idempotency
@@ -49,6 +50,13 @@ def _only_in_bundles(request: Request, session: Session, offer: Offer) -> Respon
     return page(request, "ordering/only_in_bundles.html", context, 404)
 
 
+def _pricing(request: Request, session: Session, user: User, offer: Offer, form: FormData) -> Any:
+    """The plans and total of a sold offer (commerce's ``OrderPricing``, which the app
+    hands in: ordering cannot import commerce); None for offers that are not sold."""
+    label = str(form.get("plan_label", "")) or None
+    return request.app.state.order_pricing(session, user, offer.id, label, utcnow())
+
+
 def _order_form_page(
     request: Request,
     session: Session,
@@ -56,15 +64,35 @@ def _order_form_page(
     offer: Offer,
     form: FormData,
     errors: dict[str, str] | None = None,
+    pricing: Any = None,
 ) -> Response:
+    pricing = pricing or _pricing(request, session, user, offer, form)
+    if pricing is not None and pricing.error:
+        errors = {"plan_label": pricing.error, **(errors or {})}
     context = {
         "offer": offer,
         "service": offer.service,
         "controls": order_form.controls(offer.parameters),
         "is_ready_at_once": fulfilment(offer) == Fulfilment.READY,
+        "pricing": pricing,
         **_project_choice(session, user, form, errors),
     }
     return page(request, "ordering/order_form.html", context, 400 if errors else 200)
+
+
+def _checkout(
+    request: Request, session: Session, user: User, offer: Offer, form: FormData, pricing: Any
+) -> Response:
+    """A sold offer is bought, not just ordered: "Update the total" shows the form again;
+    else, with a plan and a project chosen, on to the acquire form with both filled in."""
+    if str(form.get("action", "")) == "total" or pricing.error:
+        return _order_form_page(request, session, user, offer, form, None, pricing)
+    try:
+        project = order_form.chosen_project(session, user, form)
+    except Invalid as error:
+        session.rollback()
+        return _order_form_page(request, session, user, offer, form, error.details, pricing)
+    return RedirectResponse(pricing.checkout_url(project.id), status_code=303)
 
 
 def _project_choice(
@@ -151,6 +179,9 @@ def place(
     how = fulfilment(offer)
     if how == Fulfilment.EXTERNAL:
         return _elsewhere(request, offer)
+    pricing = _pricing(request, session, user, offer, submitted)
+    if pricing is not None:
+        return _checkout(request, session, user, offer, submitted, pricing)
     held = _claim(request, session, settings, user, submitted)
     if (replayed := _replayed(request, held)) is not None:
         return replayed

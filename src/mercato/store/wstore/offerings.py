@@ -10,6 +10,7 @@ from mercato.accounts.models import User
 from mercato.accounts.rules import administered_provider_ids
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
+from mercato.kept_answers import until_catalogue_changes
 from mercato.settings import Settings
 from mercato.store import listing
 from mercato.store import offerings as rules
@@ -184,7 +185,13 @@ def _count(session: Session, user: User, filter: str, state: str | None) -> Resp
     return entity({"number": number}, JSON_CAPS)
 
 
-@router.get(PREFIX, responses=errors(400, 401), summary="List offerings", response_model=None)
+@router.get(
+    PREFIX,
+    responses=errors(400, 401),
+    summary="List offerings",
+    response_model=None,
+    dependencies=[Depends(until_catalogue_changes)],
+)
 def list_offerings(
     session: DbSession,
     user: Caller,
@@ -286,7 +293,12 @@ def top_rated(session: DbSession, user: Caller, settings: AppSettings) -> Respon
     return entity(_shown(session, user, settings, found), JSON_CHARSET_TIGHT)
 
 
-@router.get(ONE, responses=errors(401, 404), summary="Get an offering")
+@router.get(
+    ONE,
+    responses=errors(401, 404),
+    summary="Get an offering",
+    dependencies=[Depends(until_catalogue_changes)],
+)
 def get_offering(
     user: Caller, offering: FoundOffering, session: DbSession, settings: AppSettings
 ) -> Response:

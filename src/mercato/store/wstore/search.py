@@ -9,19 +9,21 @@ matched words in ``<mark>``); without it the shape is WStore's own.
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from mercato.accounts.models import User
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import NotFound
+from mercato.kept_answers import until_catalogue_changes
 from mercato.store import search
 from mercato.store.listing import Scope, Sort
 from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.wstore.shapes import Viewer, offering_json
 from mercato.store.wstore.wire import JSON_BARE, JSON_CHARSET, Caller, WStoreError, entity, errors
 
-router = APIRouter(tags=["Store: search (WStore)"])
+# Its answers are kept per caller until the catalogue changes (mercato.kept_answers).
+router = APIRouter(tags=["Store: search (WStore)"], dependencies=[Depends(until_catalogue_changes)])
 PREFIX = "/api/search"
 SORTS = {sort.value: sort for sort in Sort}
 SCOPES = {scope.value: scope for scope in Scope}

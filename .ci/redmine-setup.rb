@@ -1,0 +1,28 @@
+# Prepares a Redmine for the OMS adapter's tests and demo; safe to run again.
+# Run by .ci/redmine with `rails runner`. Prints nothing but a summary line.
+key = ENV.fetch("REDMINE_API_KEY")
+Setting.rest_api_enabled = "1"
+Setting.default_language = "en"
+if Tracker.count.zero?
+  Redmine::DefaultData::Loader.load("en")
+end
+admin = User.find_by!(login: "admin")
+admin.update_columns(status: User::STATUS_ACTIVE, must_change_passwd: false)
+# Token generates its own value on create; the fixed key is written over it.
+token = Token.find_by(user_id: admin.id, action: "api") || Token.create!(user: admin, action: "api")
+token.update_columns(value: key) if token.value != key
+project = Project.find_by(identifier: "mercato") || Project.create!(
+  name: "Mercato orders", identifier: "mercato", is_public: false
+)
+project.trackers = Tracker.all.to_a
+project.enabled_module_names = %w[issue_tracking]
+project.save!
+{ "Marketplace status" => "string", "User secrets" => "text" }.each do |name, format|
+  field = IssueCustomField.find_by(name: name) || IssueCustomField.new(name: name, field_format: format)
+  field.is_for_all = true
+  field.is_filter = true
+  field.trackers = Tracker.all.to_a
+  field.save!
+end
+puts "redmine ready: project=#{project.identifier} trackers=#{Tracker.pluck(:name).join(',')} " \
+     "statuses=#{IssueStatus.pluck(:name).join(',')} fields=#{IssueCustomField.pluck(:id, :name).inspect}"

@@ -1,0 +1,134 @@
+"""The OMS adapter against a real Mercato (a live server on loopback) and a ticket system."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mercato.catalogue.models import Offer, Oms
+from mercato.ordering.models import Project
+from tests.adapter.jira_fake import FakeJira, running_jira
+from tests.factories import ALL_PARAMETERS, Factory, TokenUser
+from tests.live import running_app
+
+pytest.importorskip(
+    "mercato_oms_adapter", reason="the adapter is not installed: pip install -e ./adapter"
+)
+
+WORKFLOW: dict[str, Any] = {
+    "to_marketplace": {
+        "To Do": {"type": "registered", "value": "Registered"},
+        "In Progress": {"type": "in_progress", "value": "In progress"},
+        "Waiting for customer": {"type": "waiting_for_response", "value": "Waiting for you"},
+        "Done": {"type": "ready", "value": "Ready"},
+        "Rejected": {"type": "rejected", "value": "Rejected"},
+    },
+    "to_ticket": {
+        "registered": "To Do",
+        "in_progress": "In Progress",
+        "waiting_for_response": "Waiting for customer",
+        "ready": "Done",
+        "rejected": "Rejected",
+        "closed": "Done",
+    },
+}
+
+
+@dataclass
+class Shop:
+    """A provider's OMS (administered by ``desk``), an offer it handles, a customer's project."""
+
+    oms: Oms
+    desk: TokenUser
+    offer: Offer
+    project: Project
+    make: Factory
+
+    def order(self, **fields: Any):
+        return self.make.order(self.offer, self.project, **fields)
+
+
+@pytest.fixture
+def shop(make: Factory) -> Shop:
+    desk = make.token_user(first_name="Dora", last_name="Desk")
+    customer = make.user(first_name="Cleo", last_name="Customer", email="cleo@example.org")
+    service = make.service(make.provider(name="Nordic Cloud"), name="Cloud Compute")
+    oms = make.oms("Nordic desk", administrators=[desk.user])
+    offer = make.offer(
+        service, name="Basic", internal=True, primary_oms_id=oms.id, parameters=ALL_PARAMETERS
+    )
+    return Shop(oms, desk, offer, make.project(customer, name="Dark matter"), make)
+
+
+@pytest.fixture
+def mercato(database_url: str, tmp_path: Path) -> Iterator[str]:
+    folder = tmp_path / "mercato"
+    folder.mkdir()
+    with running_app(database_url, folder, outgoing_allowed_networks="127.0.0.0/8") as base:
+        yield base
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    with running_jira(FakeJira()) as fake:
+        yield fake
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)  # a JSON string is a TOML basic string
+
+
+def toml_text(data: dict[str, Any], prefix: str = "") -> str:
+    """A TOML document of nested tables of scalars (enough for the adapter's config)."""
+    scalars = [f"{name} = {_toml_value(v)}" for name, v in data.items() if not isinstance(v, dict)]
+    text = "\n".join(scalars) + "\n"
+    for name, value in data.items():
+        if isinstance(value, dict):
+            table = f"{prefix}{json.dumps(name)}"
+            text += f"\n[{table}]\n" + toml_text(value, f"{table}.")
+    return text
+
+
+def adapter_settings(
+    tmp_path: Path, mercato: str, shop: Shop, backend: str, options: dict[str, Any], **more: Any
+) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "backend": backend,
+        "status_field": more.pop("status_field", ""),
+        "secrets_field": more.pop("secrets_field", ""),
+        "marketplace": {
+            "url": mercato,
+            "token": shop.desk.token,
+            "oms_id": shop.oms.id,
+            "cursor": more.pop("cursor", "auto"),
+        },
+        "service": {
+            "database": f"sqlite:///{tmp_path / 'adapter.db'}",
+            "port": 0,
+            "retry_seconds": 0.2,
+            "max_attempts": 3,
+        }
+        | more.pop("service", {}),
+        "workflow": WORKFLOW,
+        "fields": more.pop("fields", {}),
+        backend: options,
+    }
+    assert not more, more
+    return settings
+
+
+def write_config(tmp_path: Path, settings: dict[str, Any]) -> Path:
+    path = tmp_path / "oms-adapter.toml"
+    path.write_text(toml_text(settings))
+    return path
+
+
+def jira_options(jira: FakeJira) -> dict[str, Any]:
+    return {"url": jira.base_url, "user": "adapter", "token": "secret", "project": "OPS"}

@@ -34,7 +34,7 @@ class Marketplace:
     # de-duplication; "auto": from_id when the server answers it, else timestamp.
     cursor: str = "auto"
     # Where a fresh adapter starts reading the event feed (timestamp mode).
-    start: str = "2000-01-01T00:00:00Z"
+    start: str = "2020-01-01T00:00:00Z"
     page_size: int = 100
     timeout: float = 30.0
 

@@ -26,3 +26,17 @@ project.save!
 end
 puts "redmine ready: project=#{project.identifier} trackers=#{Tracker.pluck(:name).join(',')} " \
      "statuses=#{IssueStatus.pluck(:name).join(',')} fields=#{IssueCustomField.pluck(:id, :name).inspect}"
+
+# A second person, "desk", plays the service desk in the tests (the adapter ignores
+# changes its own account makes, so a person must be someone else).
+desk = User.find_by(login: "desk") ||
+  User.new(firstname: "Dana", lastname: "Desk", mail: "desk@redmine.example.org")
+desk.login = "desk"
+desk.admin = true
+desk.status = User::STATUS_ACTIVE
+desk.password = desk.password_confirmation = "desk-password-1" if desk.new_record?
+desk.save!
+desk_token = Token.find_by(user_id: desk.id, action: "api") || Token.create!(user: desk, action: "api")
+desk_key = ENV.fetch("REDMINE_DESK_KEY")
+desk_token.update_columns(value: desk_key) if desk_token.value != desk_key
+puts "desk user ready: id=#{desk.id}"

@@ -1,6 +1,9 @@
 """The OMS adapter against a real Mercato (a live server on loopback) and a ticket system."""
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +72,26 @@ def mercato(database_url: str, tmp_path: Path) -> Iterator[str]:
     folder.mkdir()
     with running_app(database_url, folder, outgoing_allowed_networks="127.0.0.0/8") as base:
         yield base
+
+
+@pytest.fixture
+def mercato_worker(database_url: str, tmp_path: Path, mercato: str) -> Iterator[None]:
+    """`mercato worker` beside the server: it sends the triggers."""
+    env = {
+        **os.environ,
+        "MERCATO_DATABASE_URL": database_url,
+        "MERCATO_DATA_DIR": str(tmp_path / "mercato"),
+        "MERCATO_SECRET_KEY": "x",
+        "MERCATO_BASE_URL": mercato,
+        "MERCATO_OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8",
+    }
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "mercato.cli", "worker"], env=env, stdout=log, stderr=log
+        )
+    yield
+    worker.terminate()
+    worker.wait(timeout=30)
 
 
 @pytest.fixture

@@ -107,7 +107,8 @@ def make_handler(adapter: Adapter) -> type[BaseHTTPRequestHandler]:
             if signer is None:
                 return True
             try:
-                signer.verify(body, dict(self.headers.items()))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                signer.verify(body, headers, json_parse=False)  # triggers have no body
             except WebhookVerificationError:
                 return False
             return True

@@ -13,7 +13,7 @@ import pytest
 
 from mercato.catalogue.models import Offer, Oms
 from mercato.ordering.models import Project
-from tests.adapter.jira_fake import FakeJira, running_jira
+from mercato_oms_adapter.fake_jira import FakeJira, running_jira
 from tests.factories import ALL_PARAMETERS, Factory, TokenUser
 from tests.live import running_app
 

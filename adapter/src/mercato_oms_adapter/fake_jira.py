@@ -1,8 +1,9 @@
-"""A fake JIRA (REST API v2) on a loopback port, faithful to the documented shapes the
-adapter uses: issue create/read/edit, search (a JQL subset), comments with
-visibility, transitions, issue links, changelogs, Basic auth, JIRA's error bodies
-(``{"errorMessages": [...], "errors": {...}}``) and webhooks (``jira:issue_updated``,
-``comment_created``) posted to a registered URL.
+"""A fake JIRA (REST API v2) on a loopback port, for tests, benchmarks and trying the
+adapter without a JIRA. It is faithful to the documented shapes the adapter uses:
+issue create/read/edit, search (a JQL subset), comments with visibility,
+transitions, issue links, changelogs, Basic auth, JIRA's error bodies
+(``{"errorMessages": [...], "errors": {...}}``) and webhooks
+(``jira:issue_updated``, ``comment_created``) posted to a registered URL.
 
 People act through ``transition`` and ``comment`` (as another user than the
 adapter's), which is how tests play the service desk.
@@ -53,13 +54,17 @@ class Issue:
 
 
 class JiraError(Exception):
-    def __init__(self, status: int, messages: list[str], errors: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, messages: list[str], errors: dict[str, str] | None = None
+    ) -> None:
         super().__init__(messages)
         self.status, self.body = status, {"errorMessages": messages, "errors": errors or {}}
 
 
 class FakeJira:
-    def __init__(self, project: str = "OPS", user: str = "adapter", password: str = "secret"):
+    def __init__(
+        self, project: str = "OPS", user: str = "adapter", password: str = "secret"
+    ) -> None:
         self.project, self.credentials = project, (user, password)
         self.issues: dict[str, Issue] = {}
         self.lock = threading.Lock()
@@ -281,7 +286,9 @@ class FakeJira:
         inward.links.append({"type": kind, "outwardIssue": {"key": outward.key}})
         outward.links.append({"type": kind, "inwardIssue": {"key": inward.key}})
 
-    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, user: str):
+    def handle(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, user: str
+    ) -> tuple[int, Any]:
         """(status, JSON body or None) for one API call."""
         self.calls.append((method, path))
         parts = path.removeprefix(API).strip("/").split("/")

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.live import running_app
 pytest.importorskip(
     "mercato_oms_adapter", reason="the adapter is not installed: pip install -e ./adapter"
 )
+from mercato_oms_adapter.queue import counts
 
 WORKFLOW: dict[str, Any] = {
     "to_marketplace": {
@@ -151,6 +153,21 @@ def write_config(tmp_path: Path, settings: dict[str, Any]) -> Path:
     path = tmp_path / "oms-adapter.toml"
     path.write_text(toml_text(settings))
     return path
+
+
+def settle(adapter: Any, seconds: float = 90) -> None:
+    """Step the adapter until a step runs nothing and nothing waits for a retry (a
+    ticket system under load may fail a call: the retry is part of the story)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ran = adapter.step()
+        with adapter.sessions() as session:
+            pending = counts(session)["pending"]
+        if not ran and not pending:
+            return
+        if not ran:
+            time.sleep(0.2)
+    pytest.fail(f"the adapter still had work after {seconds} s")
 
 
 def jira_options(jira: FakeJira) -> dict[str, Any]:

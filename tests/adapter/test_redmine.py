@@ -11,7 +11,7 @@ from sqlalchemy import select
 from mercato.ordering.models import Message
 from mercato_oms_adapter.config import parse
 from mercato_oms_adapter.service import Adapter
-from tests.adapter.conftest import adapter_settings
+from tests.adapter.conftest import adapter_settings, settle
 
 pytestmark = pytest.mark.slow
 
@@ -105,8 +105,7 @@ def test_orders_become_redmine_issues_and_desk_work_reaches_the_order(
 ):
     order = shop.order()
     shop.make.message(order, content="When will it be ready?")
-    adapter.step()
-    adapter.step()
+    settle(adapter)
 
     parent, ticket = _issues(redmine_project)
     assert parent["subject"] == f"[mp-{shop.project.id}] Project: Dark matter"
@@ -122,8 +121,7 @@ def test_orders_become_redmine_issues_and_desk_work_reaches_the_order(
     _desk_update(ticket["id"], notes="Building it now.")
     _desk_update(ticket["id"], notes="Quota checked.", private_notes=True)
     _desk_update(ticket["id"], status_id=statuses["In Progress"])
-    for _ in range(3):
-        adapter.step()
+    settle(adapter)
     session.refresh(order)
     assert (order.status_type.value, order.status_value) == ("in_progress", "In progress")
     rows = session.scalars(select(Message).where(Message.order_id == order.id).order_by(Message.id))
@@ -141,8 +139,7 @@ def test_orders_become_redmine_issues_and_desk_work_reaches_the_order(
         status_id=statuses["Resolved"],
         custom_fields=[{"id": _field_id("User secrets"), "value": "login: cleo\npassword: pw"}],
     )
-    adapter.step()
-    adapter.step()
+    settle(adapter)
     session.refresh(order)
     assert (order.status_type.value, order.status_value) == ("ready", "Ready")
     assert order.user_secrets == {"login": "cleo", "password": "pw"}
@@ -154,10 +151,10 @@ def test_orders_become_redmine_issues_and_desk_work_reaches_the_order(
 
 def test_a_status_set_in_the_marketplace_moves_the_issue(adapter, redmine_project, shop, session):
     shop.order()
-    adapter.step()
+    settle(adapter)
     body = {"status": {"type": "waiting_for_response", "value": "Need your quota"}}
     adapter.api.update_item(shop.project.id, 1, body)
-    adapter.step()
+    settle(adapter)
     (_, ticket) = _issues(redmine_project)
     assert ticket["status"]["name"] == "Feedback"
     assert _field(ticket, "Marketplace status") == "waiting_for_response: Need your quota"

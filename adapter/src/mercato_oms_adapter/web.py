@@ -49,9 +49,11 @@ def status_page(adapter: Adapter) -> str:
         f'value="{task.id}"><button>Replay</button></form></td></tr>'
         for task in dead
     )
+    tasks = state.pop("tasks")
+    shown = {f"{kind} tasks": count for kind, count in tasks.items()} | state  # type: ignore[union-attr]
     facts = "".join(
-        f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>"
-        for name, value in state.items()
+        f"<tr><th>{html.escape(name.replace('_', ' '))}</th><td>{html.escape(str(value))}</td></tr>"
+        for name, value in shown.items()
     )
     replay_all = (
         '<form method="post" action="/dead/replay"><button>Replay all</button></form>'
@@ -61,7 +63,8 @@ def status_page(adapter: Adapter) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>OMS adapter</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}pre{{margin:0}}</style></head>
+td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
+pre{{margin:0;white-space:pre-wrap}}</style></head>
 <body><h1>OMS adapter</h1><table>{facts}</table>
 <h2>Dead letters ({len(dead)})</h2>{replay_all}
 <table><tr><th>Task</th><th>Key</th><th>Attempts</th><th>Last error</th><th></th></tr>{rows}</table>

@@ -15,7 +15,6 @@ of the adapter package on a loopback port, and the adapter (``mercato-oms-adapte
 """
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ from mercato.ordering.models import AuthorRole, MessageScope, Project
 from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import ProjectData, create_project
 from mercato.settings import Settings
-from mercato_oms_adapter.config import parse
+from mercato_oms_adapter.config import parse, to_toml
 from mercato_oms_adapter.fake_jira import FakeJira, running_jira
 from mercato_oms_adapter.service import Adapter
 
@@ -145,7 +144,7 @@ def trigger_latencies(folder: Path, mercato: str, shop: Shop, orders: int) -> li
         port = free_port()
         settings = adapter_settings(folder, mercato, shop, jira, port, 600)
         config = folder / "latency.toml"
-        config.write_text(_toml(settings))
+        config.write_text(to_toml(settings))
         command = [sys.executable, "-m", "mercato_oms_adapter", "run", "--config", str(config)]
         log = folder / "adapter.log"
         with log.open("wb") as output:
@@ -192,17 +191,6 @@ def _wait(check, seconds: float = 60, pause: float = 0.05) -> None:  # noqa: ANN
         if time.monotonic() > deadline:
             sys.exit("timed out")
         time.sleep(pause)
-
-
-def _toml(data: dict, prefix: str = "") -> str:
-    """Nested tables of scalars as TOML (a JSON string is a TOML basic string)."""
-    text = "".join(f"{k} = {json.dumps(v)}\n" for k, v in data.items() if not isinstance(v, dict))
-    for name, value in data.items():
-        if isinstance(value, dict):
-            text += f"\n[{prefix}{json.dumps(name)}]\n" + _toml(
-                value, f"{prefix}{json.dumps(name)}."
-            )
-    return text
 
 
 def main() -> None:

@@ -1,6 +1,5 @@
 """The OMS adapter against a real Mercato (a live server on loopback) and a ticket system."""
 
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 
 from mercato.catalogue.models import Offer, Oms
 from mercato.ordering.models import Project
+from mercato_oms_adapter.config import to_toml
 from mercato_oms_adapter.fake_jira import FakeJira, running_jira
 from tests.factories import ALL_PARAMETERS, Factory, TokenUser
 from tests.live import running_app
@@ -102,25 +102,6 @@ def jira() -> Iterator[FakeJira]:
         yield fake
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)  # a JSON string is a TOML basic string
-
-
-def toml_text(data: dict[str, Any], prefix: str = "") -> str:
-    """A TOML document of nested tables of scalars (enough for the adapter's config)."""
-    scalars = [f"{name} = {_toml_value(v)}" for name, v in data.items() if not isinstance(v, dict)]
-    text = "\n".join(scalars) + "\n"
-    for name, value in data.items():
-        if isinstance(value, dict):
-            table = f"{prefix}{json.dumps(name)}"
-            text += f"\n[{table}]\n" + toml_text(value, f"{table}.")
-    return text
-
-
 def adapter_settings(
     tmp_path: Path, mercato: str, shop: Shop, backend: str, options: dict[str, Any], **more: Any
 ) -> dict[str, Any]:
@@ -151,7 +132,7 @@ def adapter_settings(
 
 def write_config(tmp_path: Path, settings: dict[str, Any]) -> Path:
     path = tmp_path / "oms-adapter.toml"
-    path.write_text(toml_text(settings))
+    path.write_text(to_toml(settings))
     return path
 
 

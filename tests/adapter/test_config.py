@@ -1,10 +1,12 @@
 """The adapter's configuration file and backend lookup: clear refusals, naming the key."""
 
+import tomllib
+
 import pytest
 
 from mercato_oms_adapter.backends.base import backend_class
 from mercato_oms_adapter.backends.redmine import Redmine
-from mercato_oms_adapter.config import ConfigError, parse, with_backend
+from mercato_oms_adapter.config import ConfigError, parse, to_toml, with_backend
 
 MINIMAL = {"backend": "jira", "marketplace": {"url": "http://m", "token": "t", "oms_id": 1}}
 
@@ -47,3 +49,11 @@ def test_backends_by_name_or_by_class_path():
         backend_class("json:dumps")
     with pytest.raises(ValueError, match="unknown backend 'trac'"):
         backend_class("trac")
+
+
+def test_to_toml_writes_what_load_reads_back():
+    data = MINIMAL | {
+        "workflow": {"to_marketplace": {"In Progress": {"type": "in_progress", "value": 'a "b"'}}},
+        "service": {"poll_seconds": 2.5, "port": 0},
+    }
+    assert tomllib.loads(to_toml(data)) == data

@@ -4,6 +4,7 @@ Every section maps onto a frozen dataclass; unknown keys are refused, so a typo
 fails at start rather than silently doing nothing.
 """
 
+import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -161,3 +162,25 @@ def load(path: Path) -> Config:
         return parse(tomllib.loads(path.read_text()))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(str(value))  # a JSON string is a TOML basic string
+
+
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A configuration (nested tables of scalars) as TOML text, for writing a file."""
+    text = "".join(
+        f"{name} = {_toml_value(value)}\n"
+        for name, value in data.items()
+        if not isinstance(value, dict)
+    )
+    for name, value in data.items():
+        if isinstance(value, dict):
+            table = f"{prefix}{json.dumps(name)}"
+            text += f"\n[{table}]\n" + to_toml(value, f"{table}.")
+    return text

@@ -1,7 +1,6 @@
 """The running adapter: Mercato's signed triggers and JIRA's webhooks wake it long before
 its poll; failures end as dead letters an operator sees and replays."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -137,4 +136,3 @@ def test_failures_become_dead_letters_that_can_be_replayed(tmp_path, mercato, sh
     assert replayed.output == "1 tasks queued again\n"
     adapter.step()
     assert sorted(jira.issues) == ["OPS-1", "OPS-2"]
-    assert os.path.exists(tmp_path / "adapter.db")

@@ -1,6 +1,7 @@
 """The running adapter: Mercato's signed triggers and JIRA's webhooks wake it long before
 its poll; failures end as dead letters an operator sees and replays."""
 
+import base64
 import signal
 import subprocess
 import sys
@@ -136,3 +137,30 @@ def test_failures_become_dead_letters_that_can_be_replayed(tmp_path, mercato, sh
     assert replayed.output == "1 tasks queued again\n"
     adapter.step()
     assert sorted(jira.issues) == ["OPS-1", "OPS-2"]
+
+
+def test_a_trigger_may_carry_basic_auth_as_the_eosc_marketplace_does(tmp_path, adapter_database):
+    """The header, or EOSC's legacy `authorization` query or form field (URL-safe base64)."""
+    settings = {
+        "backend": "jira",
+        "marketplace": {"url": "http://127.0.0.1:9", "token": "t", "oms_id": 1},
+        "service": {"database": adapter_database, "port": 0, "user": "mp", "password": "p?w>"},
+        "jira": {"url": "http://127.0.0.1:9", "user": "a", "token": "b", "project": "OPS"},
+    }
+    adapter = Adapter(parse(settings))
+    server = serve(adapter)
+    base = f"http://127.0.0.1:{server.server_port}/trigger"
+    legacy = "Basic " + base64.urlsafe_b64encode(b"mp:p?w>").decode()
+    try:
+        answers = [
+            httpx.get(base, auth=("mp", "p?w>")).status_code,
+            httpx.get(base, params={"authorization": legacy}).status_code,
+            httpx.post(base, data={"authorization": legacy}).status_code,
+            httpx.put(base, data={"authorization": "Basic bm8="}).status_code,
+            httpx.put(base, auth=("mp", "wrong")).status_code,
+        ]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answers == [204, 204, 204, 401, 401]
+    assert adapter.wake.is_set()

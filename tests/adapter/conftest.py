@@ -16,6 +16,7 @@ from sqlalchemy import make_url
 
 from mercato.catalogue.models import Offer, Oms
 from mercato.ordering.models import Project
+from mercato.settings import Settings
 from tests.conftest import worker_database, xdist_worker
 from tests.factories import ALL_PARAMETERS, Factory, TokenUser
 from tests.live import running_app
@@ -90,20 +91,24 @@ def shop(make: Factory) -> Shop:
 
 
 @pytest.fixture
-def mercato(database_url: str, tmp_path: Path) -> Iterator[str]:
-    folder = tmp_path / "mercato"
-    folder.mkdir()
-    with running_app(database_url, folder, outgoing_allowed_networks="127.0.0.0/8") as base:
+def mercato(database_url: str, settings: Settings) -> Iterator[str]:
+    # The test's data folder: what the tests write through their own session changes the
+    # stamps the server's kept answers are checked against (mercato.kept_answers).
+    with running_app(
+        database_url, settings.data_dir, outgoing_allowed_networks="127.0.0.0/8"
+    ) as base:
         yield base
 
 
 @pytest.fixture
-def mercato_worker(database_url: str, tmp_path: Path, mercato: str) -> Iterator[None]:
+def mercato_worker(
+    database_url: str, tmp_path: Path, settings: Settings, mercato: str
+) -> Iterator[None]:
     """`mercato worker` beside the server: it sends the triggers."""
     env = {
         **os.environ,
         "MERCATO_DATABASE_URL": database_url,
-        "MERCATO_DATA_DIR": str(tmp_path / "mercato"),
+        "MERCATO_DATA_DIR": str(settings.data_dir),
         "MERCATO_SECRET_KEY": "x",
         "MERCATO_BASE_URL": mercato,
         "MERCATO_OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8",

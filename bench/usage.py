@@ -47,6 +47,7 @@ from mercato.catalogue.models import Offer, Service
 from mercato.commerce.contracts import TaxAddressData, create_contract
 from mercato.commerce.models import ContractState, PriceUnit, PricingModel
 from mercato.commerce.money import NO_TAX, Currency
+from mercato.commerce.registry import registered_units
 from mercato.db import make_engine, make_session_factory, migrate, transaction
 from mercato.demo import load_demo
 from mercato.ordering.models import Project
@@ -78,7 +79,10 @@ class World:
 
 def _purchase(session: Session, customer: User, project: Project, offer: Offer) -> tuple[str, int]:
     order = place_order(session, customer, project, offer, OrderRequest(values={}))
-    contract = create_contract(session, order, customer, PLAN, Currency("EUR", 2), NO_TAX, ADDRESS)
+    units = registered_units(session)
+    contract = create_contract(
+        session, order, customer, PLAN, Currency("EUR", 2), NO_TAX, ADDRESS, units
+    )
     contract.state = ContractState.PAID
     session.flush()
     return contract.ref, contract.id

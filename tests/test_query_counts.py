@@ -720,6 +720,13 @@ PINNED: dict[str, Visit] = {
     ),
     "/payments/sandbox/{gateway_ref}": Visit("customer", "/payments/sandbox/{w.sandbox_ref}", 7),
     "/sales": Visit("steward", "/sales", 6),
+    # --- reports: the last six months by default, which hold the world's purchases -------
+    "/sales/reports": Visit("steward", "/sales/reports", 7),
+    "/sales/reports/{name}.{kind}": Visit("steward", "/sales/reports/usage.svg", 6),
+    "/admin/reports": Visit("admin", "/admin/reports", 5),
+    "/admin/reports/{name}.{kind}": Visit("admin", "/admin/reports/revenue.csv", 3),
+    "/purchases/spending": Visit("customer", "/purchases/spending", 5),
+    "/purchases/spending/{name}.{kind}": Visit("customer", "/purchases/spending/spending.svg", 4),
 }
 
 # Routes that read no rows of a list or a page, or serve one file's bytes.

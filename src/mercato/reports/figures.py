@@ -20,6 +20,7 @@ from mercato.accounts.models import Provider, User
 from mercato.catalogue.models import Offer, Service
 from mercato.commerce.models import Contract, ContractCharge
 from mercato.commerce.settlement import SettlementRow, revenue_records, settle
+from mercato.errors import Invalid
 from mercato.usage.models import UsageRecord
 
 # Longest period a page draws at once; longer reports are built by a worker.
@@ -190,3 +191,37 @@ def spending_per_month(session: Session, customer: User, period: Period) -> list
         figures[2] += charge.total
         counts[key] = counts.get(key, 0) + 1
     return [MonthSpending(*key, counts[key], *figures) for key, figures in sorted(sums.items())]
+
+
+# Months a page shows when none are asked for: this one and the five before.
+DEFAULT_MONTHS = 6
+
+
+def _month(value: str, field: str) -> date:
+    try:
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise Invalid.field(field, "must be a month, YYYY-MM") from None
+
+
+def period_of(start: str | None, end: str | None, today: date, longest: int) -> Period:
+    """The period asked for as ``YYYY-MM`` months, both included; by default the last
+    ``DEFAULT_MONTHS`` months to ``today``'s. At most ``longest`` months."""
+    last = _month(end, "end") if end else month_of_day(today)
+    first = _month(start, "start") if start else _months_before(last, DEFAULT_MONTHS - 1)
+    if last < first:
+        raise Invalid.field("end", "must not be before the start")
+    if (last.year - first.year) * 12 + last.month - first.month >= longest:
+        raise Invalid.field("end", f"a period is at most {longest} months")
+    return Period(first, last)
+
+
+def month_of_day(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _months_before(month: date, count: int) -> date:
+    # Never before year 1, which dates cannot name.
+    index = max(month.year * 12 + month.month - 1 - count, 12)
+    return date(index // 12, index % 12 + 1, 1)

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider
@@ -18,7 +18,11 @@ from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.reports import tables
 from mercato.reports.figures import MAX_PAGE_MONTHS, Period, period_of
+from mercato.reports.jobs import ask_report, find_own_job
+from mercato.reports.models import ReportStatus
 from mercato.reports.scopes import Scope, admin_scope, seller_scope
+from mercato.web.forms import SubmittedForm
+from mercato.web.pages import validation_error_page
 from mercato.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -54,6 +58,7 @@ def _page(
         "reports": [],
         "roles": tables.ROLE_NAMES,
         "max_page_months": MAX_PAGE_MONTHS,
+        "jobs_form": {"names": [(name, TITLES[name]) for name in scope.names]},
     }
     try:
         period = _period(asked["start"], asked["end"])
@@ -227,3 +232,70 @@ def spending_file(
     end: str | None = None,
 ) -> Response:
     return _file(session, Scope(customer=user), name, kind, start, end)
+
+
+# --- reports built in the background ----------------------------------------------------
+
+JOBS = "/reports/jobs"
+# How often a job's page reloads itself while the worker builds the report.
+REFRESH_SECONDS = 2
+
+
+def _field(submitted: Any, name: str) -> str:
+    value = submitted.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+@router.post(JOBS)
+def ask_for_report(
+    request: Request, session: DbSession, user: CurrentUser, submitted: SubmittedForm
+) -> Response:
+    fields = {n: _field(submitted, n) for n in ("audience", "name", "provider", "start", "end")}
+    try:
+        job = ask_report(
+            session,
+            user,
+            fields["audience"],
+            fields["name"],
+            fields["provider"] or None,
+            fields["start"] or None,
+            fields["end"] or None,
+            datetime.now(UTC).date(),
+        )
+    except Forbidden as error:
+        return _refused(request, error)
+    except Invalid as error:
+        return validation_error_page(request, error.errors)
+    return RedirectResponse(f"{JOBS}/{job.ref}", status_code=303)
+
+
+@router.get(JOBS + "/{ref}")
+def report_job(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
+    try:
+        job = find_own_job(session, user, ref)
+    except Forbidden as error:
+        return _refused(request, error)
+    working = job.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+    context = {
+        "job": job,
+        "title": TITLES[job.name],
+        "refresh": REFRESH_SECONDS if working else None,
+        "percent": 100 * job.done // job.total if job.total else 0,
+    }
+    return render(request, "reports/job.html", context)
+
+
+@router.get(JOBS + "/{ref}/download")
+def report_download(request: Request, session: DbSession, user: CurrentUser, ref: str) -> Response:
+    try:
+        job = find_own_job(session, user, ref)
+    except Forbidden as error:
+        return _refused(request, error)
+    if job.status != ReportStatus.DONE:
+        raise NotFound("Report")
+    filename = f"{job.name}-{job.first:%Y-%m}-{job.last:%Y-%m}.csv"
+    return Response(
+        job.content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -61,6 +61,7 @@ def draw(title: str, y_title: str, months: list[date], series: Series) -> str:
         js=[],  # no script from a CDN; the plot is complete without it
         width=900,
         height=420,
+        explicit_size=True,  # width and height on the <svg>, for an <img> to size it
         legend_at_bottom=True,
         legend_at_bottom_columns=3,
         truncate_legend=-1,

@@ -66,6 +66,7 @@ def _page(
         context["errors"] = {key: [message] for key, message in error.details.items()}
         return render(request, "reports/report.html", context, 400)
     form.update(start=f"{period.first:%Y-%m}", end=f"{period.last:%Y-%m}")
+    context["period_label"] = f"{period.first:%b %Y} to {period.last:%b %Y}"
     query = _query(period, asked.get("provider"))
     context["reports"] = [
         {

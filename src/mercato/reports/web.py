@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from mercato.accounts.models import Provider
 from mercato.accounts.web.auth import CurrentUser
 from mercato.commerce.revenue import providers_to_choose
+from mercato.commerce.web.pages import _text
 from mercato.dependencies import DbSession
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.reports import tables
@@ -242,16 +243,11 @@ JOBS = "/reports/jobs"
 REFRESH_SECONDS = 2
 
 
-def _field(submitted: Any, name: str) -> str:
-    value = submitted.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 @router.post(JOBS)
 def ask_for_report(
     request: Request, session: DbSession, user: CurrentUser, submitted: SubmittedForm
 ) -> Response:
-    fields = {n: _field(submitted, n) for n in ("audience", "name", "provider", "start", "end")}
+    fields = {n: _text(submitted, n) for n in ("audience", "name", "provider", "start", "end")}
     try:
         job = ask_report(
             session,

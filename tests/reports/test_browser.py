@@ -28,6 +28,8 @@ def _choose_period(page) -> None:
 
 def _plots_drawn(page) -> list[int]:
     """Each plot's drawn width: 0 for an image the browser could not show."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("Array.from(document.images).every(image => image.complete)")
     return page.locator("img.plot").evaluate_all("images => images.map(i => i.naturalWidth)")
 
 

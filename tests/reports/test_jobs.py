@@ -135,3 +135,20 @@ def test_a_committed_report_is_built_by_the_queues_worker(committing, sold, work
         time.sleep(0.1)
 
     assert len(csv_rows(_job(sold.shop.session, ref).content)) == 5
+
+
+def test_a_report_whose_hand_over_was_lost_is_found_by_the_sweep(sold, queue, worker):
+    # Asked in a session that tells no queue: as if the hand-over after the commit failed.
+    session = sold.shop.session
+    job = ask_report(
+        session, sold.shop.buyer, "customer", "usage", None, "2026-12", "2027-01", TODAY
+    )
+    session.commit()
+
+    queue.sweep(always=True)
+
+    deadline = time.monotonic() + 30
+    while _job(session, job.ref).status != ReportStatus.DONE:
+        assert time.monotonic() < deadline, "the sweep did not have the report built in 30 s"
+        time.sleep(0.1)
+    assert len(csv_rows(_job(session, job.ref).content)) == 4

@@ -61,6 +61,8 @@ from mercato.ordering.models import (
     StatusType,
 )
 from mercato.ordering.orders import update_order
+from mercato.reports.jobs import ask_report, build_due
+from mercato.reports.models import ReportJob
 from mercato.settings import Settings
 from mercato.store import reviews, tags
 from mercato.store.assets import AssetContent, Files, upgrade_asset
@@ -132,6 +134,7 @@ class World:
     tax_rate: TaxRate
     purchase: Contract  # paid
     pending: Contract  # waiting for the sandbox gateway
+    report: ReportJob  # built
 
     @property
     def sandbox_ref(self) -> str:
@@ -438,7 +441,12 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         customer.user.id,
         [LimitData(period, "EUR", Decimal(10 * size)) for period in LimitPeriod],
     )
+    # --- reports: the customer's usage over years, built -------------------------------
+    report = ask_report(
+        session, customer.user, "customer", "usage", None, "2000-01", None, utcnow().date()
+    )
     session.commit()
+    build_due(make_session_factory(session.get_bind()))
 
     return World(
         admin=admin,
@@ -462,6 +470,7 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         tax_rate=tax_rates[0],
         purchase=purchases[1],
         pending=purchases[0],
+        report=report,
     )
 
 
@@ -720,6 +729,15 @@ PINNED: dict[str, Visit] = {
     ),
     "/payments/sandbox/{gateway_ref}": Visit("customer", "/payments/sandbox/{w.sandbox_ref}", 7),
     "/sales": Visit("steward", "/sales", 6),
+    # --- reports: the last six months by default, which hold the world's purchases -------
+    "/sales/reports": Visit("steward", "/sales/reports", 7),
+    "/sales/reports/{name}.{kind}": Visit("steward", "/sales/reports/usage.svg", 6),
+    "/admin/reports": Visit("admin", "/admin/reports", 5),
+    "/admin/reports/{name}.{kind}": Visit("admin", "/admin/reports/revenue.csv", 3),
+    "/purchases/spending": Visit("customer", "/purchases/spending", 5),
+    "/purchases/spending/{name}.{kind}": Visit("customer", "/purchases/spending/spending.svg", 4),
+    "/reports/jobs/{ref}": Visit("customer", "/reports/jobs/{w.report.ref}", 4),
+    "/reports/jobs/{ref}/download": Visit("customer", "/reports/jobs/{w.report.ref}/download", 4),
 }
 
 # Routes that read no rows of a list or a page, or serve one file's bytes.

@@ -57,6 +57,7 @@ from mercato.ordering.web import orders as orders_web
 from mercato.ordering.web import projects as projects_web
 from mercato.ordering.web import queue as queue_web
 from mercato.queue import TaskQueue, hand_over_deliveries
+from mercato.reports import web as reports_web
 from mercato.settings import Settings
 from mercato.store.web import marketplaces as marketplaces_web
 from mercato.store.web import pages as store_web
@@ -279,6 +280,8 @@ _ROUTERS = (
     accounting_api.router,
     usage_api.router,
     usage_web_router,
+    # Before the purchases' pages: /purchases/spending is not a purchase reference.
+    reports_web.router,
     web_pages.router,
     accounts_web.router,
     store_web.router,

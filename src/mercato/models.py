@@ -34,6 +34,7 @@ from mercato.ordering.models import (
     Project,
     StatusChange,
 )
+from mercato.reports.models import ReportJob
 from mercato.store.marketplaces.models import (
     Marketplace,
     Publication,
@@ -76,6 +77,7 @@ __all__ = [
     "PurchaseNotificationAttempt",
     "RemoteOffering",
     "RemoteStore",
+    "ReportJob",
     "Repository",
     "RevenueModel",
     "RevenueRecord",

@@ -2,11 +2,12 @@
 
 Rules never call the queue: they write outbox rows (trigger deliveries,
 publications to marketplaces and repositories, purchase notifications, invoices to
-render) and count them in ``session.info``; once the session commits, the queue gets
-one task per kind, "send what is due", which claims a batch (see ``ordering.triggers``,
-``store.marketplaces.outbox``, ``commerce.notifications`` and
-``commerce.invoice_rendering``). A lost hand-over costs nothing but time, since
-workers sweep the outboxes for due rows when they start and whenever the queue is idle.
+render, reports to build) and count them in ``session.info``; once the session commits,
+the queue gets one task per kind, "send what is due", which claims a batch (see
+``ordering.triggers``, ``store.marketplaces.outbox``, ``commerce.notifications``,
+``commerce.invoice_rendering`` and ``reports.jobs``). A lost hand-over costs nothing but
+time, since workers sweep the outboxes for due rows when they start and whenever the
+queue is idle.
 """
 
 import logging
@@ -32,6 +33,7 @@ from mercato.commerce.renewals import sweep_renewals
 from mercato.db import transaction, utcnow
 from mercato.ordering import idempotency, triggers
 from mercato.ordering.events import NEW_DELIVERIES
+from mercato.reports import jobs as report_jobs
 from mercato.settings import Settings
 from mercato.store.assets import local_files
 from mercato.store.marketplaces import outbox
@@ -111,6 +113,7 @@ class TaskQueue:
         self._publish_due = self.huey.task(name="publish-due")(self._run_publications)
         self._notify_due = self.huey.task(name="notify-due")(self._run_notifications)
         self._render_due = self.huey.task(name="render-invoices")(self._run_renders)
+        self._build_reports = self.huey.task(name="build-reports")(self._run_reports)
         self.huey.on_shutdown(name="close-http-client")(self._close_client)
 
     def _client(self) -> httpx.Client:
@@ -166,6 +169,9 @@ class TaskQueue:
         for retry_at in round_.retries:
             self._render_due.schedule(eta=retry_at)
 
+    def _run_reports(self) -> None:
+        report_jobs.build_due(self.factory)
+
     @staticmethod
     def _enqueue(task: Any, what: str) -> None:
         """Have a worker do what is due of an outbox; on failure the sweep does later."""
@@ -186,6 +192,9 @@ class TaskQueue:
     def wake_renders(self) -> None:
         self._enqueue(self._render_due, "invoice rendering")
 
+    def wake_reports(self) -> None:
+        self._enqueue(self._build_reports, "reports")
+
     def sweep(self, *, always: bool = False) -> int:
         """Wake a worker if deliveries are due that no worker holds, forget expired
         idempotency keys and roll back purchases whose payment expired; by default only
@@ -202,6 +211,7 @@ class TaskQueue:
             publications = outbox.due_publications(session, now)
             due_notifications = notifications.due_notifications(session, now)
             renders = invoice_rendering.due_renders(session, now)
+            reports = report_jobs.due_reports(session, now)
             # Housekeeping rides along, in the transaction the sweep takes anyway.
             idempotency.forget_expired_keys(session, now)
             expire_payments(session, now)
@@ -223,7 +233,9 @@ class TaskQueue:
             self.wake_notifications()
         if renders:
             self.wake_renders()
-        return len(due) + len(publications) + len(due_notifications) + len(renders)
+        if reports:
+            self.wake_reports()
+        return len(due) + len(publications) + len(due_notifications) + len(renders) + len(reports)
 
 
 # The session.info key under which a factory's sessions find the queue they hand over to.
@@ -246,6 +258,8 @@ def _hand_over(session: Session) -> None:
         queue.wake_notifications()
     if session.info.pop(NEW_INVOICES, None) and queue is not None:
         queue.wake_renders()
+    if session.info.pop(report_jobs.NEW_REPORTS, None) and queue is not None:
+        queue.wake_reports()
 
 
 def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
@@ -255,6 +269,7 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
         session.info.pop(NEW_PUBLICATIONS, None)
         session.info.pop(notifications.NEW_NOTIFICATIONS, None)
         session.info.pop(NEW_INVOICES, None)
+        session.info.pop(report_jobs.NEW_REPORTS, None)
 
 
 def hand_over_deliveries(factory: sessionmaker[Session], queue: TaskQueue) -> None:

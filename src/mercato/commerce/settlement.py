@@ -5,7 +5,7 @@ Plain reads for pages, reports and plots: a period is ``[start, end)`` in UTC, a
 are ``Decimal`` and figures in different currencies are never added together.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -81,10 +81,16 @@ def settlement(
     """Each party's figures for ``[start, end)``, per currency: the aggregator first,
     then providers, then stakeholders, each by name. With ``provider``, only the charges
     of its sales count (its own part and what others got of them)."""
+    return settle(revenue_records(session, provider, start, end))
+
+
+def settle(records: Iterable[RevenueRecord]) -> list[SettlementRow]:
+    """Each party's figures over ``records``, per currency, in ``settlement``'s order
+    (reports settle each month's records with it)."""
     sums: dict[tuple[PartyKey, str], list[Decimal]] = {}
     charges: dict[tuple[PartyKey, str], int] = {}
     names: dict[PartyKey, str] = {}
-    for record in revenue_records(session, provider, start, end):
+    for record in records:
         key = (_key(record), record.currency)
         names[key[0]] = record.party_name
         totals = sums.setdefault(key, [Decimal(0)] * 3)

@@ -1,0 +1,1 @@
+"""Reports: revenue, usage and spending per month, as tables, CSV and SVG plots."""

@@ -20,6 +20,7 @@ from mercato.ordering.orders import OrderRequest
 from mercato.ordering.projects import ProjectData, create_project, require_own_project
 
 NEW_PROJECT = "new"
+EXISTING_PROJECT = "existing"
 
 
 @dataclass(frozen=True)
@@ -103,16 +104,36 @@ def value_errors(
     return {}
 
 
+def project_mode(form: FormData) -> str:
+    """Which way the customer chose: an existing project or a new one (the radio
+    ``project_choice``; forms without it say "new" in the ``project`` select)."""
+    mode = str(form.get("project_choice", ""))
+    if mode in (NEW_PROJECT, EXISTING_PROJECT):
+        return mode
+    return NEW_PROJECT if str(form.get("project", "")) == NEW_PROJECT else EXISTING_PROJECT
+
+
 def chosen_project(session: Session, customer: User, form: FormData) -> Project:
-    """The customer's project picked in the form, or a new one named there."""
-    choice = str(form.get("project", ""))
-    if choice == NEW_PROJECT:
+    """The customer's project picked in the form, or a new one named there.
+
+    A name typed for a new project is never dropped while an existing project is
+    chosen: the form is refused, naming the field, so the customer says which.
+    """
+    name = str(form.get("project_name", "")).strip()
+    if project_mode(form) == NEW_PROJECT:
         try:
-            return create_project(session, customer, ProjectData(str(form.get("project_name", ""))))
+            return create_project(session, customer, ProjectData(name))
         except Invalid as error:
             raise Invalid.field("project_name", error.details["name"]) from None
+    if name:
+        raise Invalid.field(
+            "project_name",
+            f"you chose an existing project and typed the new project name “{name}”: "
+            "choose “New project” to create it, or clear the name",
+        )
+    choice = str(form.get("project", ""))
     if not choice.isdecimal():
-        raise Invalid.field("project", "choose a project, or create a new one")
+        raise Invalid.field("project", "choose one of your projects, or a new project")
     return require_own_project(session, customer, int(choice))
 
 

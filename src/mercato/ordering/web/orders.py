@@ -100,11 +100,12 @@ def _project_choice(
 ) -> dict[str, Any]:
     """What every order form shows of the customer's projects, and what was typed."""
     projects = projects_of(session, user)
-    default_project = str(projects[0].id) if projects else order_form.NEW_PROJECT
+    chosen = str(form.get("project", str(projects[0].id) if projects else ""))
     return {
         "projects": projects,
-        "new_project": order_form.NEW_PROJECT,
-        "chosen_project": str(form.get("project", default_project)),
+        # Without projects only a new one can be chosen.
+        "project_mode": order_form.project_mode(form) if projects else order_form.NEW_PROJECT,
+        "chosen_project": chosen,
         "form": form,
         "errors": {name: [message] for name, message in (errors or {}).items()},
         # A refused form keeps its key: nothing was ordered with it yet.

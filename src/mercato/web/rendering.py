@@ -43,7 +43,7 @@ def render(
     base = {
         "current_user": getattr(request.state, "user", None),
         "administers_providers": getattr(request.state, "administers_providers", False),
-        "administers_omses": getattr(request.state, "administers_omses", False),
+        "sees_order_queue": getattr(request.state, "sees_order_queue", False),
         "is_site_admin": getattr(request.state, "is_site_admin", False),
         "csrftoken": _Token(csrftoken) if csrftoken else "",
         "flashes": request.session.pop("flashes", []),

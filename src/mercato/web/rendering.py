@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from mercato.catalogue import quantity_prices
 from mercato.web import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -18,6 +19,9 @@ def _day(moment: datetime) -> str:
 
 
 templates.env.filters["day"] = _day
+# An order's quantities and their prices, wherever an order is shown.
+templates.env.filters["quantity_prices"] = quantity_prices.ordered_prices
+templates.env.filters["price_totals"] = quantity_prices.totals
 
 
 class _Token:

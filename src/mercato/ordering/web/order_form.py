@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from mercato.accounts.models import User
 from mercato.catalogue.parameter_values import check_values
+from mercato.catalogue.quantity_prices import QuantityPrice, form_prices
 from mercato.errors import Invalid
 from mercato.ordering.models import Project
 from mercato.ordering.orders import OrderRequest
@@ -21,6 +22,18 @@ from mercato.ordering.projects import ProjectData, create_project, require_own_p
 
 NEW_PROJECT = "new"
 EXISTING_PROJECT = "existing"
+
+
+@dataclass(frozen=True)
+class QuantityPrices:
+    """What the form shows of the offer's quantity prices: those priced, of how many."""
+
+    prices: list[QuantityPrice]
+    asked: int
+
+    @property
+    def is_complete(self) -> bool:
+        return len(self.prices) == self.asked
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,17 @@ def submitted_values(
         elif control.kind != "attribute":
             values[control.parameter["id"]] = str(form.get(control.name, ""))
     return values
+
+
+def quantity_prices(parameters: list[dict[str, Any]], form: FormData) -> QuantityPrices:
+    """The quantities asked for and their prices; an unsent quantity is 1, as the form
+    fills it in."""
+    values = submitted_values(parameters, form)
+    for control in controls(parameters):
+        if control.parameter["type"] == "quantity_price" and control.name not in form:
+            values[control.parameter["id"]] = 1
+    asked = sum(1 for parameter in parameters if parameter["type"] == "quantity_price")
+    return QuantityPrices(form_prices(parameters, values), asked)
 
 
 def order_request(form: FormData, values: dict[str, Any], offers_voucher: bool) -> OrderRequest:

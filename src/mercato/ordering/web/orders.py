@@ -75,6 +75,7 @@ def _order_form_page(
         "controls": order_form.controls(offer.parameters),
         "is_ready_at_once": fulfilment(offer) == Fulfilment.READY,
         "pricing": pricing,
+        "quantities": order_form.quantity_prices(offer.parameters, form),
         **_project_choice(session, user, form, errors),
     }
     return page(request, "ordering/order_form.html", context, 400 if errors else 200)
@@ -183,6 +184,9 @@ def place(
     pricing = _pricing(request, session, user, offer, submitted)
     if pricing is not None:
         return _checkout(request, session, user, offer, submitted, pricing)
+    if str(submitted.get("action", "")) == "total":
+        # "Update the total" without scripts: the form again, nothing ordered.
+        return _order_form_page(request, session, user, offer, submitted)
     held = _claim(request, session, settings, user, submitted)
     if (replayed := _replayed(request, held)) is not None:
         return replayed

@@ -629,7 +629,8 @@ PINNED: dict[str, Visit] = {
     # --- ordering pages ----------------------------------------------------------------
     "/omses/{oms_id}/deliveries": Visit("operator", "/omses/{w.oms.id}/deliveries", 9),
     "/notifications": Visit("steward", "/notifications", 8),
-    "/queue": Visit("operator", "/queue", 12),
+    # + the providers the user is a data administrator of (their orders are listed too).
+    "/queue": Visit("operator", "/queue", 13),
     "/queue/{order_id}": Visit("operator", "/queue/{w.order.id}", 29),
     "/projects": Visit("customer", "/projects", 4),
     "/projects/new": Visit("customer", "/projects/new", 4),

@@ -26,8 +26,8 @@ def load_user(request: Request, session: Session) -> User | None:
     request.state.is_site_admin = user is not None and user.is_admin
     # ... and "Orders" (the order queue) to those who run an OMS or a provider, and site
     # admins (the rule is `ordering.order_queue.sees_queue`; accounts cannot import it).
-    request.state.sees_order_queue = request.state.administers_providers or (
-        user is not None and bool(administered_oms_ids(session, user))
+    request.state.sees_order_queue = user is not None and (
+        bool(administered_oms_ids(session, user)) or request.state.administers_providers
     )
     return user
 

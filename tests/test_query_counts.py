@@ -117,6 +117,7 @@ class World:
     steward: TokenUser  # data administrator of every provider, and the store's seller
     operator: TokenUser  # administers the default OMS
     customer: TokenUser
+    token_id: int  # one of the customer's tokens
     provider: Provider
     service: Service  # has many offers, ordered many times
     offer: Offer
@@ -453,6 +454,7 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         steward=steward,
         operator=operator,
         customer=customer,
+        token_id=accounts.active_tokens(session, customer.user)[0].id,
         provider=shop,
         service=service,
         offer=offers[0],
@@ -623,6 +625,10 @@ PINNED: dict[str, Visit] = {
     "/login": Visit("visitor", "/login", 0),
     # The tokens, and the providers whose notification signing the user manages.
     "/account": Visit("customer", "/account", 5),
+    "/account/tokens/regenerate": Visit("customer", "/account/tokens/regenerate", 4),
+    "/account/tokens/{token_id}/revoke": Visit(
+        "customer", "/account/tokens/{w.token_id}/revoke", 4
+    ),
     # --- catalogue pages ---------------------------------------------------------------
     "/": Visit("customer", "/", 9),
     "/providers": Visit("customer", "/providers", 4),
@@ -649,10 +655,14 @@ PINNED: dict[str, Visit] = {
     "/omses/new": Visit("admin", "/omses/new", 4),
     "/omses/{oms_id}": Visit("admin", "/omses/{w.oms.id}", 4),
     "/omses/{oms_id}/edit": Visit("admin", "/omses/{w.oms.id}/edit", 7),
+    "/omses/{oms_id}/administrators/{user_id}/token": Visit(
+        "admin", "/omses/{w.oms.id}/administrators/{w.operator.user.id}/token", 5
+    ),
     # --- ordering pages ----------------------------------------------------------------
     "/omses/{oms_id}/deliveries": Visit("operator", "/omses/{w.oms.id}/deliveries", 9),
     "/notifications": Visit("steward", "/notifications", 8),
-    "/queue": Visit("operator", "/queue", 12),
+    # + the providers the user is a data administrator of (their orders are listed too).
+    "/queue": Visit("operator", "/queue", 13),
     "/queue/{order_id}": Visit("operator", "/queue/{w.order.id}", 29),
     "/projects": Visit("customer", "/projects", 4),
     "/projects/new": Visit("customer", "/projects/new", 4),

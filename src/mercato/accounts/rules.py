@@ -149,10 +149,16 @@ def active_tokens(session: Session, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+def require_active_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """One of the user's active tokens; others' and revoked ones do not exist for them."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id or not token.is_active:
         raise NotFound("Token")
+    return token
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    token = require_active_token(session, user, token_id)
     token.revoked_at = utcnow()
     session.info[TOKENS_REVOKED] = True
     return token

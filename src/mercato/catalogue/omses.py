@@ -366,6 +366,14 @@ def service_by_slug(session: Session, slug: str) -> Service | None:
     return service
 
 
+def require_administrator(session: Session, oms: Oms, user_id: int) -> User:
+    """One of the OMS's administrators; anyone else is not found."""
+    administrator = session.get(User, user_id)
+    if administrator is None or administrator not in oms.administrators:
+        raise NotFound("Administrator")
+    return administrator
+
+
 def regenerate_administrator_token(session: Session, oms: Oms, administrator: User) -> str:
     """Revoke the administrator's tokens and issue one new one; the plain text is shown once."""
     if administrator not in oms.administrators:

@@ -2,12 +2,15 @@
 
 Operators administer the default OMS and see every order; other OMS
 administrators see the orders of offers whose primary OMS they administer
-(reference §5.3). Writes follow §5.4 through `mercato.ordering.access`.
+(reference §5.3). On the web, a provider's data administrators also see the
+orders of their services' offers, and site admins every order: both read only
+unless they administer the OMS that handles the order. Writes follow §5.4
+through `mercato.ordering.access`.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from mercato.accounts import rules as accounts
@@ -43,15 +46,49 @@ class QueuePage:
     total: int
 
 
+QUEUE_READERS = (
+    "The order queue is for the administrators of an OMS (the orders it handles), "
+    "the data administrators of a provider (the orders of its services' offers) "
+    "and site administrators (every order)."
+)
+
+
+def sees_queue(session: Session, user: User) -> bool:
+    return (
+        user.is_admin
+        or bool(accounts.administered_oms_ids(session, user))
+        or bool(accounts.administered_provider_ids(session, user))
+    )
+
+
 def check_queue_access(session: Session, user: User) -> None:
-    """The queue is for people who run an OMS."""
-    if not accounts.administered_oms_ids(session, user):
-        raise Forbidden("Only OMS administrators have an order queue")
+    """The queue is for those who run an OMS or a provider, and for site admins."""
+    if not sees_queue(session, user):
+        raise Forbidden(
+            f"{QUEUE_READERS} You are none of these: a provider's data administrator "
+            "or a site administrator can add you."
+        )
+
+
+def _readable(session: Session, user: User) -> ColumnElement[bool]:
+    """The orders in the user's queue; use in a query joining `Offer` and `Service`."""
+    if user.is_admin:
+        return true()
+    by_oms = access.orders_readable(session, user)
+    providers = accounts.administered_provider_ids(session, user)
+    return or_(by_oms, Service.provider_id.in_(providers)) if providers else by_oms
+
+
+def can_see_order(session: Session, user: User, order: Order) -> bool:
+    if user.is_admin or access.can_read_order(session, user, order):
+        return True
+    return order.offer.service.provider_id in accounts.administered_provider_ids(session, user)
 
 
 def queue_omses(session: Session, user: User) -> list[Oms]:
-    """The OMSes the user may filter the queue by: all for operators, else their own."""
-    if access.is_operator(session, user):
+    """The OMSes the user may filter the queue by: all for operators and site admins,
+    else their own."""
+    if user.is_admin or access.is_operator(session, user):
         return list(session.scalars(select(Oms).order_by(Oms.is_default.desc(), Oms.name)))
     return access.omses_administered(session, user)
 
@@ -68,7 +105,7 @@ def _queue_query(session: Session, user: User, filters: QueueFilters) -> Select[
         select(Order)
         .join(Offer, Offer.id == Order.offer_id)
         .join(Service, Service.id == Offer.service_id)
-        .where(access.orders_readable(session, user))
+        .where(_readable(session, user))
     )
     if filters.status is not None:
         query = query.where(Order.status_type == filters.status)
@@ -104,7 +141,7 @@ def require_queue_order(session: Session, user: User, order_id: int) -> Order:
     """An order in the user's queue; others' orders do not exist for them."""
     check_queue_access(session, user)
     order = session.get(Order, order_id)
-    if order is None or not access.can_read_order(session, user, order):
+    if order is None or not can_see_order(session, user, order):
         raise NotFound("Order")
     return order
 

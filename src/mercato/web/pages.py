@@ -1,5 +1,6 @@
 """Pages that belong to no single area: error pages and the login redirect."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -12,11 +13,31 @@ from mercato.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """A destructive action asked once more on its own page (``confirm.html``): the
+    question, what it does, where its form posts and where "keep it" goes back to."""
+
+    question: str
+    consequences: list[str]
+    action: str
+    button: str
+    cancel: str
+    keep: str = "Cancel"
+    crumbs: tuple[tuple[str, str], ...] = ()
+
+
+def confirmation_page(request: Request, confirm: Confirmation) -> Response:
+    return render(request, "confirm.html", {"confirm": confirm})
+
+
 def error_page(request: Request, error: MercatoError) -> Response:
     if isinstance(error, NotFound):
         return render(request, "error.html", {"title": "Not found", "message": str(error)}, 404)
     if isinstance(error, Forbidden):
-        message = "You are not allowed to do this."
+        # A rule that says who may do this and why is shown as it says it.
+        reason = str(error)
+        message = reason if reason not in ("", "Forbidden") else "You are not allowed to do this."
         return render(request, "error.html", {"title": "Not allowed", "message": message}, 403)
     if isinstance(error, Invalid):
         status = 422 if isinstance(error, Unprocessable) else 400

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from mercato.catalogue import quantity_prices
 from mercato.web import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -18,6 +19,9 @@ def _day(moment: datetime) -> str:
 
 
 templates.env.filters["day"] = _day
+# An order's quantities and their prices, wherever an order is shown.
+templates.env.filters["quantity_prices"] = quantity_prices.ordered_prices
+templates.env.filters["price_totals"] = quantity_prices.totals
 
 
 class _Token:
@@ -43,7 +47,7 @@ def render(
     base = {
         "current_user": getattr(request.state, "user", None),
         "administers_providers": getattr(request.state, "administers_providers", False),
-        "administers_omses": getattr(request.state, "administers_omses", False),
+        "sees_order_queue": getattr(request.state, "sees_order_queue", False),
         "is_site_admin": getattr(request.state, "is_site_admin", False),
         "csrftoken": _Token(csrftoken) if csrftoken else "",
         "flashes": request.session.pop("flashes", []),

@@ -184,3 +184,67 @@ def test_account_page_lists_no_providers_to_someone_who_administers_none(client,
     log_in(client, make.user())
 
     assert "Notification signing" not in client.get("/account").text
+
+
+def _confirm_form(page: str) -> tuple[str, str]:
+    """The action and button of a confirmation page's only form."""
+    match = re.search(
+        r'<form method="post" action="([^"]+)" class="confirm-actions">.*?'
+        r'<button type="submit" class="button danger">([^<]+)</button>',
+        page,
+        re.S,
+    )
+    assert match, "no confirmation form on the page"
+    return match[1], match[2]
+
+
+def test_account_page_links_regenerate_and_revoke_to_their_confirmations(client, make, session):
+    user = make.token_user()
+    [token] = _active(session, user.user)
+    log_in(client, user.user)
+
+    page = client.get("/account").text
+
+    assert '<a class="button secondary" href="/account/tokens/regenerate">' in page
+    assert f'<a class="button small danger" href="/account/tokens/{token.id}/revoke"' in page
+    assert 'action="/account/tokens/regenerate"' not in page
+    assert f'action="/account/tokens/{token.id}/revoke"' not in page
+
+
+def test_regenerating_asks_first_and_changes_nothing_until_confirmed(client, make, session):
+    user = make.token_user()
+    rules.issue_token(session, user.user, "second")
+    session.commit()
+    log_in(client, user.user)
+
+    page = client.get("/account/tokens/regenerate")
+
+    assert page.status_code == 200
+    assert "<h1>Regenerate your API token?</h1>" in page.text
+    assert "Your 2 active tokens stop working at once" in page.text
+    assert _confirm_form(page.text) == ("/account/tokens/regenerate", "Regenerate token")
+    assert '<a class="button ghost" href="/account">Keep my tokens</a>' in page.text
+    assert len(_active(session, user.user)) == 2
+    assert client.get(RESOURCES, headers=user.headers).status_code == 200
+
+
+def test_revoking_asks_first_naming_the_token(client, make, session):
+    user = make.user()
+    token, _ = rules.issue_token(session, user, "JIRA adapter")
+    session.commit()
+    log_in(client, user)
+
+    page = client.get(f"/account/tokens/{token.id}/revoke")
+
+    assert page.status_code == 200
+    assert f"<h1>Revoke token {token.prefix}… (JIRA adapter)?</h1>" in page.text
+    assert _confirm_form(page.text) == (f"/account/tokens/{token.id}/revoke", "Revoke token")
+    assert _active(session, user) == [token]
+
+
+def test_nobody_is_asked_to_revoke_the_token_of_someone_else(client, make, session):
+    owner = make.token_user()
+    [token] = _active(session, owner.user)
+    log_in(client, make.user())
+
+    assert client.get(f"/account/tokens/{token.id}/revoke").status_code == 404

@@ -467,3 +467,47 @@ def test_only_managers_may_delete_an_offer(client, make, session):
 
     assert response.status_code == 403
     assert len(_offers(session)) == 1
+
+
+def _quantity_price(start: str, step: str) -> dict[str, str]:
+    return _offer(
+        **{
+            "parameters-0-id": "0",
+            "parameters-0-type": "quantity_price",
+            "parameters-0-label": "Hours",
+            "parameters-0-start_price": start,
+            "parameters-0-step_price": step,
+            "parameters-0-currency": "EUR",
+        },
+        action="publish",
+    )
+
+
+def test_quantity_prices_may_be_typed_with_decimals(client, service, session):
+    response = submit(client, NEW, NEW, _quantity_price("10.00", "2,0"))
+
+    assert response.status_code == 303
+    [offer] = _offers(session)
+    assert offer.parameters[0]["config"] == {
+        "start_price": 10,
+        "step_price": 2,
+        "max": None,
+        "currency": "EUR",
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2.50", "“2.50”: quantity prices are whole amounts of the currency"),
+        ("ten", "“ten” is not an amount"),
+    ],
+)
+def test_quantity_prices_with_cents_are_refused_not_rounded(
+    client, service, session, typed, message
+):
+    page = submit(client, NEW, NEW, _quantity_price("10", typed))
+
+    assert page.status_code == 400
+    assert field_error(page.text, "parameters-0-step_price") == message
+    assert _offers(session) == []

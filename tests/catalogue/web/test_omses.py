@@ -365,3 +365,31 @@ def test_only_site_admins_change_a_signing_secret(client, session, make, action)
     assert response.status_code == 403
     session.expire_all()
     assert session.get_one(Oms, oms.id).signing_secret == secret
+
+
+def test_regenerating_an_administrators_token_asks_first(client, session, make, admin):
+    desk = make.token_user("desk@example.org")
+    oms = make.oms("Desk", administrators=[desk.user])
+    action = f"/omses/{oms.id}/administrators/{desk.user.id}/token"
+
+    listed = client.get(f"/omses/{oms.id}").text
+    page = client.get(action)
+
+    assert f'<a class="button small secondary" href="{action}"' in listed
+    assert f'<form method="post" action="{action}"' not in listed
+    assert page.status_code == 200
+    assert "<h1>Regenerate the API token of desk@example.org?</h1>" in page.text
+    assert "All the tokens of desk@example.org stop working at once" in page.text
+    assert f'<form method="post" action="{action}" class="confirm-actions">' in page.text
+    assert f'<a class="button ghost" href="/omses/{oms.id}">Keep the tokens</a>' in page.text
+    session.expire_all()
+    assert accounts.user_for_token(session, desk.token) == desk.user
+
+
+def test_no_confirmation_for_someone_who_does_not_administer_the_oms(client, make, admin):
+    stranger = make.user()
+    oms = make.oms("Desk")
+
+    page = client.get(f"/omses/{oms.id}/administrators/{stranger.id}/token")
+
+    assert page.status_code == 404

@@ -31,9 +31,8 @@ def test_customer_orders_operator_answers_and_customer_sees_both(page, make, ses
     page.goto("/services/virtual-machines")
     page.locator("article.offer", has_text="Standard VM").get_by_role("link", name="Order").click()
     _fill_parameters(page)
-    page.locator("select#project").select_option(label="— Create a new project —")
     page.get_by_label("New project name").fill("Climate runs")
-    page.locator(".form-actions").get_by_role("button").click()
+    page.locator(".form-actions").get_by_role("button", name="Order").click()
     assert page.locator("h1").inner_text() == "Standard VM"
     assert page.locator(".order-status").first.inner_text().upper() == "CREATED"
 

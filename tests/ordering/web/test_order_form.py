@@ -147,14 +147,56 @@ def test_the_form_offers_the_customers_projects_newest_first_and_a_new_one(
 
     page = client.get(_form_url(offer)).text
 
-    projects = re.search(
-        r'<select id="project" name="project" required[^>]*>(.*?)</select>', page, re.S
-    )
+    projects = re.search(r'<select id="project" name="project"[^>]*>(.*?)</select>', page, re.S)
     assert re.findall(r'<option value="([^"]*)"( selected)?>([^<]+)</option>', projects[1]) == [
         (str(newer.id), " selected", "Newer"),
         (str(newer.id - 1), "", "Older"),
-        ("new", "", "— Create a new project —"),
     ]
+    assert re.findall(
+        r'<input type="radio" name="project_choice" value="(\w+)"[^>]*?( checked)?>', page
+    ) == [
+        ("existing", " checked"),
+        ("new", ""),
+    ]
+
+
+def test_without_projects_only_a_new_one_is_offered(client, customer, offer):
+    page = client.get(_form_url(offer)).text
+
+    assert '<select id="project"' not in page
+    assert (
+        '<input type="radio" name="project_choice" value="new" id="project_choice-new" checked>'
+        in page
+    )
+    assert "You have no project yet: name the one to create." in page
+
+
+def test_a_new_project_name_is_never_dropped_into_an_existing_project(
+    client, make, session, customer, offer
+):
+    project = make.project(customer, name="Climate study")
+    fields = {"project_choice": "existing", "project": str(project.id), "project_name": "Fresh"}
+
+    response = submit(client, _form_url(offer), _form_url(offer), {**fields, **FILLED})
+
+    assert response.status_code == 400
+    assert field_error(response.text, "project_name") == (
+        "you chose an existing project and typed the new project name “Fresh”: "
+        "choose “New project” to create it, or clear the name"
+    )
+    assert session.scalars(select(Order)).all() == []
+    assert [p.name for p in session.scalars(select(Project))] == ["Climate study"]
+
+
+def test_choosing_new_project_ignores_the_select(client, make, session, customer, offer):
+    kept = make.project(customer, name="Climate study")
+    fields = {"project_choice": "new", "project": str(kept.id), "project_name": "Fresh"}
+
+    response = submit(client, _form_url(offer), _form_url(offer), {**fields, **FILLED})
+
+    assert response.status_code == 303
+    [order] = session.scalars(select(Order)).all()
+    assert order.project.name == "Fresh"
 
 
 def test_ordering_stores_the_values_as_offer_properties_and_writes_the_event(
@@ -300,14 +342,14 @@ def test_chosen_values_are_kept_when_the_form_comes_back(client, customer, offer
     assert '<input type="radio" name="value-2" value="4" checked>' in page
     assert '<input type="checkbox" name="value-3" value="eu-central" checked>' in page
     assert '<input type="checkbox" name="value-3" value="eu-west">' in page
-    assert '<option value="new" selected>' in page
+    assert 'name="project_choice" value="new" id="project_choice-new" checked>' in page
 
 
 @pytest.mark.parametrize(
     ("choice", "name", "message"),
     [
         ({"project": "new", "project_name": " "}, "project_name", "can't be blank"),
-        ({"project": ""}, "project", "choose a project, or create a new one"),
+        ({"project": ""}, "project", "choose one of your projects, or a new project"),
     ],
 )
 def test_a_project_must_be_chosen_or_named(client, session, customer, offer, choice, name, message):

@@ -415,3 +415,76 @@ def test_the_queue_reads_a_page_in_a_fixed_number_of_queries(client, make, world
 
     assert len(_listed(page)) == 6
     assert many.count == few.count
+
+
+@pytest.fixture
+def steward_world(make, world):
+    """A data administrator of a provider whose offer the Nordic Desk OMS handles."""
+    steward = make.user("steward@example.org", first_name="Sara", last_name="Steward")
+    provider = make.provider(steward, name="Polar Data")
+    offer = make.offer(
+        make.service(provider, name="Archive"),
+        name="Cold storage",
+        primary_oms_id=world["desk"].id,
+        internal=True,
+    )
+    return {"steward": steward, "order": make.order(offer, make.project(make.user(), name="Ice"))}
+
+
+def test_data_administrators_see_the_orders_of_their_services_read_only(
+    client, session, world, steward_world
+):
+    order = steward_world["order"]
+    log_in(client, steward_world["steward"])
+
+    listing = client.get("/queue").text
+    page = client.get(f"/queue/{order.id}").text
+    response = submit(
+        client, f"/queue/{order.id}", f"/queue/{order.id}/status", {"status": "ready"}
+    )
+
+    assert _listed(listing) == ["Ice #1"]
+    assert '<a href="/queue">Orders</a>' in client.get("/").text
+    assert (
+        "Another OMS handles this order: “Nordic Desk”. You can follow it; its administrators"
+        in page
+    )
+    assert 'action="/queue/' not in page
+    assert response.status_code == 403
+    session.expire_all()
+    assert session.get(Order, order.id).status_type == StatusType.CREATED
+
+
+def test_data_administrators_do_not_see_other_providers_orders(client, world, steward_world):
+    log_in(client, steward_world["steward"])
+
+    assert client.get(f"/queue/{world['desk_order'].id}").status_code == 404
+    assert client.get(f"/queue/{world['default_order'].id}").status_code == 404
+
+
+def test_site_admins_see_every_queue_read_only(client, make, world, steward_world):
+    log_in(client, make.user(is_admin=True))
+
+    listing = client.get("/queue").text
+    page = client.get(f"/queue/{world['desk_order'].id}").text
+
+    assert _listed(listing) == ["Ice #1", "Genomes #2", "Genomes #1"]
+    assert "Every order, as a site administrator." in listing
+    assert re.findall(r'<option value="\d+">([^<]+)</option>', listing.split('id="oms"')[1]) == [
+        "Operations",
+        "Nordic Desk",
+    ]
+    assert "Another OMS handles this order: “Nordic Desk”." in page
+
+
+def test_a_refused_queue_says_who_may_see_it_and_why(client, world):
+    log_in(client, world["customer"])
+
+    page = client.get("/queue")
+
+    assert page.status_code == 403
+    assert (
+        "The order queue is for the administrators of an OMS (the orders it handles), the data "
+        "administrators of a provider (the orders of its services&#39; offers) and site "
+        "administrators (every order). You are none of these"
+    ) in page.text

@@ -24,8 +24,11 @@ def load_user(request: Request, session: Session) -> User | None:
     )
     # ... "OMS registry" only to site admins, read now: an error page renders after rollback.
     request.state.is_site_admin = user is not None and user.is_admin
-    # ... and "Orders" (the order queue) only to those who run an OMS.
-    request.state.administers_omses = user is not None and bool(administered_oms_ids(session, user))
+    # ... and "Orders" (the order queue) to those who run an OMS or a provider, and site
+    # admins (the rule is `ordering.order_queue.sees_queue`; accounts cannot import it).
+    request.state.sees_order_queue = user is not None and (
+        bool(administered_oms_ids(session, user)) or request.state.administers_providers
+    )
     return user
 
 

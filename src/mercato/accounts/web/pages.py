@@ -11,6 +11,7 @@ from mercato.accounts.models import Provider, User
 from mercato.accounts.web.auth import CurrentUser, OptionalUser, log_in, log_out
 from mercato.dependencies import DbSession
 from mercato.web.forms import local_path
+from mercato.web.pages import Confirmation, confirmation_page
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -83,10 +84,56 @@ def create_token(
     return _account_page(request, session, user, plain)
 
 
+_ACCOUNT = (("My account", "/account"),)
+
+
+@router.get("/account/tokens/regenerate")
+def confirm_regenerate_tokens(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    count = len(rules.active_tokens(session, user))
+    revoked = f"Your {count} active {'token stops' if count == 1 else 'tokens stop'} working"
+    confirm = Confirmation(
+        question="Regenerate your API token?",
+        consequences=[
+            f"{revoked} at once: every program using {'it' if count == 1 else 'them'} is "
+            "refused until it is given the new token."
+            if count
+            else "You have no active tokens.",
+            "One new token is issued and shown once, on the next page.",
+        ],
+        action="/account/tokens/regenerate",
+        button="Regenerate token",
+        cancel="/account",
+        keep="Keep my tokens",
+        crumbs=_ACCOUNT,
+    )
+    return confirmation_page(request, confirm)
+
+
 @router.post("/account/tokens/regenerate")
 def regenerate_tokens(request: Request, session: DbSession, user: CurrentUser) -> Response:
     _, plain = rules.regenerate_token(session, user)
     return _account_page(request, session, user, plain)
+
+
+@router.get("/account/tokens/{token_id}/revoke")
+def confirm_revoke_token(
+    request: Request, session: DbSession, user: CurrentUser, token_id: int
+) -> Response:
+    token = rules.require_active_token(session, user, token_id)
+    named = f"{token.prefix}…" + (f" ({token.label})" if token.label else "")
+    confirm = Confirmation(
+        question=f"Revoke token {named}?",
+        consequences=[
+            "It stops working at once: a program using it is refused until it is given "
+            "another token. A revoked token cannot be used again.",
+        ],
+        action=f"/account/tokens/{token.id}/revoke",
+        button="Revoke token",
+        cancel="/account",
+        keep="Keep it",
+        crumbs=_ACCOUNT,
+    )
+    return confirmation_page(request, confirm)
 
 
 @router.post("/account/tokens/{token_id}/revoke")

@@ -12,8 +12,9 @@ from mercato.catalogue import omses as registry
 from mercato.catalogue.models import Oms
 from mercato.catalogue.web import oms_form as forms
 from mercato.dependencies import AppSettings, DbSession
-from mercato.errors import Invalid, NotFound
+from mercato.errors import Invalid
 from mercato.web.forms import SubmittedForm
+from mercato.web.pages import Confirmation, confirmation_page
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -125,15 +126,35 @@ def update_oms(
     return RedirectResponse(f"/omses/{oms_id}", status_code=303)
 
 
+@router.get("/omses/{oms_id}/administrators/{user_id}/token")
+def confirm_regenerate_token(
+    request: Request, session: DbSession, admin: AdminUser, oms_id: int, user_id: int
+) -> Response:
+    shown = registry.require_oms(session, oms_id)
+    administrator = registry.require_administrator(session, shown, user_id)
+    confirm = Confirmation(
+        question=f"Regenerate the API token of {administrator.email}?",
+        consequences=[
+            f"All the tokens of {administrator.email} stop working at once: “{shown.name}” "
+            "cannot call the Ordering API with them until it is given the new token.",
+            "One new token is issued and shown once, on the next page.",
+        ],
+        action=f"/omses/{shown.id}/administrators/{administrator.id}/token",
+        button="Regenerate token",
+        cancel=f"/omses/{shown.id}",
+        keep="Keep the tokens",
+        crumbs=(("OMS registry", "/omses"), (shown.name, f"/omses/{shown.id}")),
+    )
+    return confirmation_page(request, confirm)
+
+
 # The new token is shown on the page answering the POST and stored nowhere in plain text.
 @router.post("/omses/{oms_id}/administrators/{user_id}/token")
 def regenerate_token(
     request: Request, session: DbSession, admin: AdminUser, oms_id: int, user_id: int
 ) -> Response:
     shown = registry.require_oms(session, oms_id)
-    administrator = session.get(User, user_id)
-    if administrator is None:
-        raise NotFound("Administrator")
+    administrator = registry.require_administrator(session, shown, user_id)
     plain = registry.regenerate_administrator_token(session, shown, administrator)
     return _oms_page(request, shown, (administrator, plain))
 

@@ -14,12 +14,26 @@ from starlette.datastructures import FormData
 
 from mercato.accounts.models import User
 from mercato.catalogue.parameter_values import check_values
+from mercato.catalogue.quantity_prices import QuantityPrice, form_prices
 from mercato.errors import Invalid
 from mercato.ordering.models import Project
 from mercato.ordering.orders import OrderRequest
 from mercato.ordering.projects import ProjectData, create_project, require_own_project
 
 NEW_PROJECT = "new"
+EXISTING_PROJECT = "existing"
+
+
+@dataclass(frozen=True)
+class QuantityPrices:
+    """What the form shows of the offer's quantity prices: those priced, of how many."""
+
+    prices: list[QuantityPrice]
+    asked: int
+
+    @property
+    def is_complete(self) -> bool:
+        return len(self.prices) == self.asked
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,17 @@ def submitted_values(
     return values
 
 
+def quantity_prices(parameters: list[dict[str, Any]], form: FormData) -> QuantityPrices:
+    """The quantities asked for and their prices; an unsent quantity is 1, as the form
+    fills it in."""
+    values = submitted_values(parameters, form)
+    for control in controls(parameters):
+        if control.parameter["type"] == "quantity_price" and control.name not in form:
+            values[control.parameter["id"]] = 1
+    asked = sum(1 for parameter in parameters if parameter["type"] == "quantity_price")
+    return QuantityPrices(form_prices(parameters, values), asked)
+
+
 def order_request(form: FormData, values: dict[str, Any], offers_voucher: bool) -> OrderRequest:
     if not offers_voucher:
         return OrderRequest(values=values)
@@ -103,16 +128,36 @@ def value_errors(
     return {}
 
 
+def project_mode(form: FormData) -> str:
+    """Which way the customer chose: an existing project or a new one (the radio
+    ``project_choice``; forms without it say "new" in the ``project`` select)."""
+    mode = str(form.get("project_choice", ""))
+    if mode in (NEW_PROJECT, EXISTING_PROJECT):
+        return mode
+    return NEW_PROJECT if str(form.get("project", "")) == NEW_PROJECT else EXISTING_PROJECT
+
+
 def chosen_project(session: Session, customer: User, form: FormData) -> Project:
-    """The customer's project picked in the form, or a new one named there."""
-    choice = str(form.get("project", ""))
-    if choice == NEW_PROJECT:
+    """The customer's project picked in the form, or a new one named there.
+
+    A name typed for a new project is never dropped while an existing project is
+    chosen: the form is refused, naming the field, so the customer says which.
+    """
+    name = str(form.get("project_name", "")).strip()
+    if project_mode(form) == NEW_PROJECT:
         try:
-            return create_project(session, customer, ProjectData(str(form.get("project_name", ""))))
+            return create_project(session, customer, ProjectData(name))
         except Invalid as error:
             raise Invalid.field("project_name", error.details["name"]) from None
+    if name:
+        raise Invalid.field(
+            "project_name",
+            f"you chose an existing project and typed the new project name “{name}”: "
+            "choose “New project” to create it, or clear the name",
+        )
+    choice = str(form.get("project", ""))
     if not choice.isdecimal():
-        raise Invalid.field("project", "choose a project, or create a new one")
+        raise Invalid.field("project", "choose one of your projects, or a new project")
     return require_own_project(session, customer, int(choice))
 
 

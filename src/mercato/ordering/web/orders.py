@@ -75,6 +75,7 @@ def _order_form_page(
         "controls": order_form.controls(offer.parameters),
         "is_ready_at_once": fulfilment(offer) == Fulfilment.READY,
         "pricing": pricing,
+        "quantities": order_form.quantity_prices(offer.parameters, form),
         **_project_choice(session, user, form, errors),
     }
     return page(request, "ordering/order_form.html", context, 400 if errors else 200)
@@ -100,11 +101,12 @@ def _project_choice(
 ) -> dict[str, Any]:
     """What every order form shows of the customer's projects, and what was typed."""
     projects = projects_of(session, user)
-    default_project = str(projects[0].id) if projects else order_form.NEW_PROJECT
+    chosen = str(form.get("project", str(projects[0].id) if projects else ""))
     return {
         "projects": projects,
-        "new_project": order_form.NEW_PROJECT,
-        "chosen_project": str(form.get("project", default_project)),
+        # Without projects only a new one can be chosen.
+        "project_mode": order_form.project_mode(form) if projects else order_form.NEW_PROJECT,
+        "chosen_project": chosen,
         "form": form,
         "errors": {name: [message] for name, message in (errors or {}).items()},
         # A refused form keeps its key: nothing was ordered with it yet.
@@ -182,6 +184,9 @@ def place(
     pricing = _pricing(request, session, user, offer, submitted)
     if pricing is not None:
         return _checkout(request, session, user, offer, submitted, pricing)
+    if str(submitted.get("action", "")) == "total":
+        # "Update the total" without scripts: the form again, nothing ordered.
+        return _order_form_page(request, session, user, offer, submitted)
     held = _claim(request, session, settings, user, submitted)
     if (replayed := _replayed(request, held)) is not None:
         return replayed

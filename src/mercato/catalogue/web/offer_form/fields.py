@@ -100,7 +100,9 @@ CONFIG_KEYS = {
 }
 FIELD_FOR_CONFIG_KEY = {key: name for name, key in CONFIG_KEYS.items()}
 CHECKBOXES = {"sensitive", "exclusive_minimum", "exclusive_maximum"}
-INTEGERS = {"min_items", "max_items", "minimum", "maximum", "start_price", "step_price", "max"}
+INTEGERS = {"min_items", "max_items", "minimum", "maximum", "max"}
+# Money, typed with or without decimals (whole amounts of the currency).
+PRICES = {"start_price", "step_price"}
 NEW_PARAMETER_DEFAULTS = {"value_type": "string", "mode": "dropdown"}
 # Rules name some fields differently from the form.
 FIELD_FOR_RULE_KEY = {"primary_oms": "primary_oms_id"}

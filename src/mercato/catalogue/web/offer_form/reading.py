@@ -1,5 +1,6 @@
 """Turning the typed offer form into the rules' input."""
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mercato.catalogue.models import OfferCategory, OrderType
@@ -11,6 +12,7 @@ from mercato.catalogue.web.offer_form.fields import (
     OFFER_CATEGORY_NAMES,
     ORDER_TYPE_NAMES,
     PARAMETER_FIELDS,
+    PRICES,
 )
 from mercato.catalogue.web.offer_form.state import OfferForm, ParameterInput
 from mercato.errors import Invalid
@@ -29,6 +31,27 @@ class _Problems:
             self.details.setdefault(path, f"“{text.strip()}” is not a whole number")
             return None
 
+    def price(self, text: str, path: str) -> int | None:
+        """A quantity price as typed: ``10``, ``10.00`` (a decimal point) or ``10,00``
+        (a decimal comma). The EOSC offer format keeps whole amounts of the currency
+        (reference §2.3), so cents are refused, not rounded away."""
+        typed = text.strip().replace(",", ".")
+        if not typed:
+            return None
+        try:
+            amount = Decimal(typed)
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite():
+            self.details.setdefault(path, f"“{text.strip()}” is not an amount")
+        elif amount != amount.to_integral_value():
+            self.details.setdefault(
+                path, f"“{text.strip()}”: quantity prices are whole amounts of the currency"
+            )
+        else:
+            return int(amount)
+        return None
+
 
 def _choices(parameter: ParameterInput, path: str, problems: _Problems) -> list[str | int]:
     lines = [line.strip() for line in parameter.get("values").splitlines() if line.strip()]
@@ -42,6 +65,8 @@ def _config_value(parameter: ParameterInput, name: str, path: str, problems: _Pr
     text = parameter.get(name)
     if name in CHECKBOXES:
         return text == "on"
+    if name in PRICES:
+        return problems.price(text, f"{path}.config.{CONFIG_KEYS[name]}")
     if name in INTEGERS:
         return problems.integer(text, f"{path}.config.{CONFIG_KEYS[name]}")
     if name == "values":

@@ -136,3 +136,25 @@ def test_checkout_into_a_new_project_creates_it_first(client, shop, buyer, sessi
     created = session.scalar(select(Project).where(Project.name == "Lights 2027"))
     assert response.headers["location"] == f"{ACQUIRE}?plan_label=monthly&project={created.id}"
     assert _orders(session) == 0
+
+
+def test_a_bundle_holding_a_sold_offer_orders_nothing_and_points_to_acquire(
+    client, shop, buyer, make, session
+):
+    main = make.offer(make.service(name="Compute"), name="VM", internal=True)
+    bundle = make.bundle(main, [shop.offering.offer], name="City kit")
+    form = f"/services/{bundle.service.slug}/bundles/{bundle.iid}/order"
+    orders = _orders(session)
+
+    page = client.get(form).text
+    answer = submit(client, form, form, {"project_choice": "new", "project_name": "Lights"})
+
+    assert f'<a href="{ACQUIRE}">Acquire it</a> on its own.' in page
+    assert "disabled>Order the bundle</button>" in page
+    assert answer.status_code == 400
+    assert field_error(answer.text, "bundle") == (
+        "“Smart City Lights” must be bought on its own: a bundle cannot buy it"
+    )
+    assert _orders(session) == orders
+    lights = select(func.count()).select_from(Project).where(Project.name == "Lights")
+    assert session.scalar(lights) == 0

@@ -215,6 +215,17 @@ def _orderable_bundle(session: Session, slug: str, iid: str) -> Bundle:
     return bundles.require_orderable_bundle(session, service, iid)
 
 
+def _sold(request: Request, session: Session, bundle: Bundle) -> dict[int, str]:
+    """The bundle's offers that are sold in the store, with where each is bought: a bundle
+    orders without paying, so it cannot order them."""
+    return request.app.state.acquire_urls(session, [o.id for o in bundles.offers_to_order(bundle)])
+
+
+def _sold_problem(bundle: Bundle, sold: dict[int, str]) -> dict[str, str]:
+    names = ", ".join(f"“{o.name}”" for o in bundles.offers_to_order(bundle) if o.id in sold)
+    return {"bundle": f"{names} must be bought on its own: a bundle cannot buy it"}
+
+
 def _bundle_form_page(
     request: Request,
     session: Session,
@@ -224,7 +235,9 @@ def _bundle_form_page(
     errors: dict[str, str] | None = None,
 ) -> Response:
     offers = bundles.offers_to_order(bundle)
+    sold = _sold(request, session, bundle)
     context = {
+        "sold": sold,
         "bundle": bundle,
         "service": bundle.service,
         "parts": [
@@ -268,6 +281,8 @@ def place_bundle(
         problems |= order_form.value_errors(offer.parameters, values, prefix)
         is_oms = fulfilment(offer) == Fulfilment.OMS
         wanted.append(order_form.order_request(submitted, values, is_oms))
+    if sold := _sold(request, session, bundle):
+        problems |= _sold_problem(bundle, sold)
     try:
         project = order_form.chosen_project(session, user, submitted)
     except Invalid as error:

@@ -5,8 +5,8 @@ gains rows for the catalogue's services and for the offers that are not store
 offerings, under negative keys so the store's rows keep their offer ids:
 
 - a store offering: its offer id (as before);
-- a service: -2 × its id;
-- an offer without a store offering: -2 × its id - 1.
+- a service: -2 * its id;
+- an offer without a store offering: -2 * its id - 1.
 
 Services index their name, then tagline and description; offers their name,
 description and tags. Triggers keep the rows current, as 0005's do; every row is

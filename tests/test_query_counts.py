@@ -637,7 +637,12 @@ PINNED: dict[str, Visit] = {
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),
     "/store/my-offerings": Visit("steward", "/store/my-offerings", 13),
-    "/search": Visit("customer", "/search?q=offering", 14),
+    # Services, offers and offerings: count, page, three kinds loaded, marks, six facets.
+    "/search": Visit(
+        "customer", "/search?q=offering&kind=service&kind=offering&order_type=order_required", 14
+    ),
+    # Not a route of its own: the same page's store views (by tag, acquired).
+    "/search (the store's views)": Visit("customer", "/search?q=offering&filter=purchased", 14),
     "/store/from-other-stores": Visit("customer", "/store/from-other-stores", 2),
     # + the registered units and currencies that price its plans.
     "/store/offerings/{provider}/{name}/{version}": Visit(

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Select,
     Subquery,
     case,
+    cast,
     exists,
     func,
     literal,
@@ -144,10 +146,16 @@ def _columns(
         service_id.label("service_id"),
         Service.provider_id.label("provider_id"),
         order_type.label("order_type"),
-        (null() if rating is None else rating).label("rating"),
+        # Typed: PostgreSQL reads an untyped NULL in a UNION as text.
+        (cast(null(), Float) if rating is None else rating).label("rating"),
         created.label("created"),
         name.label("name"),
     ]
+
+
+def _halved(number: ColumnElement[int]) -> ColumnElement[int]:
+    """Integer division as the databases do it ("//" would add FLOOR, hiding the index)."""
+    return number.op("/", precedence=8)(2)
 
 
 def _entries(session: Session, user: User | None, words: list[str]) -> Subquery:
@@ -194,10 +202,10 @@ def _entries(session: Session, user: User | None, words: list[str]) -> Subquery:
     # Each kind's id from its key (see search_index.kind_of), so each table is read by id.
     parts = [
         services.add_columns(found.c.relevance).join(
-            found, (key < 0) & (key % 2 == 0) & (Service.id == -key // 2)
+            found, (key < 0) & (key % 2 == 0) & (Service.id == _halved(-key))
         ),
         offers.add_columns(found.c.relevance).join(
-            found, (key < 0) & (key % 2 != 0) & (Offer.id == (-key - 1) // 2)
+            found, (key < 0) & (key % 2 != 0) & (Offer.id == _halved(-key - 1))
         ),
         offerings.add_columns(found.c.relevance).join(
             found, (key > 0) & (StoreOffering.offer_id == key)

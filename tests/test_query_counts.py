@@ -637,9 +637,10 @@ PINNED: dict[str, Visit] = {
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),
     "/store/my-offerings": Visit("steward", "/store/my-offerings", 13),
-    # Services, offers and offerings: count, page, three kinds loaded, marks, six facets.
+    # Services, offers and offerings: who may see drafts, count, page, each kind loaded
+    # (with its provider, categories, assets, owner, reviews), marks, six facets' counts.
     "/search": Visit(
-        "customer", "/search?q=offering&kind=service&kind=offering&order_type=order_required", 14
+        "customer", "/search?q=offering&kind=service&kind=offering&order_type=order_required", 25
     ),
     # Not a route of its own: the same page's store views (by tag, acquired).
     "/search (the store's views)": Visit("customer", "/search?q=offering&filter=purchased", 14),

@@ -106,10 +106,6 @@ class Entry:
     service: Service
     highlight: Highlight | None = None
 
-    @property
-    def name(self) -> str:
-        return self.item.name if isinstance(self.item, Service | Offer) else self.service.name
-
 
 @dataclass(frozen=True)
 class Found:
@@ -199,7 +195,7 @@ def _entries(session: Session, user: User | None, words: list[str]) -> Subquery:
         return union_all(*parts).subquery("entries")
     found = search_index.entries(session, words).cte("found").prefix_with("MATERIALIZED")
     key = found.c.key
-    # Each kind's id from its key (see search_index.kind_of), so each table is read by id.
+    # Each kind's id from its key (search_index.service_key, offer_key): tables read by id.
     parts = [
         services.add_columns(found.c.relevance).join(
             found, (key < 0) & (key % 2 == 0) & (Service.id == _halved(-key))
@@ -333,10 +329,13 @@ def _sorted(query: Select[tuple[str, int]], entries: Subquery, order: Order) -> 
     return query.order_by(c.created.desc(), c.kind, c.item_id.desc())
 
 
-def _loaded(session: Session, rows: Sequence[tuple[str, int]]) -> list[tuple[str, object]]:
+Item = Service | Offer | StoreOffering
+
+
+def _loaded(session: Session, rows: Sequence[tuple[str, int]]) -> list[tuple[str, Item]]:
     """The rows' services, offers and offerings, in the rows' order: one query per kind."""
     ids = {kind: [item_id for k, item_id in rows if k == kind] for kind in KINDS}
-    loaded: dict[tuple[str, int], object] = {}
+    loaded: dict[tuple[str, int], Item] = {}
     if ids[SERVICE]:
         query = select(Service).where(Service.id.in_(ids[SERVICE]))
         query = query.options(selectinload(Service.provider), selectinload(Service.categories))
@@ -351,12 +350,11 @@ def _loaded(session: Session, rows: Sequence[tuple[str, int]]) -> list[tuple[str
     return [(kind, loaded[kind, item_id]) for kind, item_id in rows]
 
 
-def _key(kind: str, item: object) -> int:
+def _key(item: Item) -> int:
     if isinstance(item, Service):
         return search_index.service_key(item.id)
     if isinstance(item, Offer):
         return search_index.offer_key(item.id)
-    assert isinstance(item, StoreOffering)
     return item.offer_id
 
 
@@ -382,13 +380,13 @@ def find(
     query = select(entries.c.kind, entries.c.item_id).where(*conditions)
     query = _sorted(query, entries, order).offset((page - 1) * page_size).limit(page_size)
     shown = _loaded(session, [(kind, item_id) for kind, item_id in session.execute(query)])
-    marks = highlights_by_key(session, text, [_key(k, i) for k, i in shown]) if words else {}
+    marks = highlights_by_key(session, text, [_key(item) for _, item in shown]) if words else {}
     found = [
         Entry(
             kind,
-            item,  # type: ignore[arg-type]
-            item if isinstance(item, Service) else item.service,  # type: ignore[attr-defined]
-            marks.get(_key(kind, item)),
+            item,
+            item if isinstance(item, Service) else item.service,
+            marks.get(_key(item)),
         )
         for kind, item in shown
     ]

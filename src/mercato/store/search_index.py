@@ -57,8 +57,8 @@ def _matching(session: Session, words: list[str]) -> tuple[Any, Any, Any]:
 
 
 def entries(session: Session, words: list[str]) -> Select[tuple[int, float]]:
-    """Keys of every entry (offering, service, offer; see `kind_of`) that holds every word
-    (stemmed), and a relevance: lower is better."""
+    """Keys of every entry (an offering's offer id, `service_key`, `offer_key`) that holds
+    every word (stemmed), and a relevance: lower is better."""
     key, relevance, condition = _matching(session, words)
     return select(key.label("key"), relevance.label("relevance")).where(condition)
 
@@ -80,15 +80,6 @@ def service_key(service_id: int) -> int:
 
 def offer_key(offer_id: int) -> int:
     return -2 * offer_id - 1
-
-
-def kind_of(key: int) -> tuple[str, int]:
-    """The kind of an entry and the id of its service, offer or (offer of the) offering."""
-    if key > 0:
-        return OFFERING, key
-    if key % 2 == 0:
-        return SERVICE, -key // 2
-    return OFFER, (-key - 1) // 2
 
 
 def best_matches(session: Session, words: list[str], count: int) -> Select[tuple[int, float]]:

@@ -642,8 +642,6 @@ PINNED: dict[str, Visit] = {
     "/search": Visit(
         "customer", "/search?q=offering&kind=service&kind=offering&order_type=order_required", 25
     ),
-    # Not a route of its own: the same page's store views (by tag, acquired).
-    "/search (the store's views)": Visit("customer", "/search?q=offering&filter=purchased", 14),
     "/store/from-other-stores": Visit("customer", "/store/from-other-stores", 2),
     # + the registered units and currencies that price its plans.
     "/store/offerings/{provider}/{name}/{version}": Visit(

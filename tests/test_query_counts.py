@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from mercato.accounts import rules as accounts
 from mercato.accounts.models import Provider
@@ -72,6 +73,8 @@ from mercato.store.storage import LocalStorage
 from mercato.store.uploads import Upload
 from mercato.store.usdl.description import OfferingDescription
 from mercato.store.web.common import asset_url, offering_url
+from mercato.usage.limits import LimitData, set_limits
+from mercato.usage.models import LimitPeriod, UsageRecord
 from tests.commerce.invoicing import issue
 from tests.conftest import empty_tables
 from tests.factories import ALL_PARAMETERS, Factory, TokenUser
@@ -415,6 +418,26 @@ def build_world(make: Factory, store: Store, size: int) -> World:
         ).contract
         for number in range(size + 1)
     ]
+    # --- usage: records of the paid purchase, and the customer's limits ----------------
+    session.execute(
+        insert(UsageRecord),
+        [
+            {
+                "contract_id": purchases[1].id,
+                "transaction_id": f"t{number}",
+                "unit": "call",
+                "value": "1",
+                "time_stamp": utcnow(),
+                "received_at": utcnow(),
+            }
+            for number in range(size)
+        ],
+    )
+    set_limits(
+        session,
+        customer.user.id,
+        [LimitData(period, "EUR", Decimal(10 * size)) for period in LimitPeriod],
+    )
     session.commit()
 
     return World(
@@ -689,8 +712,16 @@ PINNED: dict[str, Visit] = {
     "/store/offerings/{provider}/{name}/{version}/acquire": Visit(
         "customer", f"{OFFERING_PAGE}/acquire", 16
     ),
-    "/purchases": Visit("customer", "/purchases", 9),
-    "/purchases/{ref}": Visit("customer", "/purchases/{w.purchase.ref}", 16),
+    "/purchases": Visit("customer", "/purchases", 10),
+    "/purchases/{ref}": Visit("customer", "/purchases/{w.purchase.ref}", 17),
+    # --- usage --------------------------------------------------------------------------
+    "/purchases/{ref}/usage": Visit("customer", "/purchases/{w.purchase.ref}/usage", 13),
+    "/api/contracting/{ref}/accounting": Visit(
+        "customer", "/api/contracting/{w.purchase.ref}/accounting", 2
+    ),
+    "/api/v1/users/{user}/expenditure-limits": Visit(
+        "customer", "/api/v1/users/me/expenditure-limits", 1
+    ),
     "/payments/sandbox/{gateway_ref}": Visit("customer", "/payments/sandbox/{w.sandbox_ref}", 7),
     "/sales": Visit("steward", "/sales", 6),
 }

@@ -44,6 +44,7 @@ from mercato.commerce.web import paypal_webhook
 from mercato.commerce.web import plan_editor as plan_editor_web
 from mercato.commerce.web import purchases as purchases_web
 from mercato.commerce.web import revenue_pages as revenue_web
+from mercato.commerce.wstore import accounting as accounting_api
 from mercato.commerce.wstore import contracting as contracting_api
 from mercato.commerce.wstore import routes as commerce_api
 from mercato.commerce.wstore import rss as rss_api
@@ -66,13 +67,21 @@ from mercato.store.wstore.routes import method_not_allowed
 from mercato.store.wstore.wire import WStoreError, is_wstore_path, wstore_error_for
 from mercato.store.wstore.wire import envelope as wstore_envelope
 from mercato.store.wstore.wire import error_response as wstore_response
+from mercato.usage import api as usage_api
+from mercato.usage.web import router as usage_web_router
 from mercato.web import STATIC_DIR
 from mercato.web import pages as web_pages
 from mercato.web.rendering import templates
 
 EOSC_PREFIX = "/api/v1"
 # Every router of WStore routes, for the 405's Allow header.
-WSTORE_PARTS = (*store_api.PARTS, commerce_api.router, rss_api.router, contracting_api.router)
+WSTORE_PARTS = (
+    *store_api.PARTS,
+    commerce_api.router,
+    rss_api.router,
+    contracting_api.router,
+    accounting_api.router,
+)
 
 
 class TrailingSlashes:
@@ -267,6 +276,9 @@ _ROUTERS = (
     commerce_api.router,
     rss_api.router,
     contracting_api.router,
+    accounting_api.router,
+    usage_api.router,
+    usage_web_router,
     web_pages.router,
     accounts_web.router,
     store_web.router,

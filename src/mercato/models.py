@@ -43,6 +43,7 @@ from mercato.store.marketplaces.models import (
     Repository,
 )
 from mercato.store.models import Asset, ProviderStoreSettings, Review, StoreOffering
+from mercato.usage.models import ExpenditureLimit, StoppedCharge, UsageRecord
 
 __all__ = [
     "ApiToken",
@@ -55,6 +56,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Event",
+    "ExpenditureLimit",
     "IdempotencyKey",
     "Invoice",
     "InvoiceLine",
@@ -83,7 +85,9 @@ __all__ = [
     "ScientificDomain",
     "Service",
     "StatusChange",
+    "StoppedCharge",
     "StoreOffering",
     "TaxRate",
+    "UsageRecord",
     "User",
 ]

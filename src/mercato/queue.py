@@ -36,6 +36,7 @@ from mercato.settings import Settings
 from mercato.store.assets import local_files
 from mercato.store.marketplaces import outbox
 from mercato.store.marketplaces.rules import NEW_PUBLICATIONS
+from mercato.usage.charging import sweep_usage
 
 # huey.storage imports psycopg, if installed, for a PostgreSQL queue storage that
 # Mercato never uses; on a SQLite database nothing else loads it, and it costs each
@@ -213,6 +214,7 @@ class TaskQueue:
                 reminder=timedelta(days=self.settings.renewal_reminder_days),
                 grace=timedelta(days=self.settings.renewal_grace_days),
             )
+            sweep_usage(session, now, after=timedelta(days=self.settings.usage_charge_after_days))
         if due:
             self.wake()
         if publications:

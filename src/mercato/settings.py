@@ -90,6 +90,13 @@ class Settings(BaseSettings):
         description="Days a renewal may stay unpaid after its date before the purchase is"
         " suspended (no downloads until renewed).",
     )
+    usage_charge_after_days: float = Field(
+        30,
+        ge=0,
+        description="Age in days of a purchase's oldest pending usage record after which the"
+        " worker's sweep charges its pending use (plans without subscriptions; those with"
+        " subscriptions bill use at renewal). WStore: 30; 0 charges use at every sweep.",
+    )
     payment_gateways: str = Field(
         "sandbox,offline",
         description="Comma-separated payment gateways buyers may choose, in that order:"

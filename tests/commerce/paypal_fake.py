@@ -4,9 +4,13 @@ What Mercato calls, as PayPal documents it: the OAuth2 token (client credentials
 Basic auth), Orders v2 create / get / capture with ``PayPal-Request-Id`` idempotency
 and PayPal's error bodies (RESOURCE_NOT_FOUND/INVALID_RESOURCE_ID, UNPROCESSABLE_ENTITY
 with ORDER_NOT_APPROVED, ORDER_ALREADY_CAPTURED, INSTRUMENT_DECLINED), and
-verify-webhook-signature. The buyer's part is the approve link: a GET on it approves the
-order and redirects to the return URL with ``token`` and ``PayerID``, as PayPal's
-checkout page does (``&cancel=1`` cancels, to the cancel URL).
+verify-webhook-signature. A capture PayPal holds for review (``hold``) answers 201 with
+the capture ``PENDING`` and ``status_details.reason`` ``PENDING_REVIEW``, the order
+``COMPLETED`` (as PayPal does: the order is done, the capture's status tells the money's
+fate); ``release`` makes the capture ``COMPLETED``, ``deny`` makes it ``DECLINED``.
+The buyer's part is the approve link: a GET on it approves the order and redirects
+to the return URL with ``token`` and ``PayerID``, as PayPal's checkout page does
+(``&cancel=1`` cancels, to the cancel URL).
 
 Webhook events are made by ``signed_event``: PayPal's headers, signed by this fake,
 so that verify-webhook-signature answers SUCCESS for them only, as PayPal does for what
@@ -56,6 +60,14 @@ UNPROCESSABLE = (
     " validation."
 )
 
+# The capture's status in the resource of each capture event.
+CAPTURE_EVENT_STATUSES = {
+    "PAYMENT.CAPTURE.COMPLETED": "COMPLETED",
+    "PAYMENT.CAPTURE.PENDING": "PENDING",
+    "PAYMENT.CAPTURE.DENIED": "DECLINED",
+}
+CAPTURE_SUMMARIES = {"COMPLETED": "completed", "PENDING": "pending", "DECLINED": "denied"}
+
 
 @dataclass
 class FakeOrder:
@@ -64,7 +76,10 @@ class FakeOrder:
     status: str = "CREATED"
     payer_id: str = ""
     capture_id: str = ""
+    # The capture's status: PENDING while held for review, then COMPLETED or DECLINED.
+    capture_status: str = ""
     declines: int = 0
+    holds: int = 0
 
     @property
     def unit(self) -> dict[str, Any]:
@@ -118,6 +133,21 @@ class FakePayPal:
         """The buyer's funding is declined at the next capture."""
         with self.lock:
             self.orders[order_id].declines += 1
+
+    def hold(self, order_id: str) -> None:
+        """PayPal holds the next capture for review (PENDING, reason PENDING_REVIEW)."""
+        with self.lock:
+            self.orders[order_id].holds += 1
+
+    def release(self, order_id: str) -> None:
+        """PayPal's review lets the held capture through: it completes."""
+        with self.lock:
+            self.orders[order_id].capture_status = "COMPLETED"
+
+    def deny(self, order_id: str) -> None:
+        """PayPal's review refuses the held capture: it is declined."""
+        with self.lock:
+            self.orders[order_id].capture_status = "DECLINED"
 
     def captures(self) -> int:
         return sum(1 for order in self.orders.values() if order.capture_id)
@@ -175,8 +205,10 @@ class FakePayPal:
             kind, version = "checkout-order", "2.0"
         else:
             amount = order.unit["amount"]
-            summary = f"Payment completed for {amount['currency_code']} {amount['value']}"
-            resource = self._capture_body(order, "DECLINED" if "DENIED" in event_type else None)
+            status = CAPTURE_EVENT_STATUSES[event_type]
+            summary = f"Payment {CAPTURE_SUMMARIES[status]} for {amount['currency_code']}"
+            summary += f" {amount['value']}"
+            resource = self._capture_body(order, status)
             resource["supplementary_data"] = {"related_ids": {"order_id": order.order_id}}
             kind, version = "capture", "2.0"
         return {
@@ -226,9 +258,12 @@ class FakePayPal:
 
     def _capture_body(self, order: FakeOrder, status: str | None = None) -> dict[str, Any]:
         api = f"{self.url}/v2/payments/captures/{order.capture_id}"
+        status = status or order.capture_status or "COMPLETED"
+        details = {"status_details": {"reason": "PENDING_REVIEW"}} if status == "PENDING" else {}
         return {
             "id": order.capture_id,
-            "status": status or "COMPLETED",
+            "status": status,
+            **details,
             "amount": order.unit["amount"],
             "final_capture": True,
             "seller_protection": {"status": "ELIGIBLE"},
@@ -343,6 +378,8 @@ class FakePayPal:
             return self._error(422, "UNPROCESSABLE_ENTITY", UNPROCESSABLE, *refused)
         order.status = "COMPLETED"
         order.capture_id = secrets.token_hex(9).upper()[:17]
+        order.capture_status = "PENDING" if order.holds else "COMPLETED"
+        order.holds = max(order.holds - 1, 0)
         return 201, self._order_body(order)
 
     def show(self, order_id: str) -> tuple[int, dict[str, Any]]:

@@ -14,7 +14,7 @@ from mercato.catalogue.models import OfferStatus
 from mercato.commerce.models import Contract, ContractingForm
 from tests.commerce.purchase_world import shop
 from tests.store.world import seller, store
-from tests.web.pages import log_in
+from tests.web.pages import log_in, submit
 
 __all__ = ["seller", "shop", "store"]
 
@@ -80,7 +80,6 @@ def test_a_body_not_json_gets_415(client, buyer):
         b"",
         b"[1]",
         b'{"payment": {"method": "offline"}}',
-        b'{"offering": "http://repository.example.org/usdl", "payment": {"method": "offline"}}',
         b'{"offering": {"organization": "CoNWeT", "name": "Smart City Lights", "version": "1.0"}}',
         b'{"offering": {"organization": "CoNWeT", "name": "Smart City Lights", "version": "1.0"},'
         b' "payment": {}}',
@@ -97,6 +96,30 @@ def test_an_unknown_offering_gets_404_even_without_payment(client, buyer):
     unknown = {**OFFERING, "version": "9.0"}
 
     assert _post(client, buyer, {"offering": unknown}) == (404, error("Not found"))
+
+
+USDL = "http://repository.example.org/CoNWeT/Smart%20City%20Lights/1.0/usdl"
+
+
+@pytest.fixture
+def described(shop, session) -> str:
+    shop.offering.description_url = USDL
+    session.commit()
+    return USDL
+
+
+@pytest.mark.parametrize("named", ["http://repository.example.org/other", ""])
+def test_an_offering_named_by_an_unknown_description_url_gets_404(client, buyer, named):
+    body = {"offering": named, "payment": {"method": "offline"}}
+
+    assert _post(client, buyer, body) == (404, error("Not found"))
+
+
+def test_an_offering_may_be_named_by_its_description_url(client, buyer, described, session):
+    status, shown = _post(client, buyer, purchase(offering=described))
+
+    assert (status, list(shown)) == (201, ["resources", "bill"])
+    assert _contracts(session) == 1
 
 
 def test_the_update_and_developer_plans_are_forbidden(client, buyer):
@@ -394,6 +417,72 @@ def test_an_unpublished_offering_cannot_be_purchased_through_the_form(
     assert (answer.status_code, answer.json()) == (400, error("The offering cannot be purchased"))
     # Mercato shows a draft to its provider's staff only: to others it does not exist.
     assert (hidden.status_code, hidden.json()) == (404, error("Not found"))
+
+
+def test_the_form_takes_the_offering_by_its_description_url(client, buyer, described, session):
+    answer = client.post(FORM, json={"offering": described, "redirect_uri": BACK}, headers=buyer)
+
+    assert answer.status_code == 200
+    assert session.scalar(select(ContractingForm.redirect_uri)) == BACK
+
+
+ACQUIRE = "/store/offerings/conwet/Smart%20City%20Lights/1.0/acquire"
+
+
+def _in_the_browser(client, buyer, shop) -> str:
+    """The client's call, then the buyer's browser at the form's page: the acquire page."""
+    url = client.post(FORM, json={"offering": OFFERING, "redirect_uri": BACK}, headers=buyer)
+    log_in(client, shop.buyer)
+    page = client.get(url.json()["url"].removeprefix("http://testserver"), follow_redirects=False)
+    assert page.headers["location"] == ACQUIRE
+    return ACQUIRE
+
+
+def _fields(shop, gateway: str) -> dict[str, str]:
+    return {
+        "conditions_accepted": "on",
+        "plan_label": "monthly",
+        "tax_address": "new",
+        **ADDRESS,
+        "project": str(shop.project.id),
+        "gateway": gateway,
+    }
+
+
+def test_a_browser_purchase_from_the_form_ends_at_its_redirect_uri(client, buyer, shop, session):
+    page = _in_the_browser(client, buyer, shop)
+
+    bought = submit(client, page, page, _fields(shop, "offline"))
+
+    assert (bought.status_code, bought.headers["location"]) == (303, BACK)
+    assert (_forms(session), _contracts(session)) == (0, 1)
+
+
+def test_a_browser_purchase_through_a_gateway_ends_at_the_redirect_uri_once_paid(
+    client, buyer, shop, session
+):
+    page = _in_the_browser(client, buyer, shop)
+    to_gateway = submit(client, page, page, _fields(shop, "sandbox"))
+    assert to_gateway.headers["location"].startswith("/payments/sandbox/")
+    assert _forms(session) == 0
+    ref = session.scalar(select(Contract.ref))
+
+    sandbox = to_gateway.headers["location"]
+    paid = submit(client, sandbox, f"/purchases/{ref}/accept")
+    again = submit(client, f"/purchases/{ref}", f"/purchases/{ref}/accept")
+
+    assert (paid.status_code, paid.headers["location"]) == (303, BACK)
+    # The address is used once: coming back again stays at Mercato.
+    assert again.headers["location"] == f"/purchases/{ref}"
+
+
+def test_a_browser_purchase_not_from_the_form_stays_at_mercato(client, buyer, shop, session):
+    log_in(client, shop.buyer)
+
+    bought = submit(client, ACQUIRE, ACQUIRE, _fields(shop, "offline"))
+
+    ref = session.scalar(select(Contract.ref))
+    assert bought.headers["location"] == f"/purchases/{ref}"
 
 
 def test_the_form_page_leads_the_buyer_to_the_acquire_form(client, buyer, shop):

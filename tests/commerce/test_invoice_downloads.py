@@ -1,6 +1,7 @@
 """Invoice downloads and the invoices page: who may fetch a PDF, what is answered while it is
 rendered or after it failed, and the admin's button that renders one again."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -108,7 +109,7 @@ def test_the_invoices_page_lists_bought_sold_and_unrendered_invoices(app, people
     with signed_in(app, people["buyer"]) as browser:
         bought = browser.get("/invoices").text
     with signed_in(app, people["member"]) as browser:
-        sold = browser.get("/invoices").text
+        sold = browser.get(f"/invoices?seller={people['seller'].id}").text
     with signed_in(app, people["admin"]) as browser:
         admin = browser.get("/invoices").text
     with signed_in(app, people["stranger"]) as browser:
@@ -116,6 +117,7 @@ def test_the_invoices_page_lists_bought_sold_and_unrendered_invoices(app, people
 
     assert "acme-2026-000001" in bought and "Invoices of Acme" not in bought
     assert "Invoices of Acme" in sold and "acme-2026-000001" in sold
+    assert '<a href="/invoices?seller=' in sold
     assert "Invoices without their PDF" in admin and "Render again" in admin
     assert "acme-2026-000001" not in stranger
     assert "You have not been invoiced yet." in stranger
@@ -142,3 +144,30 @@ def test_an_admin_renders_an_invoice_again(app, engine, settings, session, peopl
     assert (refused.status_code, hidden.status_code) == (403, 404)
     assert (done.status_code, done.headers["location"]) == (303, "/invoices")
     assert downloaded.status_code == 200
+
+
+def _numbers(page: str) -> list[str]:
+    return re.findall(r"<td><code>(acme-2026-\d+)</code></td>", page)
+
+
+def test_the_invoice_lists_come_a_page_at_a_time(app, session, settings, people):
+    for _ in range(settings.page_size + 1):
+        issue(session, people["seller"], people["buyer"])
+    session.commit()
+    newest = [f"acme-2026-{n:06}" for n in range(settings.page_size + 1, 0, -1)]
+    sold = f"/invoices?seller={people['seller'].id}"
+
+    with signed_in(app, people["buyer"]) as browser:
+        first, second = browser.get("/invoices").text, browser.get("/invoices?page=2").text
+    with signed_in(app, people["member"]) as browser:
+        sold_first = browser.get(sold).text
+        sold_second = browser.get(f"{sold}&page=2").text
+    with signed_in(app, people["stranger"]) as browser:
+        refused = browser.get(sold, follow_redirects=False)
+
+    assert (_numbers(first), _numbers(second)) == (newest[:-1], newest[-1:])
+    assert f"{settings.page_size + 1} invoices, newest first." in first
+    assert 'href="?page=2"' in first
+    assert (_numbers(sold_first), _numbers(sold_second)) == (newest[:-1], newest[-1:])
+    assert f'href="?seller={people["seller"].id}&amp;page=2"' in sold_first
+    assert refused.status_code == 403

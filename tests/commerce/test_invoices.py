@@ -329,9 +329,11 @@ def test_lists_for_the_buyer_the_seller_and_the_order(session, make, seller, buy
     second = issue(session, seller, buyer, order_id=7, issued_at=T0 + timedelta(days=1))
     session.commit()
 
-    assert buyer_invoices(session, buyer) == [second, first]
-    assert buyer_invoices(session, stranger) == []
-    assert seller_invoices(session, member, seller.id) == [second, first]
+    assert buyer_invoices(session, buyer) == ([second, first], 2)
+    assert buyer_invoices(session, buyer, page=2, page_size=1) == ([first], 2)
+    assert buyer_invoices(session, stranger) == ([], 0)
+    assert seller_invoices(session, member, seller.id) == ([second, first], 2)
+    assert seller_invoices(session, member, seller.id, page=1, page_size=1) == ([second], 2)
     with pytest.raises(Forbidden):
         seller_invoices(session, stranger, seller.id)
     assert order_invoices(session, buyer, 7) == [first, second]

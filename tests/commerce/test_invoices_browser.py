@@ -56,3 +56,9 @@ def test_admin_downloads_and_renders_again_in_the_browser(page, make, session, e
     _shot(page, "invoices-render-again")
     session.expire_all()
     assert session.get(Invoice, failed.id).status is RenderStatus.PENDING
+
+    # A seller's invoices are a tab of their own, a page at a time.
+    page.get_by_role("link", name="Of Acme").click()
+    assert page.get_by_role("heading", name="Invoices of Acme").is_visible()
+    assert "2 invoices, newest first." in page.content()
+    _shot(page, "invoices-of-a-seller")

@@ -175,7 +175,7 @@ def test_a_retried_capture_takes_the_money_once(paypal, fake):
 
     assert first.status == CaptureStatus.COMPLETED and first.capture_id
     assert again == first
-    assert other == Capture(order_id, CaptureStatus.ALREADY_CAPTURED)
+    assert other == Capture(order_id, CaptureStatus.ALREADY_CAPTURED, first.capture_id)
     assert other.paid and first.paid
     assert fake.captures() == 1
 

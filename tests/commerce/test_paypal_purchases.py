@@ -197,3 +197,78 @@ def test_a_denied_capture_after_a_completed_one_changes_nothing(client, shop, bu
 
     assert _state(session) == (ContractState.PAID, PaymentStatus.SETTLED, 1, 1)
     assert fake.captures() == 1
+
+
+def _held(client, shop, fake, session) -> tuple[str, str]:
+    """The buyer approved, PayPal held the capture for review: (order id, purchase ref)."""
+    paypal_page = _to_paypal(client, shop)
+    [order_id] = fake.orders
+    fake.hold(order_id)
+    back = _back(client, paypal_page)
+    ref = session.scalar(select(Contract.ref))
+    assert (back.status_code, back.headers["location"]) == (303, f"/purchases/{ref}")
+    return order_id, ref
+
+
+def test_a_capture_held_for_review_stays_pending_past_the_timeout(
+    client, shop, buyer, session, fake, app
+):
+    order_id, ref = _held(client, shop, fake, session)
+    page = client.get(f"/purchases/{ref}").text
+    assert "PayPal holds the payment for review; it completes when PayPal releases it." in page
+    assert "The gateway holds the payment for review" in page
+
+    with app.state.session_factory() as writer:
+        assert expire_payments(writer, utcnow() + 10 * TIMEOUT) == 0
+        writer.commit()
+
+    assert _state(session) == (ContractState.PENDING, PaymentStatus.PENDING, 0, 0)
+    assert session.scalar(select(Payment.expires_at)) is None
+    assert fake.orders[order_id].capture_status == "PENDING"
+    # Neither the buyer's cancel nor a second return ends it: the money is taken.
+    client.get(f"/purchases/{ref}/cancel?token={order_id}", follow_redirects=False)
+    client.get(f"/purchases/{ref}/accept?token={order_id}", follow_redirects=False)
+    assert _state(session) == (ContractState.PENDING, PaymentStatus.PENDING, 0, 0)
+    assert fake.captures() == 1
+
+
+def test_a_held_capture_released_by_paypal_completes_the_purchase_once(
+    client, shop, buyer, session, fake
+):
+    order_id, ref = _held(client, shop, fake, session)
+    _event(client, fake, "PAYMENT.CAPTURE.PENDING", order_id)
+    assert _state(session) == (ContractState.PENDING, PaymentStatus.PENDING, 0, 0)
+
+    fake.release(order_id)
+    _event(client, fake, CAPTURE_COMPLETED, order_id)
+    _event(client, fake, CAPTURE_COMPLETED, order_id)
+
+    assert _state(session) == (ContractState.PAID, PaymentStatus.SETTLED, 1, 1)
+    assert fake.captures() == 1
+    assert "Payment confirmed" not in client.get(f"/purchases/{ref}").text
+
+
+def test_a_held_capture_denied_by_paypal_cancels_the_purchase(client, shop, buyer, session, fake):
+    order_id, _ = _held(client, shop, fake, session)
+
+    fake.deny(order_id)
+    _event(client, fake, CAPTURE_DENIED, order_id)
+
+    assert _state(session) == (ContractState.CANCELLED, PaymentStatus.CANCELLED, 0, 0)
+
+
+def test_a_held_capture_when_the_return_never_came_is_held_by_the_webhook(
+    client, shop, buyer, session, fake, app
+):
+    order_id = _approved(client, shop, fake)
+    fake.hold(order_id)
+
+    _event(client, fake, ORDER_APPROVED, order_id)
+
+    with app.state.session_factory() as writer:
+        assert expire_payments(writer, utcnow() + 10 * TIMEOUT) == 0
+        writer.commit()
+    assert _state(session) == (ContractState.PENDING, PaymentStatus.PENDING, 0, 0)
+    fake.release(order_id)
+    _event(client, fake, CAPTURE_COMPLETED, order_id)
+    assert _state(session) == (ContractState.PAID, PaymentStatus.SETTLED, 1, 1)

@@ -12,15 +12,25 @@ import time_machine
 from sqlalchemy import func, select
 
 from mercato.commerce.contracts import TaxAddressData
-from mercato.commerce.models import Contract, ContractState, PaymentStatus
+from mercato.commerce.models import Contract, ContractState, PaymentStatus, PriceUnit
 from mercato.commerce.payments.configured import unattended_gateways
 from mercato.commerce.payments.lifecycle import approve_payment, expire_payments
 from mercato.commerce.payments.offline import OfflineGateway
 from mercato.commerce.payments.sandbox import SandboxGateway
+from mercato.commerce.registry import UnitData, change_unit
 from mercato.commerce.renewals import renew, renew_unattended
 from mercato.db import make_session_factory
 from mercato.errors import Invalid
-from mercato.ordering.models import AuthorRole, Message, Order, StatusType
+from mercato.ordering.models import (
+    AuthorRole,
+    Event,
+    EventResource,
+    EventType,
+    Message,
+    Order,
+    StatusType,
+)
+from mercato.ordering.orders import update_order
 from mercato.queue import TaskQueue
 from mercato.store.assets import downloadable_asset_ids
 from tests.commerce.purchase_world import FREE, NOW, TIMEOUT, shop
@@ -219,6 +229,75 @@ def test_overdue_purchases_are_suspended_until_renewed(example, queue):
     _renew(example, _fresh(example.session, contract), OfflineGateway(), NOW + 45 * DAY)
     assert _fresh(example.session, contract).state == ContractState.PAID
     assert len(_downloads(example)) == 1
+
+
+def _order_status(session, contract) -> tuple[StatusType, str]:
+    order = session.get_one(Order, _fresh(session, contract).order_id)
+    return order.status_type, order.status_value
+
+
+def _status_events(session, contract) -> list[list[dict[str, str]]]:
+    events = session.scalars(
+        select(Event)
+        .where(Event.order_id == contract.order_id, Event.type == EventType.UPDATE)
+        .order_by(Event.id)
+    )
+    return [event.changes for event in events if event.resource == EventResource.PROJECT_ITEM]
+
+
+def test_a_suspension_is_told_on_the_order_and_its_status_given_back_when_paid(example, queue):
+    contract = _buy(example, "sandbox")
+    # The provider's OMS took the order on.
+    order = example.session.get_one(Order, contract.order_id)
+    update_order(example.session, order, author=None, status=(StatusType.IN_PROGRESS, "set up"))
+    example.session.commit()
+    before = _order_status(example.session, contract)
+
+    with time_machine.travel(NOW + 45 * DAY, tick=False):
+        queue.sweep(always=True)
+        queue.sweep(always=True)
+
+    assert _order_status(example.session, contract) == (
+        StatusType.WAITING_FOR_RESPONSE,
+        "suspended: renewal overdue",
+    )
+    suspension = example.session.scalars(select(Message).order_by(Message.id.desc())).first()
+    assert (suspension.author_role, suspension.author_name, suspension.order_id) == (
+        AuthorRole.MEDIATOR,
+        "Mercato",
+        contract.order_id,
+    )
+    assert suspension.content == (
+        "This purchase is suspended: its renewal is overdue, so its downloads are closed. "
+        f"Renew it on the purchase's page (/purchases/{contract.ref}) to reinstate it."
+    )
+
+    _renew(example, _fresh(example.session, contract), OfflineGateway(), NOW + 46 * DAY)
+
+    assert _order_status(example.session, contract) == before
+    assert _status_events(example.session, contract)[-2:] == [
+        [
+            {"field": "status.value", "before": "set up", "after": "suspended: renewal overdue"},
+            {"field": "status.type", "before": "in_progress", "after": "waiting_for_response"},
+        ],
+        [
+            {"field": "status.value", "before": "suspended: renewal overdue", "after": "set up"},
+            {"field": "status.type", "before": "waiting_for_response", "after": "in_progress"},
+        ],
+    ]
+    last = example.session.scalars(select(Message).order_by(Message.id.desc())).first()
+    assert last.content == "The renewal is paid: this purchase is reinstated."
+
+
+def test_renewal_periods_are_the_contracts_not_the_units_changed_since(example, session):
+    contract = _buy(example, "offline")
+    unit = session.scalars(select(PriceUnit).where(PriceUnit.name == "per month")).one()
+    change_unit(session, unit, UnitData("per month", "subscription", 7))
+    session.commit()
+
+    _renew(example, _fresh(session, contract), OfflineGateway(), NOW + 45 * DAY)
+
+    assert _fresh(session, contract).next_renewal_at == NOW + 75 * DAY
 
 
 ROUNDS = 2

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mercato.commerce.charges import Charge
-from mercato.commerce.contracts import on_charge, on_first_payment
+from mercato.commerce.contracts import contract_units, on_charge, on_first_payment
 from mercato.commerce.invoices import OfferingName, TaxAddress, issue_invoice
 from mercato.commerce.models import Contract
 from mercato.commerce.money import Currency
@@ -51,9 +51,8 @@ def invoice_charge(session: Session, contract: Contract, charge: Charge, now: da
         tax_address=TaxAddress(**contract.tax_address),
         charge=charge,
         plan=dict(contract.components),
-        # The units' terms as registered now: a unit's renewal period does not change
-        # once plans use it.
-        units=registered_units(session),
+        # The units' terms as bought, as the charge was made with them.
+        units=contract_units(contract, lambda: registered_units(session)),
         currency=Currency(contract.currency, contract.minor_unit),
         issued_at=now,
     )

@@ -21,6 +21,11 @@ def is_redirect_uri(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def form_id(offering_id: int, user_id: int) -> str:
+    """WStore's ``offering id + user id``: 24 hex digits each."""
+    return f"{offering_id:024x}{user_id:024x}"
+
+
 def keep_form(
     session: Session, form_id: str, user_id: int, offering_id: int, redirect_uri: str, now: datetime
 ) -> None:

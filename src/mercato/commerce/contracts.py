@@ -25,13 +25,16 @@ from mercato.commerce.models import (
     ContractState,
     Payment,
     PaymentStatus,
+    PricingModel,
     TaxAddress,
 )
 from mercato.commerce.money import Amount, Currency, Tax
-from mercato.commerce.plans import Plan
+from mercato.commerce.plans import Plan, Units, UnitTerms, is_function
+from mercato.commerce.suspension import reinstate
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.ordering.models import Order, StatusType
 from mercato.ordering.orders import update_order
+from mercato.usage.records import mark_charged
 
 NO_TAX_ADDRESS = "The customer does not have a tax address"
 INVALID_TAX_ADDRESS = "The tax address is not valid"
@@ -131,6 +134,30 @@ def has_purchased(session: Session, user: User, offer_id: int) -> bool:
     return session.scalar(query.limit(1)) is not None
 
 
+def unit_snapshot(plan: Plan, units: Units) -> dict[str, dict[str, Any]]:
+    """The terms of the units the plan's components are given in, as registered now."""
+    components = [*(plan.get("price_components") or []), *(plan.get("deductions") or [])]
+    used = {str(c["unit"]).lower() for c in components if not is_function(c) and "unit" in c}
+    return {
+        name: {"model": units[name].model.value, "renewal_days": units[name].renewal_days}
+        for name in sorted(used)
+        if name in units
+    }
+
+
+def contract_units(contract: Contract, registered: Callable[[], Units]) -> Units:
+    """The units' terms as the contract was made with them, so an admin changing a unit
+    later (its renewal period, its model) changes no contract. Contracts made before
+    the snapshot was kept read the registry (``registered``)."""
+    kept = contract.components.get("units")
+    if kept is None:
+        return registered()
+    return {
+        name: UnitTerms(PricingModel(terms["model"]), terms.get("renewal_days"))
+        for name, terms in kept.items()
+    }
+
+
 def create_contract(
     session: Session,
     order: Order,
@@ -139,6 +166,7 @@ def create_contract(
     currency: Currency,
     tax: Tax,
     address: TaxAddressData,
+    units: Units,
 ) -> Contract:
     contract = Contract(
         ref=new_ref(),
@@ -151,6 +179,7 @@ def create_contract(
         components={
             "price_components": list(plan.get("price_components") or []),
             "deductions": list(plan.get("deductions") or []),
+            "units": unit_snapshot(plan, units),
         },
         currency=currency.code,
         minor_unit=currency.minor_unit,
@@ -186,20 +215,25 @@ def charge_record(charge: Charge, start: datetime) -> dict[str, Any]:
 def record_charge(
     session: Session, contract: Contract, record: dict[str, Any], now: datetime
 ) -> None:
-    """The charge paid: kept when it cost something (WStore), subscriptions renewed from now."""
+    """The charge paid: kept when it cost something (WStore), subscriptions renewed from now,
+    and the usage records it rated (``record["usage"]``) marked charged, all in this
+    transaction: use is never charged twice, nor marked without its charge."""
+    kept = None
     if Decimal(record["total"]) > 0:
-        session.add(
-            ContractCharge(
-                contract_id=contract.id,
-                concept=record["concept"],
-                currency=contract.currency,
-                duty_free=Decimal(record["duty_free"]),
-                tax=Decimal(record["tax"]),
-                total=Decimal(record["total"]),
-                parts=record["parts"],
-                charged_at=now,
-            )
+        kept = ContractCharge(
+            contract_id=contract.id,
+            concept=record["concept"],
+            currency=contract.currency,
+            duty_free=Decimal(record["duty_free"]),
+            tax=Decimal(record["tax"]),
+            total=Decimal(record["total"]),
+            parts=record["parts"],
+            charged_at=now,
         )
+        session.add(kept)
+    if record.get("usage"):
+        session.flush()
+        mark_charged(session, contract.id, record["usage"], kept.id if kept else None, now)
     dates = [now + timedelta(seconds=seconds) for seconds in record["renewal_seconds"]]
     contract.renewal_dates = [due.isoformat() for due in dates]
     contract.next_renewal_at = min(dates, default=None)
@@ -232,7 +266,10 @@ def recorded_charge(contract: Contract, record: dict[str, Any], now: datetime) -
 
 
 def mark_paid(session: Session, contract: Contract, now: datetime) -> None:
-    """Paid; the first time, the after-first-payment hooks run, once."""
+    """Paid (a suspended purchase reinstated); the first time, the after-first-payment
+    hooks run, once."""
+    if contract.state == ContractState.SUSPENDED:
+        reinstate(session, contract)
     contract.state = ContractState.PAID
     if contract.paid_at is not None:
         return

@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
 from mercato.accounts.rules import (
     administered_provider_ids,
-    administered_providers,
     check_can_manage_provider,
 )
 from mercato.commerce.charges import Charge, ChargedPart, PartKind
@@ -36,6 +35,8 @@ from mercato.errors import NotFound
 # The session.info key counting invoices to render once the transaction commits.
 NEW_INVOICES = "mercato.new_invoices"
 FUNCTION_UNIT = "price function"
+# Invoices a list shows at a time when the caller does not say.
+PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -218,28 +219,35 @@ def require_invoice(session: Session, user: User, number: str) -> Invoice:
     return invoice
 
 
-def buyer_invoices(session: Session, user: User) -> list[Invoice]:
-    """What ``user`` was invoiced, newest first."""
-    query = select(Invoice).where(Invoice.buyer_id == user.id)
-    return list(session.scalars(query.order_by(Invoice.issued_at.desc(), Invoice.id.desc())))
+def _page(
+    session: Session, where: ColumnElement[bool], page: int, page_size: int
+) -> tuple[list[Invoice], int]:
+    """One page of the invoices matching ``where``, newest first; and how many match."""
+    total = session.scalar(select(func.count(Invoice.id)).where(where)) or 0
+    query = (
+        select(Invoice)
+        .where(where)
+        .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return list(session.scalars(query)), total
 
 
-def seller_invoices(session: Session, user: User, provider_id: int) -> list[Invoice]:
-    """What the provider invoiced, newest first; for its data administrators and admins."""
+def buyer_invoices(
+    session: Session, user: User, *, page: int = 1, page_size: int = PAGE_SIZE
+) -> tuple[list[Invoice], int]:
+    """One page of what ``user`` was invoiced, newest first; and how many in all."""
+    return _page(session, Invoice.buyer_id == user.id, page, page_size)
+
+
+def seller_invoices(
+    session: Session, user: User, provider_id: int, *, page: int = 1, page_size: int = PAGE_SIZE
+) -> tuple[list[Invoice], int]:
+    """One page of what the provider invoiced, newest first, and how many in all; for
+    its data administrators and admins."""
     check_can_manage_provider(session, user, provider_id)
-    query = select(Invoice).where(Invoice.seller_id == provider_id)
-    return list(session.scalars(query.order_by(Invoice.issued_at.desc(), Invoice.id.desc())))
-
-
-def sold_invoices(session: Session, user: User) -> list[tuple[Provider, list[Invoice]]]:
-    """Each provider ``user`` administers, by name, with what it invoiced, newest first."""
-    providers = administered_providers(session, user)
-    query = select(Invoice).where(Invoice.seller_id.in_([p.id for p in providers]))
-    rows = session.scalars(query.order_by(Invoice.issued_at.desc(), Invoice.id.desc()))
-    sold: dict[int, list[Invoice]] = {provider.id: [] for provider in providers}
-    for invoice in rows:
-        sold[invoice.seller_id].append(invoice)
-    return [(provider, sold[provider.id]) for provider in providers]
+    return _page(session, Invoice.seller_id == provider_id, page, page_size)
 
 
 def order_invoices(session: Session, user: User, order_id: int) -> list[Invoice]:

@@ -27,7 +27,7 @@ from mercato.commerce.models import Contract
 from mercato.commerce.money import NO_TAX, Currency, Tax
 from mercato.commerce.payments.gateway import Gateway, Gateways, PaymentRequest
 from mercato.commerce.payments.lifecycle import start_payment
-from mercato.commerce.plans import Plan, check_reserved_plan, choose_plan
+from mercato.commerce.plans import Plan, Units, check_reserved_plan, choose_plan
 from mercato.commerce.registry import plan_currency, registered_units, tax_for
 from mercato.errors import Invalid
 from mercato.ordering.models import Project
@@ -35,6 +35,7 @@ from mercato.ordering.orders import OrderRequest, place_order
 from mercato.ordering.projects import require_own_project
 from mercato.store.models import StoreOffering
 from mercato.store.naming import compare_versions
+from mercato.usage.limits import check_limits
 
 NOT_PUBLISHED = "This offering can't be purchased"
 OPEN = "Open offerings cannot be purchased"
@@ -67,6 +68,7 @@ class Quote:
     tax_address: TaxAddressData
     gateway: Gateway
     project: Project
+    units: Units
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,13 @@ def _plan(offering: StoreOffering, label: str | None) -> Plan:
 
 
 def _priced(
-    session: Session, plan: Plan, country: str, now: datetime
+    session: Session, plan: Plan, country: str, now: datetime, units: Units
 ) -> tuple[Currency, Tax, Charge]:
     """The plan's currency, the tax of ``country`` (none when empty) and the charge at
     purchase."""
     currency = plan_currency(session, plan.get("currency"))
     tax = tax_for(session, country) if country else NO_TAX
-    return currency, tax, initial_charge(plan, registered_units(session), currency, tax, now)
+    return currency, tax, initial_charge(plan, units, currency, tax, now)
 
 
 def estimate(
@@ -145,7 +147,7 @@ def estimate(
     plan = _plan(offering, label)
     address = stored_tax_address(session, buyer)
     country = address.country if address else ""
-    currency, tax, charge = _priced(session, plan, country, now)
+    currency, tax, charge = _priced(session, plan, country, now, registered_units(session))
     return Estimate(plan, currency, tax, charge, country)
 
 
@@ -169,11 +171,12 @@ def quote(
     address = _tax_address(session, buyer, wanted.tax_address)
     gateway = gateways.get(wanted.gateway)
     plan = _plan(offering, wanted.plan_label)
-    currency, tax, charge = _priced(session, plan, address.country, now)
+    units = registered_units(session)
+    currency, tax, charge = _priced(session, plan, address.country, now, units)
     if wanted.project_id is None:
         raise Invalid.field("project", NO_PROJECT)
     project = require_own_project(session, buyer, wanted.project_id)
-    return Quote(plan, currency, tax, charge, address, gateway, project)
+    return Quote(plan, currency, tax, charge, address, gateway, project, units)
 
 
 def acquire(
@@ -190,11 +193,19 @@ def acquire(
     """Buy the offering: an order in the buyer's project, its contract, and the initial
     charge's payment. Nothing to pay, or a gateway that settles at once: paid now."""
     found = quote(session, buyer, offering, wanted, gateways, now)
+    check_limits(session, buyer.id, found.currency.code, found.charge.amount.total, now)
     if wanted.tax_address is not None:
         keep_tax_address(session, buyer, found.tax_address)
     order = place_order(session, buyer, found.project, offering.offer, OrderRequest(values={}))
     contract = create_contract(
-        session, order, buyer, found.plan, found.currency, found.tax, found.tax_address
+        session,
+        order,
+        buyer,
+        found.plan,
+        found.currency,
+        found.tax,
+        found.tax_address,
+        found.units,
     )
     record = charge_record(found.charge, now)
     if found.charge.amount.total == 0:

@@ -8,23 +8,33 @@ periods not billed. A renewal payment that never goes through leaves the purchas
 was (§10.6: a paid purchase is never undone by a failed renewal).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from mercato.commerce.charges import NO_SUBSCRIPTIONS, Charge, PartKind, renewal_charge
-from mercato.commerce.contracts import charge_record, pending_payment, record_charge
+from mercato.commerce.charges import NO_SUBSCRIPTIONS, Charge, PartKind, Usage, renewal_charge
+from mercato.commerce.contracts import (
+    charge_record,
+    contract_units,
+    pending_payment,
+    record_charge,
+)
 from mercato.commerce.models import Contract, ContractState, PaymentStatus
 from mercato.commerce.money import Currency, Tax
 from mercato.commerce.payments.gateway import Gateway, Gateways, PaymentRequest
 from mercato.commerce.payments.lifecycle import start_payment
 from mercato.commerce.payments.offline import OfflineGateway
 from mercato.commerce.registry import registered_units
+from mercato.commerce.suspension import SIGNATURE, announce_suspension
 from mercato.errors import Conflict, Invalid
-from mercato.ordering.messages import Author, post_message
+from mercato.ordering.messages import post_message
 from mercato.ordering.models import AuthorRole, MessageScope
+from mercato.usage.charging import stopped
+from mercato.usage.limits import LimitExceeded, check_limits
+from mercato.usage.records import pending_usage, usage_marker
 
 NOT_RENEWABLE = "Only a paid purchase can be renewed"
 RENEWAL_PENDING = "A renewal payment is already waiting for approval"
@@ -33,7 +43,6 @@ UNATTENDED = frozenset({OfflineGateway.name})
 RENEWABLE = (ContractState.PAID, ContractState.SUSPENDED)
 PAID = (PaymentStatus.SETTLED, PaymentStatus.DUE)
 SWEEP_BATCH = 100
-SIGNATURE = Author(name="Mercato")
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,12 @@ def can_renew(contract: Contract, now: datetime) -> bool:
     return contract.state in RENEWABLE and due is not None and due < now
 
 
-def due_charge(session: Session, contract: Contract, now: datetime) -> Charge:
-    """What renewing now charges, from the plan as bought; WStore's text when no
-    subscription is due (or the plan has none)."""
+def due_charge(
+    session: Session, contract: Contract, now: datetime, usage: Sequence[Usage] = ()
+) -> Charge:
+    """What renewing now charges, from the plan and its units' periods as bought, with
+    the pending ``usage`` (less deductions); WStore's text when no subscription is due
+    (or the plan has none)."""
     plan = {
         "price_components": contract.components.get("price_components", []),
         "deductions": contract.components.get("deductions", []),
@@ -67,7 +79,8 @@ def due_charge(session: Session, contract: Contract, now: datetime) -> Charge:
         raise Invalid.field("plan", NO_SUBSCRIPTIONS)
     currency = Currency(contract.currency, contract.minor_unit)
     tax = Tax(contract.tax_rate, contract.tax_label)
-    charge = renewal_charge(plan, registered_units(session), currency, tax, dates, (), now)
+    units = contract_units(contract, lambda: registered_units(session))
+    charge = renewal_charge(plan, units, currency, tax, dates, usage, now)
     if not any(part.kind is PartKind.SUBSCRIPTION for part in charge.parts):
         raise Invalid.field("plan", NO_SUBSCRIPTIONS)
     return charge
@@ -89,8 +102,13 @@ def renew(
         raise Invalid.field("purchase", NOT_RENEWABLE)
     if pending_payment(contract) is not None:
         raise Conflict.field("purchase", RENEWAL_PENDING)
-    charge = due_charge(session, contract, now)
+    pending = pending_usage(session, contract)
+    charge = due_charge(session, contract, now, pending.usage)
+    check_limits(session, contract.customer_id, contract.currency, charge.amount.total, now)
     record = charge_record(charge, now)
+    # The pending use is billed with the subscriptions and marked when this is recorded.
+    if (marker := usage_marker(pending)) is not None:
+        record["usage"] = marker
     if charge.amount.total == 0:
         record_charge(session, contract, record, now)
         return Renewal(contract, charge, None)
@@ -149,9 +167,14 @@ def renew_unattended(
         gateway = offered.get(renewal_gateway(contract) or "")
         if gateway is None or pending_payment(contract) is not None:
             continue
-        if _claim(session, contract, next_renewal_at=None):
-            renew(session, contract, gateway, now, base_url=base_url, timeout=timeout)
-            renewed += 1
+        try:
+            # A renewal an expenditure limit stops undoes its claim; the customer is told.
+            with session.begin_nested():
+                if _claim(session, contract, next_renewal_at=None):
+                    renew(session, contract, gateway, now, base_url=base_url, timeout=timeout)
+                    renewed += 1
+        except LimitExceeded as error:
+            stopped(session, contract, error, now)
     return renewed
 
 
@@ -202,14 +225,25 @@ def remind_due(session: Session, lead: timedelta, now: datetime) -> int:
 
 
 def suspend_overdue(session: Session, grace: timedelta, now: datetime) -> int:
-    """Suspend the paid purchases whose renewal is overdue by more than ``grace``."""
-    suspended = session.execute(
-        update(Contract)
-        .where(Contract.state == ContractState.PAID, Contract.next_renewal_at < now - grace)
-        .values(state=ContractState.SUSPENDED)
-        .execution_options(synchronize_session=False)
-    )
-    return suspended.rowcount
+    """Suspend a batch of paid purchases whose renewal is overdue by more than ``grace``,
+    each with a message and a status change on its order; returns how many this call
+    suspended (of two sweeps at once, one suspends each)."""
+    overdue = (Contract.state == ContractState.PAID, Contract.next_renewal_at < now - grace)
+    due = session.scalars(
+        select(Contract)
+        .where(*overdue)
+        .order_by(Contract.next_renewal_at)
+        .limit(SWEEP_BATCH)
+        .options(selectinload(Contract.order))
+    ).all()
+    suspended = 0
+    for contract in due:
+        if not _claim(session, contract, *overdue, state=ContractState.SUSPENDED):
+            continue
+        session.refresh(contract, ["state"])
+        announce_suspension(session, contract)
+        suspended += 1
+    return suspended
 
 
 def sweep_renewals(

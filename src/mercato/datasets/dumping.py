@@ -14,6 +14,12 @@ from mercato.datasets.accounts import dump_providers, dump_users
 from mercato.datasets.catalogue import dump_bundles, dump_offers, dump_omses, dump_services
 from mercato.datasets.commerce import dump_currencies, dump_tax_rates, dump_units
 from mercato.datasets.ordering import dump_messages, dump_orders, dump_projects
+from mercato.datasets.purchases import (
+    dump_contracting_forms,
+    dump_contracts,
+    dump_invoices,
+    dump_tax_addresses,
+)
 from mercato.datasets.schema import FORMAT, KINDS, VERSION, DataSet, Record
 from mercato.datasets.store import dump_assets, dump_offerings
 from mercato.store.assets import Files
@@ -39,6 +45,10 @@ def dump_records(session: Session, files: Files, folder: Path) -> Dumped:
         "messages": dump_messages(session),
         "assets": dump_assets(session, files, folder),
         "offerings": dump_offerings(session, files, folder),
+        "tax_addresses": dump_tax_addresses(session),
+        "contracts": dump_contracts(session),
+        "invoices": dump_invoices(session),
+        "contracting_forms": dump_contracting_forms(session),
     }
 
 

@@ -18,6 +18,12 @@ from mercato.datasets.catalogue import load_bundles, load_offers, load_omses, lo
 from mercato.datasets.commerce import load_currencies, load_tax_rates, load_units
 from mercato.datasets.context import LoadError, Loading
 from mercato.datasets.ordering import load_messages, load_orders, load_projects
+from mercato.datasets.purchases import (
+    load_contracting_forms,
+    load_contracts,
+    load_invoices,
+    load_tax_addresses,
+)
 from mercato.datasets.schema import FORMAT, KINDS, VERSION, DataSet, Record
 from mercato.datasets.store import load_assets, load_offerings
 
@@ -37,6 +43,10 @@ STEPS: tuple[tuple[str, Callable[[Loading, Any], None]], ...] = (
     ("messages", load_messages),
     ("assets", load_assets),
     ("offerings", load_offerings),
+    ("tax_addresses", load_tax_addresses),
+    ("contracts", load_contracts),
+    ("invoices", load_invoices),
+    ("contracting_forms", load_contracting_forms),
 )
 
 

@@ -19,7 +19,7 @@ from mercato.catalogue.models import (
     ServiceStatus,
     TriggerMethod,
 )
-from mercato.commerce.models import PricingModel
+from mercato.commerce.models import ContractState, PaymentStatus, PricingModel
 from mercato.ordering.models import AuthorRole, CustomerTypology, MessageScope, StatusType
 from mercato.store.models import AssetKind, NotificationTarget
 
@@ -338,6 +338,124 @@ class OfferingRecord(Record):
     published_at: AwareDatetime | None = None
 
 
+# --- purchases: buyers' tax addresses, contracts, invoices, contracting forms ----------
+
+Money = Annotated[Decimal, Field(description="A decimal amount, exact (never a float).")]
+
+
+class TaxAddressRecord(Record):
+    """A buyer's stored tax address, reused by their next purchase."""
+
+    user: Ref
+    street: Text
+    postal: Annotated[str, StringConstraints(max_length=32)]
+    city: Text
+    country: Annotated[str, StringConstraints(min_length=2, max_length=2)]
+
+
+class ChargeRecord(Record):
+    """A charge the purchase paid (store-ge.md §6.7 ``charges``)."""
+
+    concept: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    duty_free: Money
+    tax: Money
+    total: Money
+    parts: list[dict[str, Any]] = Field(default_factory=list)
+    charged_at: AwareDatetime
+
+
+class PaymentRecord(Record):
+    """A payment asked of a gateway for a charge; no card data exists to keep."""
+
+    gateway: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    gateway_ref: Text = ""
+    status: PaymentStatus
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    amount: Money
+    charge: dict[str, Any] = Field(description="The charge it pays, recorded once settled.")
+    created_at: AwareDatetime
+    expires_at: AwareDatetime | None = None
+    settled_at: AwareDatetime | None = None
+
+
+class ContractRecord(Record):
+    """A purchase: its order, the plan as bought (its snapshot), charges and payments.
+    ``ref`` is the purchase reference that URLs name, kept as it is."""
+
+    ref: Annotated[str, StringConstraints(pattern=r"^[0-9a-zA-Z]{1,32}$")]
+    order: Ref
+    customer: Ref
+    state: ContractState
+    plan_label: Text = ""
+    plan_title: Text = ""
+    components: dict[str, Any] = Field(
+        default_factory=dict, description="price_components, deductions and the units' terms."
+    )
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    minor_unit: Annotated[int, Field(ge=0, le=6)] = 2
+    tax_rate: Money = Decimal(0)
+    tax_label: Annotated[str, StringConstraints(max_length=64)] = ""
+    tax_address: dict[str, str] = Field(default_factory=dict)
+    renewal_dates: list[AwareDatetime] = Field(default_factory=list)
+    next_renewal_at: AwareDatetime | None = None
+    reminded_for: AwareDatetime | None = None
+    created_at: AwareDatetime
+    paid_at: AwareDatetime | None = None
+    charges: list[ChargeRecord] = Field(default_factory=list)
+    payments: list[PaymentRecord] = Field(default_factory=list)
+
+
+class InvoiceLineRecord(Record):
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    label: Text
+    unit: Text = ""
+    unit_value: str = ""
+    use: Money | None = None
+    price: Money
+    renewal_date: AwareDatetime | None = None
+
+
+class InvoiceRecord(Record):
+    """An invoice as issued, number and all; its PDF is rendered again from it."""
+
+    number: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    seller: Ref
+    year: Annotated[int, Field(ge=1)]
+    sequence: Annotated[int, Field(ge=1)]
+    buyer: Ref
+    purchase: Ref = Field(description="The contract's ref.")
+    concept: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    issued_at: AwareDatetime
+    seller_name: Text
+    buyer_organization: Text
+    buyer_name: Text
+    tax_street: Text
+    tax_postal: Annotated[str, StringConstraints(max_length=64)]
+    tax_city: Text
+    tax_country: Text
+    offering_organization: Text
+    offering_name: Text
+    offering_version: Annotated[str, StringConstraints(max_length=64)]
+    resources: list[list[str]] = Field(default_factory=list)
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    minor_unit: Annotated[int, Field(ge=0, le=6)] = 2
+    duty_free: Money
+    tax_rate: Money
+    tax: Money
+    total: Money
+    lines: list[InvoiceLineRecord] = Field(default_factory=list)
+
+
+class ContractingFormRecord(Record):
+    """A purchase started with WStore's contracting form and not made yet."""
+
+    user: Ref
+    offering: Ref = Field(description="The offering's offer.")
+    redirect_uri: str
+    created_at: AwareDatetime
+
+
 class DataSet(Record):
     """A Mercato data set. Lists are loaded in this order; each may only name earlier kinds."""
 
@@ -361,6 +479,10 @@ class DataSet(Record):
     messages: list[MessageRecord] = Field(default_factory=list)
     assets: list[AssetRecord] = Field(default_factory=list)
     offerings: list[OfferingRecord] = Field(default_factory=list)
+    tax_addresses: list[TaxAddressRecord] = Field(default_factory=list)
+    contracts: list[ContractRecord] = Field(default_factory=list)
+    invoices: list[InvoiceRecord] = Field(default_factory=list)
+    contracting_forms: list[ContractingFormRecord] = Field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind, in loading order."""
@@ -382,6 +504,10 @@ KINDS = (
     "messages",
     "assets",
     "offerings",
+    "tax_addresses",
+    "contracts",
+    "invoices",
+    "contracting_forms",
 )
 
 

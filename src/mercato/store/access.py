@@ -1,6 +1,6 @@
 """Who acts for which provider, and who has acquired what."""
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from mercato.accounts.models import Provider, User
@@ -47,34 +47,30 @@ def acting_provider(session: Session, user: User, reference: str | None) -> Prov
     return session.get_one(Provider, provider_ids.pop())
 
 
+def _not_acquired() -> Select[tuple[int]]:
+    """Orders of purchases that give nothing: a payment still pending (a PayPal approval
+    or review awaited), a purchase rolled back, or one suspended (a renewal overdue).
+    Only a paid purchase counts (an offline transfer proceeds by design: it is paid)."""
+    return select(Contract.order_id).where(Contract.state != ContractState.PAID)
+
+
+def _acquired(user: User) -> list[ColumnElement[bool]]:
+    return [
+        Order.project_id == Project.id,
+        Project.owner_id == user.id,
+        Order.status_type != StatusType.REJECTED,
+        Order.id.not_in(_not_acquired()),
+    ]
+
+
 def ordered_by(user: User) -> Select[tuple[int]]:
-    """Offer ids the user has ordered, as a subquery. A rejected order (a purchase whose
-    payment never went through) acquired nothing; a suspended purchase (a renewal
-    overdue) gives nothing until renewed."""
-    suspended = select(Contract.order_id).where(Contract.state == ContractState.SUSPENDED)
-    return (
-        select(Order.offer_id)
-        .join(Project)
-        .where(
-            Project.owner_id == user.id,
-            Order.status_type != StatusType.REJECTED,
-            Order.id.not_in(suspended),
-        )
-    )
+    """Offer ids the user has acquired, as a subquery: ordered, and when bought, paid."""
+    return select(Order.offer_id).join(Project).where(*_acquired(user))
 
 
 def has_ordered(session: Session, user: User, offer_id: int) -> bool:
     return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Order.offer_id == offer_id,
-                    Order.project_id == Project.id,
-                    Project.owner_id == user.id,
-                    Order.status_type != StatusType.REJECTED,
-                )
-            )
-        )
+        session.scalar(select(exists().where(Order.offer_id == offer_id, *_acquired(user))))
     )
 
 

@@ -166,6 +166,28 @@ def require_visible_offering(
     return offering
 
 
+def require_visible_described_offering(
+    session: Session, user: User | None, description_url: str
+) -> StoreOffering:
+    """The offering whose USDL is at ``description_url`` (how WStore clients may name an
+    offering: its OfferingInfo's ``description_url``), if ``user`` may see it; the newest
+    such one they may see, since offerings may share a document."""
+    if not description_url:
+        raise NotFound("Offering")
+    found = session.scalars(
+        offerings_query()
+        .where(StoreOffering.description_url == description_url)
+        .order_by(StoreOffering.offer_id.desc())
+    )
+    for offering in found:
+        try:
+            check_can_see(session, user, offering)
+        except NotFound:
+            continue
+        return offering
+    raise NotFound("Offering")
+
+
 def require_managed_offering(
     session: Session, user: User, provider: str, name: str, version: str
 ) -> StoreOffering:

@@ -3,8 +3,13 @@
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import urlencode
 
+from fastapi import Query
+
+# A listing's ``page`` query parameter: pages count from one.
+PageNumber = Annotated[int, Query(ge=1)]
 # Pages shown on each side of the current one; the first and last are always shown.
 _AROUND = 2
 

@@ -667,3 +667,31 @@ def test_authentication_is_checked_before_anything_else(client, method, path):
     response = client.request(method, path, json={})
 
     assert (response.status_code, response.json()["message"]) == (401, "Authentication required")
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://0177.0.0.1/x", "0177.0.0.1"),  # octal
+        ("http://0x7f.1/x", "0x7f.1"),  # hexadecimal, two parts
+        ("http://2130706433/x", "2130706433"),  # one decimal number
+        ("http://127.1/x", "127.1"),
+    ],
+)
+def test_a_usdl_url_naming_loopback_in_another_notation_is_refused(
+    client, provider, seller, url, host
+):
+    body = seed_create(description_url=url)
+    del body["offering_info"]
+
+    response = client.post(OFFERINGS, json=body, headers=bearer(seller))
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "message": f"description_url is refused: {host} resolves to 127.0.0.1, which is"
+            " not a public address; an admin can allow its network in"
+            " MERCATO_OUTGOING_ALLOWED_NETWORKS",
+            "result": "error",
+        },
+    )

@@ -2,9 +2,9 @@
 (its bundles have their own module, ``bundles``)."""
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,12 +20,11 @@ from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid
 from mercato.kept_answers import until_catalogue_changes
 from mercato.web.forms import SubmittedForm
-from mercato.web.pagination import pages
+from mercato.web.pagination import PageNumber, pages
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
 
-PageNumber = Annotated[int, Query(ge=1)]
 # Words every catalogue page may show for the catalogue's codes.
 VOCABULARY = {
     "order_type_names": forms.ORDER_TYPE_NAMES,

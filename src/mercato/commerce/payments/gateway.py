@@ -23,6 +23,11 @@ class PaymentFailed(Exception):
     """The gateway refused or could not take the payment; ``str`` is its reason."""
 
 
+class PaymentHeld(PaymentFailed):
+    """The gateway took the payment but holds it (PayPal: a capture PENDING review); its
+    verdict comes later (a webhook). ``str`` says so to the buyer."""
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     """What a gateway is asked to take. URLs are absolute."""

@@ -5,6 +5,10 @@ A redirect payment is pending until the buyer approves it, cancels it, or it exp
 (a buyer returning from the gateway as the worker's sweep expires the payment): each
 leaves ``pending`` by one atomic ``UPDATE ... WHERE status = 'pending'``, and the one
 that updates no row does nothing more (WStore's ``_lock`` flag, §6.6).
+
+A payment the gateway took but holds (PayPal: a capture PENDING review) stays pending
+without an expiry: the 300 s are for the buyer's approval, which was given, so only the
+gateway's verdict (PAYMENT.CAPTURE.COMPLETED approves, DENIED cancels) ends it.
 """
 
 from collections.abc import Mapping
@@ -15,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from mercato.commerce.contracts import record_charge, roll_back
 from mercato.commerce.models import Contract, Payment, PaymentStatus
-from mercato.commerce.payments.gateway import Gateway, PaymentRequest
+from mercato.commerce.payments.gateway import Gateway, PaymentHeld, PaymentRequest
 
 EXPIRY_BATCH = 100
 # What a payment that is no longer pending tells the buyer who comes back to it.
@@ -73,6 +77,22 @@ def _leave_pending(
     return moved.rowcount == 1
 
 
+def is_held(payment: Payment) -> bool:
+    """Taken but held by the gateway: pending, and no longer expiring."""
+    return payment.status == PaymentStatus.PENDING and payment.expires_at is None
+
+
+def _hold(session: Session, payment: Payment) -> None:
+    """Back to pending, for good: the gateway's verdict ends it, not the timeout."""
+    session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id)
+        .values(status=PaymentStatus.PENDING, settled_at=None, expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(payment)
+
+
 def approve_payment(
     session: Session,
     payment: Payment,
@@ -82,10 +102,16 @@ def approve_payment(
 ) -> bool:
     """The buyer approved at the gateway: capture and pay the purchase. False when the
     payment was no longer pending (expired or cancelled meanwhile): nothing is done.
-    A capture that fails (PaymentFailed) leaves it pending when the caller rolls back."""
+    A capture that fails (PaymentFailed) leaves it pending when the caller rolls back;
+    one the gateway holds (PaymentHeld, raised after) leaves it pending without expiry,
+    which the caller commits."""
     if not _leave_pending(session, payment, PaymentStatus.SETTLED, now):
         return False
-    gateway.complete(payment.gateway_ref, params)
+    try:
+        gateway.complete(payment.gateway_ref, params)
+    except PaymentHeld:
+        _hold(session, payment)
+        raise
     contract = session.get_one(Contract, payment.contract_id)
     record_charge(session, contract, payment.charge, now)
     return True

@@ -30,7 +30,7 @@ import httpx
 from mercato import outgoing
 from mercato.commerce.models import PaymentStatus
 from mercato.commerce.money import quantize
-from mercato.commerce.payments.gateway import PaymentFailed, PaymentRequest, Started
+from mercato.commerce.payments.gateway import PaymentFailed, PaymentHeld, PaymentRequest, Started
 from mercato.errors import Invalid, Unavailable
 from mercato.outgoing import Answer, RefusedAddress, TooLarge
 from mercato.settings import Settings
@@ -51,7 +51,7 @@ WEBHOOK_HEADERS = {
 ORDER_APPROVED = "CHECKOUT.ORDER.APPROVED"
 CAPTURE_COMPLETED = "PAYMENT.CAPTURE.COMPLETED"
 CAPTURE_DENIED = "PAYMENT.CAPTURE.DENIED"
-CAPTURE_DENIED = "PAYMENT.CAPTURE.DENIED"
+CAPTURE_PENDING = "PAYMENT.CAPTURE.PENDING"
 # 422 issues of a capture that are answers, not failures.
 DECLINED_ISSUES = frozenset({"INSTRUMENT_DECLINED", "TRANSACTION_REFUSED"})
 
@@ -140,6 +140,17 @@ class Capture:
     @property
     def paid(self) -> bool:
         return self.status in (CaptureStatus.COMPLETED, CaptureStatus.ALREADY_CAPTURED)
+
+
+_CAPTURE = ("purchase_units", 0, "payments", "captures", 0)
+
+
+def _capture_in(order: dict[str, Any], order_id: str) -> Capture:
+    """The first capture of an order's body (a capture's answer, or the order read)."""
+    status = _dig(order, *_CAPTURE, "status")
+    if status not in CAPTURE_STATUSES:
+        raise PayPalError(f"PayPal's capture of {order_id} has an unknown status: {status}")
+    return Capture(order_id, CAPTURE_STATUSES[status], _dig(order, *_CAPTURE, "id"))
 
 
 @dataclass(frozen=True)
@@ -320,7 +331,7 @@ class PayPalClient:
         if answer.status_code == 422:
             refusal = _refusal(answer, f"the capture of {order_id}")
             if refusal.issue == "ORDER_ALREADY_CAPTURED":
-                return Capture(order_id, CaptureStatus.ALREADY_CAPTURED)
+                return self.current_capture(order_id)
             if refusal.issue == "ORDER_NOT_APPROVED":
                 return Capture(order_id, CaptureStatus.NOT_APPROVED)
             if refusal.issue in DECLINED_ISSUES:
@@ -328,12 +339,19 @@ class PayPalClient:
             raise refusal
         if answer.status_code not in (200, 201):
             raise _refusal(answer, f"the capture of {order_id}")
-        order = _json(answer)
-        capture = ("purchase_units", 0, "payments", "captures", 0)
-        status = _dig(order, *capture, "status")
-        if status not in CAPTURE_STATUSES:
-            raise PayPalError(f"PayPal's capture of {order_id} has an unknown status: {status}")
-        return Capture(order_id, CAPTURE_STATUSES[status], _dig(order, *capture, "id"))
+        return _capture_in(_json(answer), order_id)
+
+    def current_capture(self, order_id: str) -> Capture:
+        """The order's one capture, as it stands now: an order is COMPLETED once captured,
+        whatever the capture's fate, so PayPal says to read the capture's own status
+        (PENDING while held for review, COMPLETED once released, DECLINED if denied)."""
+        answer = self._api(self._order_path(order_id), method="GET")
+        if answer.status_code != 200:
+            raise _refusal(answer, f"the order {order_id}")
+        found = _capture_in(_json(answer), order_id)
+        if found.status is CaptureStatus.COMPLETED:
+            return Capture(order_id, CaptureStatus.ALREADY_CAPTURED, found.capture_id)
+        return found
 
     def get_order(self, order_id: str) -> Order:
         answer = self._api(self._order_path(order_id), method="GET")
@@ -442,10 +460,17 @@ class PayPalGateway:
 
     def complete(self, gateway_ref: str, params: Mapping[str, str]) -> None:
         """Capture the order PayPal's return (``token``) names; raises PaymentFailed
-        unless the money is taken (a PENDING capture is not yet: its webhook follows)."""
+        unless the money is taken, PaymentHeld for a capture PENDING (held for review:
+        PAYMENT.CAPTURE.COMPLETED or DENIED follows)."""
         if params.get("token") != gateway_ref:
             raise PaymentFailed(NOT_THIS_ORDER)
         capture = self.client.capture(gateway_ref, f"mercato-capture-{gateway_ref}")
+        if capture.status is CaptureStatus.PENDING:
+            # The same request id replays the first answer: a held capture's release
+            # shows only in the order as it is now.
+            capture = self.client.current_capture(gateway_ref)
+        if capture.status is CaptureStatus.PENDING:
+            raise PaymentHeld(CAPTURE_REFUSALS[capture.status])
         if not capture.paid:
             raise PaymentFailed(CAPTURE_REFUSALS[capture.status])
 

@@ -12,9 +12,11 @@ from starlette.datastructures import FormData
 from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.commerce import purchases
+from mercato.commerce.contracting_forms import take_redirect_uri
 from mercato.commerce.contracts import ADDRESS_FIELDS, TaxAddressData, stored_tax_address
 from mercato.commerce.payments.gateway import Gateways
 from mercato.commerce.plan_tables import plan_tables
+from mercato.commerce.web.client_redirects import keep_client_redirect
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
 from mercato.errors import Invalid, NotFound
@@ -187,8 +189,15 @@ def acquire(
         session.rollback()
         return _form_page(request, session, user, offering, form, _problems(error))
     ref = bought.contract.ref
+    # Started with WStore's contracting form: the purchase consumes it, and ends at its
+    # redirect_uri (now, or once the gateway's payment is approved).
+    back = take_redirect_uri(session, user.id, offering.offer_id)
     if bought.redirect_url is not None:
+        if back is not None:
+            keep_client_redirect(request, ref, back)
         result = {"location": bought.redirect_url, "notice": ""}
+    elif back is not None:
+        result = {"location": back, "notice": ""}
     else:
         notice = f"You acquired “{offering.service.name}” {offering.version}."
         result = {"location": f"/purchases/{ref}", "notice": notice}

@@ -1,15 +1,20 @@
 """Invoice downloads and the invoices page: the buyer's, each administered seller's, and for
 site admins the ones still without a PDF, with a button that renders one again."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from mercato.accounts.models import Provider
+from mercato.accounts.rules import administered_providers
 from mercato.accounts.web.auth import CurrentUser
 from mercato.commerce import invoices
 from mercato.commerce.invoice_models import RenderStatus
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
 from mercato.store.assets import local_files
+from mercato.web.pagination import PageNumber, pages
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -41,10 +46,28 @@ def download_invoice(
 
 
 @router.get(PAGE)
-def invoices_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
+def invoices_page(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    page: PageNumber = 1,
+    seller: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The invoices to the user, or (``seller``) those of a provider they administer
+    (403 for others): one page at a time, newest first."""
+    size = settings.page_size
+    sellers = administered_providers(session, user)
+    if seller is None:
+        shown, total = invoices.buyer_invoices(session, user, page=page, page_size=size)
+    else:
+        shown, total = invoices.seller_invoices(session, user, seller, page=page, page_size=size)
     context = {
-        "bought": invoices.buyer_invoices(session, user),
-        "sold": invoices.sold_invoices(session, user),
+        "shown": shown,
+        "total": total,
+        "pages": pages(request.query_params, page, total, size),
+        "sellers": sellers,
+        "seller": session.get(Provider, seller) if seller is not None else None,
         "unrendered": invoices.unrendered_invoices(session, user) if user.is_admin else [],
     }
     return render(request, "commerce/invoices.html", context)

@@ -1,9 +1,7 @@
 """Providers' purchase notification log, for their data administrators and site admins,
 with Redeliver."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mercato.accounts.web.auth import CurrentUser
@@ -11,12 +9,11 @@ from mercato.commerce import notifications
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
 from mercato.ordering.models import DeliveryStatus
-from mercato.web.pagination import pages
+from mercato.web.pagination import PageNumber, pages
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/notifications"
-PageNumber = Annotated[int, Query(ge=1)]
 
 
 @router.get(PAGE)

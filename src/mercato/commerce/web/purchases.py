@@ -17,22 +17,29 @@ from mercato.commerce.contracts import (
 )
 from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState, Payment, PaymentStatus
-from mercato.commerce.payments.gateway import Gateway, PaymentFailed
+from mercato.commerce.payments.gateway import Gateway, PaymentFailed, PaymentHeld
 from mercato.commerce.payments.lifecycle import (
     NO_LONGER_PENDING,
     approve_payment,
     cancel_payment,
+    is_held,
 )
 from mercato.commerce.renewals import can_renew, renew, renewal_dates
+from mercato.commerce.web.client_redirects import take_client_redirect
 from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession, writes_on_get
 from mercato.errors import Forbidden, Invalid, NotFound
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import Asset, StoreOffering
+from mercato.usage.web import metered_ids
 from mercato.web.forms import SubmittedForm
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
+HELD = (
+    "The payment is held by the gateway for review: it completes, or is cancelled,"
+    " when the gateway decides"
+)
 STATE_CLASSES = {
     ContractState.PENDING: "purchase-pending",
     ContractState.PAID: "purchase-paid",
@@ -87,6 +94,7 @@ def my_purchases(request: Request, session: DbSession, user: CurrentUser) -> Res
         "downloads": downloads,
         "classes": STATE_CLASSES,
         "now": utcnow(),
+        "metered": metered_ids(session, contracts),
     }
     return render(request, "commerce/purchases.html", context)
 
@@ -105,6 +113,7 @@ def purchase_page(request: Request, session: DbSession, user: CurrentUser, ref: 
         "renewal_dates": renewal_dates(contract),
         "renewable": pending is None and can_renew(contract, utcnow()),
         "gateways": list(request.app.state.gateways),
+        "metered": metered_ids(session, [contract]),
     }
     return render(request, "commerce/purchase.html", context)
 
@@ -164,6 +173,10 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
     params = dict(request.query_params)
     try:
         approved = approve_payment(session, payment, _gateway(request, payment), params, utcnow())
+    except PaymentHeld as held:
+        # Taken and held: kept pending (committed), no longer expiring.
+        flash(request, f"{held}.", "error")
+        return RedirectResponse(f"/purchases/{ref}", status_code=303)
     except PaymentFailed as failure:
         # Still pending: the buyer may try again until it expires.
         session.rollback()
@@ -171,6 +184,10 @@ def accept(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
         return RedirectResponse(f"/purchases/{ref}", status_code=303)
     if not approved:
         return _gone(request, contract)
+    back = take_client_redirect(request, ref)
+    if back is not None:
+        # Started with WStore's contracting form: the buyer goes back to the client.
+        return RedirectResponse(back, status_code=303)
     flash(request, "Payment confirmed: the purchase is yours.")
     return RedirectResponse(f"/purchases/{ref}", status_code=303)
 
@@ -181,6 +198,10 @@ def cancel(request: Request, session: DbSession, user: CurrentUser, ref: str) ->
     contract, payment = _pending_of(session, user, ref)
     if payment is None:
         return _gone(request, contract)
+    if is_held(payment):
+        # The money is taken: only the gateway's verdict ends the payment.
+        flash(request, f"{HELD}.", "error")
+        return RedirectResponse(f"/purchases/{ref}", status_code=303)
     if not cancel_payment(session, payment, _gateway(request, payment), utcnow()):
         return _gone(request, contract)
     # A renewal's payment cancelled leaves the purchase as it was.

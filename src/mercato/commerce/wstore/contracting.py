@@ -20,7 +20,12 @@ from mercato.accounts.models import User
 from mercato.accounts.web.auth import CurrentUser
 from mercato.catalogue.models import OfferStatus
 from mercato.commerce import purchases, renewals
-from mercato.commerce.contracting_forms import is_redirect_uri, keep_form, take_redirect_uri
+from mercato.commerce.contracting_forms import (
+    form_id,
+    is_redirect_uri,
+    keep_form,
+    take_redirect_uri,
+)
 from mercato.commerce.contracts import ADDRESS_FIELDS, TaxAddressData, find_purchase
 from mercato.commerce.invoices import order_invoices
 from mercato.commerce.models import Contract, ContractState
@@ -33,7 +38,7 @@ from mercato.ordering import idempotency
 from mercato.ordering.projects import projects_of
 from mercato.store.assets import asset_link, downloadable_asset_ids
 from mercato.store.models import StoreOffering
-from mercato.store.offerings import require_visible_offering
+from mercato.store.offerings import require_visible_described_offering, require_visible_offering
 from mercato.store.wstore.wire import (
     JSON_BARE,
     Caller,
@@ -85,12 +90,16 @@ def _document(raw: bytes) -> dict[str, Any]:
 
 
 def _offering(session: Session, user: User, named: Any) -> StoreOffering:
-    """The offering ``{organization, name, version}``; 400 when it is not that shape."""
+    """The offering ``{organization, name, version}`` or its ``description_url`` (a
+    string, as WStore reads it: ``Offering.objects.get(description_url=...)``); 400 when
+    it is neither shape, 404 when no offering the caller sees is named."""
     fields = named if isinstance(named, dict) else {}
     parts = [fields.get(k) for k in ("organization", "name", "version")]
-    if not all(isinstance(part, str) for part in parts):
+    if not isinstance(named, str) and not all(isinstance(part, str) for part in parts):
         raise WStoreError(400, INVALID_JSON)
     try:
+        if isinstance(named, str):
+            return require_visible_described_offering(session, user, named)
         return require_visible_offering(session, user, *parts)
     except NotFound:
         raise WStoreError(404, NOT_FOUND) from None
@@ -200,7 +209,8 @@ def _answer(request: Request, result: dict[str, Any]) -> Response:
     | errors(400, 401, 403, 404, 415)
     | {409: {"description": "The `Idempotency-Key` is in use, or came with another body"}},
     summary="Buy an offering",
-    description="Body: `{offering: {organization, name, version}, plan_label?, "
+    description='Body: `{offering: {organization, name, version} | "<description_url>", '
+    "plan_label?, "
     "conditions_accepted?, tax_address?: {street, postal, city, country}, payment: "
     "{method, credit_card?}, project?}`. `payment.method` is `paypal` (when the site offers "
     "PayPal) or the name of any gateway the site offers (`sandbox`, `offline`); "
@@ -244,21 +254,19 @@ def buy(
     return _answer(request, result)
 
 
-def _form_id(offering: StoreOffering, user: User) -> str:
-    """WStore's ``offering id + user id``: 24 hex digits each."""
-    return f"{offering.offer_id:024x}{user.id:024x}"
-
-
 @router.post(
     f"{BASE}/form",
     responses=errors(400, 401, 404, 415),
     summary="Start a purchase in the browser",
-    description="Body: `{offering: {organization, name, version}, redirect_uri}`. Answers "
+    description='Body: `{offering: {organization, name, version} | "<description_url>", '
+    "redirect_uri}` (the string: the offering's `description_url`). Answers "
     "`{url}`: the page (`?ID=`, 48 hex digits) where the signed-in buyer goes on to the "
     "offering's acquire form. `redirect_uri` (an absolute http(s) URL) is kept: the "
-    "buyer's next `POST /api/contracting` for the offering answers it once as "
-    "`client_redirection_uri`. Fixed from WStore: undecodable JSON or a missing or "
-    "invalid `redirect_uri` answer 400 `Invalid JSON content` (WStore crashed with 500).",
+    "buyer's next purchase of the offering uses it once: `POST /api/contracting` answers "
+    "it as `client_redirection_uri`, and a purchase on the acquire form ends there (at "
+    "once, or when the gateway's payment is approved). Fixed from WStore: undecodable "
+    "JSON or a missing or invalid `redirect_uri` answer 400 `Invalid JSON content` "
+    "(WStore crashed with 500).",
 )
 def start_form(user: Caller, received: JsonBody, request: Request, session: DbSession) -> Response:
     body = _document(received.raw)
@@ -268,20 +276,20 @@ def start_form(user: Caller, received: JsonBody, request: Request, session: DbSe
         raise WStoreError(400, INVALID_JSON)
     if offering.offer.status != OfferStatus.PUBLISHED:
         raise WStoreError(400, FORM_NOT_PUBLISHED)
-    form_id = _form_id(offering, user)
-    keep_form(session, form_id, user.id, offering.offer_id, redirect_uri, utcnow())
-    url = str(request.url_for("form_page").include_query_params(ID=form_id))
+    started = form_id(offering.offer_id, user.id)
+    keep_form(session, started, user.id, offering.offer_id, redirect_uri, utcnow())
+    url = str(request.url_for("form_page").include_query_params(ID=started))
     return entity({"url": url}, JSON_BARE)
 
 
 @router.get(f"{BASE}/form", include_in_schema=False, name="form_page")
 def form_page(
-    form_id: Annotated[str, Query(alias="ID")], session: DbSession, user: CurrentUser
+    given: Annotated[str, Query(alias="ID")], session: DbSession, user: CurrentUser
 ) -> Response:
     """The buyer of a started purchase goes on to the offering's acquire form."""
-    found = _FORM_ID.fullmatch(form_id)
-    offering = session.get(StoreOffering, int(form_id[:24], 16)) if found else None
-    if offering is None or _form_id(offering, user) != form_id:
+    found = _FORM_ID.fullmatch(given)
+    offering = session.get(StoreOffering, int(given[:24], 16)) if found else None
+    if offering is None or form_id(offering.offer_id, user.id) != given:
         raise NotFound("Purchase form")
     service = offering.service
     parts = (service.provider.slug, service.name, offering.version)

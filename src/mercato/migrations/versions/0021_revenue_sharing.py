@@ -2,7 +2,7 @@
 registration of WStore's admin API and the revenue records of every charge
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-08 00:19:38.754173
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import mercato.db
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,6 @@
 """An OMS's trigger delivery log, for its administrators and site admins, with Redeliver."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mercato.accounts.web.auth import CurrentUser
@@ -10,11 +8,10 @@ from mercato.db import utcnow
 from mercato.dependencies import AppSettings, DbSession
 from mercato.ordering import triggers
 from mercato.ordering.models import DeliveryStatus
-from mercato.web.pagination import pages
+from mercato.web.pagination import PageNumber, pages
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
-PageNumber = Annotated[int, Query(ge=1)]
 
 
 @router.get("/omses/{oms_id}/deliveries")

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,12 +16,11 @@ from mercato.ordering.access import can_update_order
 from mercato.ordering.models import AuthorRole, MessageScope, Order, StatusType
 from mercato.ordering.web.projects import ROLE_NAMES, STATUS_NAMES
 from mercato.web.forms import SubmittedForm
-from mercato.web.pagination import pages
+from mercato.web.pagination import PageNumber, pages
 from mercato.web.rendering import flash, render
 
 router = APIRouter(include_in_schema=False)
 
-PageNumber = Annotated[int, Query(ge=1)]
 SCOPE_NAMES = {
     "public": "Public",
     "internal": "Internal (staff only)",

@@ -24,10 +24,9 @@ from mercato.store.listing import Scope, Sort
 from mercato.store.models import OfferingState, StoreOffering
 from mercato.store.web.common import page
 from mercato.store.web.marketplaces import home_section
-from mercato.web.pagination import pages
+from mercato.web.pagination import PageNumber, pages
 
 router = APIRouter(include_in_schema=False)
-PageNumber = Annotated[int, Query(ge=1)]
 
 
 class Order(enum.StrEnum):

@@ -1,0 +1,1 @@
+"""Ticket systems the adapter can drive."""

@@ -13,7 +13,8 @@ frequent words, which are in most offerings (the stop words of real text).
 
 Then it times the search rules as the API and the search page run them:
 a first page (20 best matches, loaded with everything OfferingInfo shows),
-the count, and the page's highlights, and prints p50/p95 latency and queries
+the count, and the page's highlights, and the one search's page (services,
+offers and offerings: page, count, marks and facet counts), and prints p50/p95 latency and queries
 per second for each, one query at a time. Goal: keyword search p95 <= 20 ms.
 """
 
@@ -38,6 +39,8 @@ from sqlalchemy.orm import Session
 from mercato.accounts.models import Provider
 from mercato.catalogue.models import Offer, OfferStatus, OrderType, Service, ServiceStatus
 from mercato.db import make_engine, make_session_factory, migrate, utcnow
+from mercato.search import rules as one_search
+from mercato.search import web as one_search_page
 from mercato.store import search
 from mercato.store.models import StoreOffering
 
@@ -179,6 +182,20 @@ def measure(engine: Engine, words: Words, count: int) -> None:
             search.count_by_keyword(session, None, query)
             search.highlights(session, query, found)
 
+    def everything(query: str) -> None:
+        """The one search's page: services, offers and offerings, facets, marks."""
+        with factory() as session:
+            one_search.find(
+                session,
+                None,
+                query,
+                chosen=one_search.Chosen(),
+                order=one_search.Order.RELEVANCE,
+                page=1,
+                page_size=PAGE,
+                names=one_search_page.NAMES,
+            )
+
     def by_tag(query: str) -> list[StoreOffering]:
         with factory() as session:
             return search.find_by_tag(session, None, query.split()[0], limit=PAGE)
@@ -195,6 +212,9 @@ def measure(engine: Engine, words: Words, count: int) -> None:
         *figures("search page: first 20 + count + highlights", timed(whole_page, queries))
     )
     table.add_row(*figures(f"tag: first {PAGE}, newest first", timed(by_tag, queries)))
+    table.add_row(
+        *figures("one search page: first 20 + count + marks + facets", timed(everything, queries))
+    )
     table.add_row(*figures(f"keyword, 50 most frequent words: first {PAGE}", timed(page, frequent)))
     console.print(table)
     with factory() as session:

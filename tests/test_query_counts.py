@@ -679,7 +679,11 @@ PINNED: dict[str, Visit] = {
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),
     "/store/my-offerings": Visit("steward", "/store/my-offerings", 13),
-    "/search": Visit("customer", "/search?q=offering", 14),
+    # Services, offers and offerings: who may see drafts, count, page, each kind loaded
+    # (with its provider, categories, assets, owner, reviews), marks, six facets' counts.
+    "/search": Visit(
+        "customer", "/search?q=offering&kind=service&kind=offering&order_type=order_required", 25
+    ),
     "/store/from-other-stores": Visit("customer", "/store/from-other-stores", 2),
     # + the registered units and currencies that price its plans.
     "/store/offerings/{provider}/{name}/{version}": Visit(

@@ -163,14 +163,19 @@ def highlights(
     session: Session, text: str, offerings: Sequence[StoreOffering]
 ) -> dict[int, Highlight]:
     """What to show of each offering found by ``text``: its excerpt where the words are."""
+    return highlights_by_key(session, text, [o.offer_id for o in offerings])
+
+
+def highlights_by_key(session: Session, text: str, keys: Sequence[int]) -> dict[int, Highlight]:
+    """The same for any entries of the index, by key (offerings' keys are their offer ids)."""
     words = search_index.search_words(text)
-    marked = search_index.marked_texts(session, words, [o.offer_id for o in offerings])
+    marked = search_index.marked_texts(session, words, list(keys))
     shown = {}
-    for offer_id, (name, tags, description, usdl) in marked.items():
+    for key, (name, tags, description, usdl) in marked.items():
         excerpt = description
         if not search_index.is_marked(description) and search_index.is_marked(usdl):
             excerpt = usdl
-        shown[offer_id] = Highlight(
+        shown[key] = Highlight(
             search_index.split_marked(name),
             search_index.split_marked(tags),
             search_index.split_marked(excerpt),

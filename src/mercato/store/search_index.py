@@ -45,18 +45,41 @@ def _ts_query(words: list[str]) -> Any:
     return func.plainto_tsquery(literal_column("'english'"), " ".join(words))
 
 
-def matches(session: Session, words: list[str]) -> Select[tuple[int, float]]:
-    """Ids of the offerings that hold every word (stemmed), and a relevance: lower is better."""
+def _matching(session: Session, words: list[str]) -> tuple[Any, Any, Any]:
+    """The index's key, a relevance (lower is better) and the condition: every word."""
     if is_postgresql(session):
         query = _ts_query(words)
-        return select(
-            _index.c.offer_id, (-func.ts_rank(_index.c.document, query)).label("relevance")
-        ).where(_index.c.document.op("@@")(query))
+        relevance = -func.ts_rank(_index.c.document, query)
+        return _index.c.offer_id, relevance, _index.c.document.op("@@")(query)
     # Each word quoted: FTS5's own syntax (AND, NEAR, column:, *) stays plain text.
     expression = " ".join(f'"{word}"' for word in words)
-    return select(_index.c.rowid.label("offer_id"), _index.c.rank.label("relevance")).where(
-        literal_column(TABLE).op("MATCH")(expression)
-    )
+    return _index.c.rowid, _index.c.rank, literal_column(TABLE).op("MATCH")(expression)
+
+
+def entries(session: Session, words: list[str]) -> Select[tuple[int, float]]:
+    """Keys of every entry (an offering's offer id, `service_key`, `offer_key`) that holds
+    every word (stemmed), and a relevance: lower is better."""
+    key, relevance, condition = _matching(session, words)
+    return select(key.label("key"), relevance.label("relevance")).where(condition)
+
+
+def matches(session: Session, words: list[str]) -> Select[tuple[int, float]]:
+    """Ids of the offerings that hold every word (stemmed), and a relevance: lower is better."""
+    key, relevance, condition = _matching(session, words)
+    # The catalogue's entries have negative keys: a range the index narrows by itself.
+    return select(key.label("offer_id"), relevance.label("relevance")).where(condition, key > 0)
+
+
+# The catalogue's entries (migration 0031): keys below 0, services even, offers odd.
+SERVICE, OFFER, OFFERING = "service", "offer", "offering"
+
+
+def service_key(service_id: int) -> int:
+    return -2 * service_id
+
+
+def offer_key(offer_id: int) -> int:
+    return -2 * offer_id - 1
 
 
 def best_matches(session: Session, words: list[str], count: int) -> Select[tuple[int, float]]:

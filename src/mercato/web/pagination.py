@@ -28,13 +28,19 @@ class Pages:
     next: str
 
 
-def _url(query: Mapping[str, str], number: int) -> str:
-    return "?" + urlencode({**query, "page": number})
+def _url(query: list[tuple[str, str]], number: int) -> str:
+    return "?" + urlencode([*query, ("page", str(number))])
+
+
+def _items(query: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Every value of a repeated parameter (ticked checkboxes), where the query has them."""
+    multi_items = getattr(query, "multi_items", None)
+    return list(multi_items()) if multi_items else list(query.items())
 
 
 def pages(query: Mapping[str, str], page: int, total: int, page_size: int) -> Pages:
     """Links that keep every other query parameter (the filters) as they are."""
-    kept = {key: value for key, value in query.items() if key != "page" and value}
+    kept = [(key, value) for key, value in _items(query) if key != "page" and value]
     last = max(1, math.ceil(total / page_size))
     shown = sorted({1, last} | set(range(max(1, page - _AROUND), min(last, page + _AROUND) + 1)))
     links: list[PageLink | None] = []

@@ -48,7 +48,7 @@ def shop(session: Session, store: Store, seller: TokenUser) -> list[StoreOfferin
 def test_keyword_results_mark_the_matched_words(
     client: TestClient, shop: list[StoreOffering]
 ) -> None:
-    page = client.get("/search", params={"q": "beta forecast"})
+    page = client.get("/search", params={"q": "beta forecast", "kind": "offering"})
 
     assert page.status_code == 200
     assert titles(page.text) == ["Weather <mark>Beta</mark>"]
@@ -56,23 +56,29 @@ def test_keyword_results_mark_the_matched_words(
         '<p class="excerpt"><mark>Beta</mark> <mark>forecasts</mark> for farms &amp; fields'
         in page.text
     )
-    assert "1 offering matches “beta forecast”" in page.text
+    assert "1 result for “beta forecast” with the filters chosen" in page.text
 
 
 def test_without_words_the_page_lists_every_published_offering_newest_first(
     client: TestClient, shop: list[StoreOffering]
 ) -> None:
-    page = client.get("/search")
+    page = client.get("/search", params={"kind": "offering"})
 
     assert titles(page.text) == ["Weather Gamma", "Weather Beta", "Weather Alpha"]
-    assert "3 offerings" in page.text
+    assert "3 results" in page.text
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"q": "weather", "sort": "name"}, ["Weather Alpha", "Weather Beta", "Weather Gamma"]),
-        ({"q": "farms", "sort": "popularity"}, ["Weather Beta", "Weather Gamma", "Weather Alpha"]),
+        (
+            {"q": "weather", "sort": "name", "kind": "offering"},
+            ["Weather Alpha", "Weather Beta", "Weather Gamma"],
+        ),
+        (
+            {"q": "farms", "sort": "popularity", "kind": "offering"},
+            ["Weather Beta", "Weather Gamma", "Weather Alpha"],
+        ),
         ({"tag": "Agriculture"}, ["Weather Gamma"]),
         ({"q": "snow"}, []),
     ],
@@ -90,12 +96,17 @@ def test_results_come_in_pages(
 ) -> None:
     settings.page_size = 2
 
-    first = client.get("/search", params={"q": "weather", "sort": "name"})
-    second = client.get("/search", params={"q": "weather", "sort": "name", "page": "2"})
+    query = {"q": "weather", "sort": "name", "kind": "offering"}
+
+    first = client.get("/search", params=query)
+    second = client.get("/search", params={**query, "page": "2"})
 
     assert plain_titles(first.text) == ["Weather Alpha", "Weather Beta"]
     assert plain_titles(second.text) == ["Weather Gamma"]
-    assert '<a class="page" href="?q=weather&amp;sort=name&amp;page=2">2</a>' in first.text
+    assert (
+        '<a class="page" href="?q=weather&amp;sort=name&amp;kind=offering&amp;page=2">2</a>'
+        in first.text
+    )
 
 
 def test_signed_in_users_see_what_they_acquired(
@@ -124,5 +135,5 @@ def test_the_store_home_shows_top_rated_and_latest(
     top, latest = page.text.split('id="latest-title"')
     assert top.index("Weather Beta") < top.index("Weather Alpha")
     assert latest.index("Weather Gamma") < latest.index("Weather Alpha")
-    assert '<a href="/search?sort=popularity">' in page.text
+    assert '<a href="/search?kind=offering&amp;sort=rating">' in page.text
     assert "Weather Draft" not in page.text

@@ -673,8 +673,9 @@ PINNED: dict[str, Visit] = {
     "/services/{slug}/offers/{iid}/order": Visit(
         "customer", SERVICE + "/offers/{w.offer.iid}/order", 8
     ),
+    # One more than the offer's form: which of the bundle's offers are sold in the store.
     "/services/{slug}/bundles/{iid}/order": Visit(
-        "customer", SERVICE + "/bundles/{w.bundle.iid}/order", 8
+        "customer", SERVICE + "/bundles/{w.bundle.iid}/order", 9
     ),
     # --- store pages -------------------------------------------------------------------
     "/store": Visit("customer", "/store", 19),

@@ -77,7 +77,7 @@ def _find(page) -> None:
 
 def _acquire_and_download(page) -> bytes:
     page.get_by_role("link", name="Acquire").click()
-    page.select_option("#project", "new")
+    page.get_by_label("New project", exact=True).check()
     page.get_by_label("New project name").fill("City pilots")
     page.get_by_role("button", name="Add to project").click()
     page.goto("/store/my-offerings?tab=acquired")
